@@ -1,0 +1,32 @@
+import { runCommand, UsageError, type Command } from './command.js';
+import { serveCommand } from './serve.js';
+import { validateCommand } from './validate.js';
+
+const commands: readonly Command[] = [serveCommand, validateCommand];
+
+const usage = `Usage: micromarket COMMAND [options]
+
+Transactive micromarkets over OASIS Energy Interoperation, EMIX and WS-Calendar.
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Run "micromarket COMMAND --help" for a command's options.`;
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    return await runCommand(command, rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`micromarket: ${error.message}\n${command ? `Run "micromarket ${command.name} --help".` : usage}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The error catalogue. Every error micromarket reports to a client is one of these, so a client
+ * can rely on `code`. `status` is the HTTP status; `responseCode` is what goes into
+ * `ei:eiResponse/ei:responseCode`. Each code is documented in docs/errors.md (a test checks it).
+ */
+export interface ErrorDefinition {
+  readonly code: string;
+  readonly message: string;
+  readonly status: number;
+  readonly responseCode: string;
+}
+
+function define(code: string, message: string, status: number, responseCode = String(status)): ErrorDefinition {
+  return { code, message, status, responseCode };
+}
+
+export const errorCatalogue = {
+  MM_ERR_XML_TOO_LARGE: define('MM_ERR_XML_TOO_LARGE', 'body of %s bytes exceeds the limit of %s bytes', 413),
+  MM_ERR_XML_DOCTYPE: define('MM_ERR_XML_DOCTYPE', 'DOCTYPE and entity declarations are not accepted', 400),
+  MM_ERR_XML_TOO_DEEP: define('MM_ERR_XML_TOO_DEEP', 'elements nest deeper than the limit of %s', 400),
+  MM_ERR_XML_MALFORMED: define('MM_ERR_XML_MALFORMED', 'not well-formed: %s', 400),
+  MM_ERR_XML_INVALID: define('MM_ERR_XML_INVALID', 'not valid: %s', 400),
+  MM_ERR_XML_UNKNOWN_PAYLOAD: define('MM_ERR_XML_UNKNOWN_PAYLOAD', '%s is not a payload this endpoint accepts', 400),
+  MM_ERR_XML_VALUE: define('MM_ERR_XML_VALUE', '%s: %s', 400),
+  MM_ERR_HTTP_CONTENT_TYPE: define('MM_ERR_HTTP_CONTENT_TYPE', 'content type %s is not accepted; send application/xml', 415),
+  MM_ERR_HTTP_NOT_FOUND: define('MM_ERR_HTTP_NOT_FOUND', 'no route for %s %s', 404),
+  MM_ERR_HTTP_BAD_REQUEST: define('MM_ERR_HTTP_BAD_REQUEST', '%s', 400),
+  MM_ERR_STORE_CLOSED: define('MM_ERR_STORE_CLOSED', 'the store is closed', 503),
+  MM_ERR_STORE_CONFLICT: define('MM_ERR_STORE_CONFLICT', '%s %s: %s', 409),
+  MM_ERR_STORE_CORRUPT: define('MM_ERR_STORE_CORRUPT', '%s at byte %s: %s', 500),
+  MM_ERR_INTERNAL: define('MM_ERR_INTERNAL', 'internal error', 500),
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** An error with a catalogue code. Safe to show to clients: the message holds no internals. */
+export class MicromarketError extends Error {
+  override readonly name = 'MicromarketError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly responseCode: string;
+  /** The message without its location. */
+  readonly reason: string;
+  /** 1-based line of the offending XML, when the error is about a document. */
+  readonly line: number | undefined;
+
+  constructor(code: ErrorCode, args: ReadonlyArray<string | number> = [], where: { line?: number } = {}) {
+    const def = errorCatalogue[code];
+    let i = 0;
+    const reason = def.message.replace(/%s/g, () => String(args[i++] ?? ''));
+    super(where.line ? `line ${where.line}: ${reason}` : reason);
+    this.code = code;
+    this.status = def.status;
+    this.responseCode = def.responseCode;
+    this.reason = reason;
+    this.line = where.line;
+  }
+}
+
+/** True for a MicromarketError, also across two loaded copies of this module. */
+export function isMicromarketError(error: unknown): error is MicromarketError {
+  return error instanceof MicromarketError || (error as { name?: unknown } | null)?.name === 'MicromarketError';
+}

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../store/store.js';
+import type { XmlPipeline } from '../../xml/pipeline.js';
+
+/** GET /healthz: 200 when the store accepts writes, 503 when it does not. */
+export function healthRoutes(app: FastifyInstance, deps: { store: Store; pipeline: XmlPipeline }): void {
+  app.get('/healthz', async (_request, reply) => {
+    const store = deps.store.health();
+    return reply.code(store.ok ? 200 : 503).send({
+      status: store.ok ? 'ok' : 'unavailable',
+      store,
+      schemas: { files: deps.pipeline.schemas.files.size },
+    });
+  });
+}

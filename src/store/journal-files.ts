@@ -1,0 +1,150 @@
+import { open, readdir, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MicromarketError } from '../errors.js';
+import { frame, readFrame } from './framing.js';
+import { MemoryState, opsFromJson, opsToJson, type EncodedOp } from './memory-state.js';
+
+/**
+ * Files of an embedded store's data directory:
+ *   journal-<first seq>.log   append-only segments of framed commit records
+ *   snapshot-<seq>.snap       the whole state after commit <seq>, one framed record
+ * A snapshot makes every segment that starts at or before its seq redundant.
+ */
+const SEGMENT = /^journal-(\d{20})\.log$/;
+const SNAPSHOT = /^snapshot-(\d{20})\.snap$/;
+const pad = (seq: number) => String(seq).padStart(20, '0');
+export const segmentName = (firstSeq: number) => `journal-${pad(firstSeq)}.log`;
+const snapshotName = (seq: number) => `snapshot-${pad(seq)}.snap`;
+
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function filesMatching(dir: string, pattern: RegExp): Promise<Array<{ name: string; seq: number }>> {
+  const names = await readdir(dir);
+  return names.flatMap((name) => {
+    const m = pattern.exec(name);
+    return m ? [{ name, seq: Number(m[1]) }] : [];
+  }).sort((a, b) => a.seq - b.seq);
+}
+
+export interface Recovery {
+  state: MemoryState;
+  /** The last commit recovered. */
+  seq: number;
+  /** Bytes of a torn final record that were cut off. */
+  tornBytes: number;
+}
+
+function parseRecord(payload: Buffer): { seq: number; ops: EncodedOp[] } {
+  const raw = JSON.parse(payload.toString('utf8')) as { seq?: unknown; ops?: unknown };
+  if (typeof raw.seq !== 'number') throw new Error('record without seq');
+  return { seq: raw.seq, ops: opsFromJson(raw.ops) };
+}
+
+function corrupt(file: string, offset: number, reason: string): MicromarketError {
+  return new MicromarketError('MM_ERR_STORE_CORRUPT', [file, offset, reason]);
+}
+
+/**
+ * Rebuilds the state: the newest snapshot, then every later journal record in sequence. A torn
+ * record at the very end of the last segment (a crash mid-write, never acknowledged) is cut off;
+ * damage anywhere else stops recovery with MM_ERR_STORE_CORRUPT rather than lose data silently.
+ */
+export async function recover(dir: string): Promise<Recovery> {
+  const state = new MemoryState();
+  let seq = 0;
+  const snapshot = (await filesMatching(dir, SNAPSHOT)).at(-1);
+  if (snapshot) {
+    const data = await readFile(join(dir, snapshot.name));
+    const first = readFrame(data, 0);
+    if (first.kind !== 'record' || readFrame(data, first.end).kind !== 'end') {
+      throw corrupt(snapshot.name, 0, first.kind === 'bad' ? first.reason : 'not one record');
+    }
+    const record = parseRecord(first.payload);
+    state.apply(record.ops);
+    seq = record.seq;
+  }
+  let tornBytes = 0;
+  const segments = await filesMatching(dir, SEGMENT);
+  for (const [index, segment] of segments.entries()) {
+    const path = join(dir, segment.name);
+    const data = await readFile(path);
+    let offset = 0;
+    for (;;) {
+      const result = readFrame(data, offset);
+      if (result.kind === 'end') break;
+      if (result.kind === 'bad') {
+        if (!result.reachesEnd || index !== segments.length - 1) throw corrupt(segment.name, offset, result.reason);
+        tornBytes = data.length - offset;
+        await truncate(path, offset);
+        const handle = await open(path, 'r+');
+        await handle.sync().finally(() => handle.close());
+        break;
+      }
+      let record: { seq: number; ops: EncodedOp[] };
+      try {
+        record = parseRecord(result.payload);
+      } catch (error) {
+        throw corrupt(segment.name, offset, (error as Error).message);
+      }
+      if (record.seq > seq) {
+        if (record.seq !== seq + 1) throw corrupt(segment.name, offset, `commit ${record.seq} follows ${seq}`);
+        state.apply(record.ops);
+        seq = record.seq;
+      }
+      offset = result.end;
+    }
+  }
+  return { state, seq, tornBytes };
+}
+
+export function encodeRecord(seq: number, ops: readonly EncodedOp[]): Buffer {
+  return frame(Buffer.from(`{"seq":${seq},"ops":${opsToJson(ops)}}`, 'utf8'));
+}
+
+/** An open journal segment. Appends are written and fdatasync'ed before the promise resolves. */
+export class Segment {
+  private constructor(private readonly handle: FileHandle, readonly name: string) {}
+
+  static async create(dir: string, firstSeq: number): Promise<Segment> {
+    const name = segmentName(firstSeq);
+    const handle = await open(join(dir, name), 'a');
+    await syncDirectory(dir);
+    return new Segment(handle, name);
+  }
+
+  async append(bytes: Buffer): Promise<void> {
+    await this.handle.write(bytes);
+    await this.handle.datasync();
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/**
+ * Writes a snapshot atomically (temporary file, fsync, rename, directory fsync), then removes the
+ * snapshots and segments it makes redundant.
+ */
+export async function writeSnapshot(dir: string, seq: number, entries: Iterable<EncodedOp>): Promise<void> {
+  const name = snapshotName(seq);
+  const tmp = join(dir, `${name}.tmp`);
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.write(encodeRecord(seq, [...entries]));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, join(dir, name));
+  await syncDirectory(dir);
+  for (const old of await filesMatching(dir, SNAPSHOT)) if (old.seq < seq) await unlink(join(dir, old.name));
+  for (const old of await filesMatching(dir, SEGMENT)) if (old.seq <= seq) await unlink(join(dir, old.name));
+}

@@ -1,0 +1,87 @@
+import { MicromarketError } from '../errors.js';
+import type { Json, WriteOp } from './store.js';
+
+/** A write as the journal and the state hold it: values already serialised once. */
+export type EncodedOp = readonly ['p', string, string, string] | readonly ['d', string, string];
+
+export function encodeOps(ops: readonly WriteOp[]): EncodedOp[] {
+  return ops.map((o) => (o.op === 'put' ? ['p', o.collection, o.key, JSON.stringify(o.value)] as const : ['d', o.collection, o.key] as const));
+}
+
+/**
+ * The current state: collection → key → JSON text. Keeping text means a read hands out a fresh
+ * copy (JSON.parse) and a snapshot writes values without serialising them again.
+ */
+export class MemoryState {
+  readonly #collections = new Map<string, Map<string, string>>();
+  entries = 0;
+
+  get(collection: string, key: string): string | undefined {
+    return this.#collections.get(collection)?.get(key);
+  }
+
+  list(collection: string, prefix = ''): Array<[string, Json]> {
+    const entries = this.#collections.get(collection);
+    if (!entries) return [];
+    const keys = [...entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+    return keys.map((k) => [k, JSON.parse(entries.get(k)!) as Json]);
+  }
+
+  /**
+   * Throws MM_ERR_STORE_CONFLICT if an `ifAbsent` put would overwrite, looking through `staged`
+   * (writes accepted earlier in the same group commit but not yet applied).
+   */
+  checkConflicts(ops: readonly WriteOp[], staged: ReadonlyMap<string, boolean>): void {
+    for (const o of ops) {
+      if (o.op !== 'put' || !o.ifAbsent) continue;
+      const id = stagedKey(o.collection, o.key);
+      const exists = staged.has(id) ? staged.get(id)! : this.get(o.collection, o.key) !== undefined;
+      if (exists) throw new MicromarketError('MM_ERR_STORE_CONFLICT', [o.collection, o.key, 'already exists']);
+    }
+  }
+
+  apply(ops: readonly EncodedOp[]): void {
+    for (const o of ops) {
+      let entries = this.#collections.get(o[1]);
+      if (o[0] === 'p') {
+        if (!entries) this.#collections.set(o[1], (entries = new Map()));
+        if (!entries.has(o[2])) this.entries++;
+        entries.set(o[2], o[3]);
+      } else if (entries?.delete(o[2])) {
+        this.entries--;
+      }
+    }
+  }
+
+  /** Every entry as encoded put operations, for a snapshot. */
+  *dump(): Generator<EncodedOp> {
+    for (const [collection, entries] of this.#collections) {
+      for (const [key, json] of entries) yield ['p', collection, key, json];
+    }
+  }
+}
+
+export function stagedKey(collection: string, key: string): string {
+  return `${collection}\u0000${key}`;
+}
+
+/** Serialises encoded ops as a JSON array, embedding each value's JSON text as it is. */
+export function opsToJson(ops: Iterable<EncodedOp>): string {
+  const parts: string[] = [];
+  for (const o of ops) {
+    const head = `[${JSON.stringify(o[0])},${JSON.stringify(o[1])},${JSON.stringify(o[2])}`;
+    parts.push(o[0] === 'p' ? `${head},${o[3]}]` : `${head}]`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** Reads ops written by opsToJson back into encoded form. */
+export function opsFromJson(raw: unknown): EncodedOp[] {
+  if (!Array.isArray(raw)) throw new Error('ops are not an array');
+  return raw.map((o: unknown) => {
+    if (!Array.isArray(o) || typeof o[1] !== 'string' || typeof o[2] !== 'string') throw new Error('malformed op');
+    if (o[0] === 'p') return ['p', o[1], o[2], JSON.stringify(o[3])] as const;
+    if (o[0] === 'd') return ['d', o[1], o[2]] as const;
+    throw new Error(`unknown op ${String(o[0])}`);
+  });
+}

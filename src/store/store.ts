@@ -1,0 +1,46 @@
+/**
+ * All state goes through a Store. Values are JSON documents in named collections. A commit is a
+ * batch of writes applied atomically, and its promise resolves only once the batch is durable:
+ * an acknowledged write survives `kill -9`. Implementations: the embedded journal store
+ * (default) and, later, Redis; both pass the same conformance suite.
+ */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+export interface PutOp {
+  readonly op: 'put';
+  readonly collection: string;
+  readonly key: string;
+  readonly value: Json;
+  /** Refuse the whole batch (MM_ERR_STORE_CONFLICT) if the key already exists. */
+  readonly ifAbsent?: boolean;
+}
+
+export interface DeleteOp {
+  readonly op: 'delete';
+  readonly collection: string;
+  readonly key: string;
+}
+
+export type WriteOp = PutOp | DeleteOp;
+
+export interface StoreHealth {
+  readonly kind: 'embedded' | 'redis';
+  readonly ok: boolean;
+  readonly detail: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface Store {
+  /** A copy of the value, or undefined. Sees only acknowledged writes. */
+  get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined>;
+  /** Every entry of a collection in key order, optionally only keys starting with `prefix`. */
+  list<T extends Json = Json>(collection: string, prefix?: string): Promise<Array<[string, T]>>;
+  /** Applies the writes atomically; resolves once durable. Rejects the whole batch on conflict. */
+  commit(ops: readonly WriteOp[]): Promise<void>;
+  health(): StoreHealth;
+  /** Finishes pending commits, then releases files and connections. */
+  close(): Promise<void>;
+}
+
+export const put = (collection: string, key: string, value: Json, ifAbsent = false): PutOp =>
+  ({ op: 'put', collection, key, value, ...(ifAbsent ? { ifAbsent } : {}) });
+export const del = (collection: string, key: string): DeleteOp => ({ op: 'delete', collection, key });

@@ -1,0 +1,70 @@
+import { MicromarketError } from '../errors.js';
+
+export interface XmlLimits {
+  /**
+   * Largest accepted document, in bytes.
+   * @default 1048576 (1 MiB)
+   */
+  readonly maxBytes: number;
+  /**
+   * Deepest accepted element nesting (the root is depth 1). EI payloads nest about 12 deep.
+   * @default 32
+   */
+  readonly maxDepth: number;
+}
+
+export const defaultXmlLimits: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
+
+/** 1-based line number of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+const LT = 60, BANG = 33, QUESTION = 63, SLASH = 47, GT = 62, DQUOTE = 34, SQUOTE = 39;
+
+/**
+ * Refuses hostile documents before any parser sees them: DOCTYPE, entity and other markup
+ * declarations (XXE, entity expansion) and nesting beyond the limit. One linear scan; comments,
+ * CDATA and processing instructions are skipped, quoted attribute values may contain `>`.
+ * Malformed input is left to the parser, which reports it with a line number.
+ */
+export function rejectHostile(xml: string, limits: XmlLimits): void {
+  let depth = 0;
+  let i = xml.indexOf('<');
+  while (i !== -1) {
+    const next = xml.charCodeAt(i + 1);
+    if (next === BANG) {
+      if (xml.startsWith('<!--', i)) i = skipPast(xml, '-->', i + 4);
+      else if (xml.startsWith('<![CDATA[', i)) i = skipPast(xml, ']]>', i + 9);
+      else throw new MicromarketError('MM_ERR_XML_DOCTYPE', [], { line: lineAt(xml, i) });
+    } else if (next === QUESTION) {
+      i = skipPast(xml, '?>', i + 2);
+    } else if (next === SLASH) {
+      depth--;
+      i = xml.indexOf('>', i + 2);
+    } else {
+      let j = i + 1;
+      let quote = 0;
+      for (; j < xml.length; j++) {
+        const ch = xml.charCodeAt(j);
+        if (quote) {
+          if (ch === quote) quote = 0;
+        } else if (ch === DQUOTE || ch === SQUOTE) quote = ch;
+        else if (ch === GT || ch === LT) break;
+      }
+      if (xml.charCodeAt(j - 1) !== SLASH && ++depth > limits.maxDepth) {
+        throw new MicromarketError('MM_ERR_XML_TOO_DEEP', [limits.maxDepth], { line: lineAt(xml, i) });
+      }
+      i = j;
+    }
+    if (i === -1) return;
+    i = xml.indexOf('<', i);
+  }
+}
+
+function skipPast(xml: string, end: string, from: number): number {
+  const at = xml.indexOf(end, from);
+  return at === -1 ? -1 : at + end.length;
+}

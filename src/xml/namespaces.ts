@@ -1,0 +1,16 @@
+/** The namespaces micromarket reads and writes, with the prefixes it writes them with. */
+export const NS = {
+  ei: 'http://docs.oasis-open.org/ns/energyinterop/201110',
+  pyld: 'http://docs.oasis-open.org/ns/energyinterop/201110/payloads',
+  enroll: 'http://docs.oasis-open.org/ns/energyinterop/201110/enroll',
+  emix: 'http://docs.oasis-open.org/ns/emix/2011/06',
+  power: 'http://docs.oasis-open.org/ns/emix/2011/06/power',
+  scale: 'http://docs.oasis-open.org/ns/emix/2011/06/siscale',
+  xcal: 'urn:ietf:params:xml:ns:icalendar-2.0',
+  strm: 'urn:ietf:params:xml:ns:icalendar-2.0:stream',
+} as const;
+
+export type NamespaceUri = (typeof NS)[keyof typeof NS];
+
+/** Prefix we emit for each namespace URI. Readers never rely on prefixes. */
+export const prefixOf: ReadonlyMap<string, string> = new Map(Object.entries(NS).map(([p, uri]) => [uri, p]));

@@ -1,0 +1,59 @@
+import type { Availability, Available, CalendarProperties, Recurrence } from '../../calendar/availability.js';
+import { formatDuration, parseDuration } from '../../calendar/duration.js';
+import { formatInstant, parseInstant } from '../../calendar/instant.js';
+import { element, enumeration, integer, list, many, one, opt, scalar, sequence, single, text, unordered, type ElementCodec } from '../codec.js';
+import { NS } from '../namespaces.js';
+
+/** xCal values and properties: each property wraps a typed value element (RFC 6321). */
+export const instant = scalar(parseInstant, formatInstant);
+export const duration = scalar(parseDuration, formatDuration);
+
+const x = (name: string) => <T>(content: Parameters<typeof element<T>>[2]) => element(NS.xcal, name, content);
+export const dateTimeValue = x('date-time')(instant);
+export const durationValue = x('duration')(duration);
+export const textValue = x('text')(text);
+
+export const dtstart = x('dtstart')(single(dateTimeValue));
+export const dtend = x('dtend')(single(dateTimeValue));
+export const durationProp = x('duration')(single(durationValue));
+export const uid = x('uid')(single(textValue));
+export const tzid = x('tzid')(single(textValue));
+export const granularity = x('granularity')(single(durationValue));
+const summary = x('summary')(single(textValue));
+const busytype = x('busytype')(single(x('text')(enumeration(['BUSY', 'BUSY-UNAVAILABLE', 'BUSY-TENTATIVE']))));
+
+const numbers = (name: string) => many(x(name)(integer));
+const recur: ElementCodec<Recurrence> = x('recur')(sequence({
+  freq: one(x('freq')(enumeration(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']))),
+  until: opt(x('until')(instant)),
+  count: opt(x('count')(integer)),
+  interval: opt(x('interval')(integer)),
+  bysecond: numbers('bysecond'),
+  byminute: numbers('byminute'),
+  byhour: numbers('byhour'),
+  byday: many(x('byday')(text)),
+  bymonthday: numbers('bymonthday'),
+  byyearday: numbers('byyearday'),
+  byweekno: numbers('byweekno'),
+  bymonth: numbers('bymonth'),
+  bysetpos: numbers('bysetpos'),
+  wkst: opt(x('wkst')(text)),
+}));
+
+export const properties: ElementCodec<CalendarProperties> = x('properties')(unordered({
+  dtstart: opt(dtstart),
+  dtend: opt(dtend),
+  duration: opt(durationProp),
+  uid: opt(uid),
+  summary: opt(summary),
+  busytype: opt(busytype),
+  rrule: opt(x('rrule')(single(recur))),
+  tzid: opt(tzid),
+}));
+
+const available: ElementCodec<Available> = x('available')(sequence({ properties: one(properties) }));
+
+export const vavailability: ElementCodec<Availability> = x('vavailability')(sequence({
+  properties: opt(properties),
+  available: one(x('components')(list(available))),
+}));

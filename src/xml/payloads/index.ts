@@ -1,0 +1,27 @@
+import type { ElementCodec, ValueOf } from '../codec.js';
+import { eiResponse } from './ei.js';
+import {
+  availPayloads, marketContextPayloads, quotePayloads, registrationPayloads, tenderPayloads, transactionPayloads,
+} from './ei-payloads.js';
+import { enrollmentPayloads } from './enrollment.js';
+
+/**
+ * Every document root micromarket reads or writes, by its local name. `eiResponse` stands alone
+ * as the answer to a document that could not be read as any payload.
+ */
+export const payloads = {
+  ...registrationPayloads,
+  ...enrollmentPayloads,
+  ...marketContextPayloads,
+  ...quotePayloads,
+  ...tenderPayloads,
+  ...transactionPayloads,
+  ...availPayloads,
+  eiResponse,
+} satisfies Record<string, ElementCodec<unknown>>;
+
+export type PayloadName = keyof typeof payloads;
+export type PayloadBody<N extends PayloadName> = ValueOf<(typeof payloads)[N]>;
+/** A decoded document: its root's name and its typed content. */
+export type Payload = { [N in PayloadName]: { name: N; body: PayloadBody<N> } }[PayloadName];
+export type EiResponse = PayloadBody<'eiResponse'>;

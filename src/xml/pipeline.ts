@@ -1,0 +1,71 @@
+import { MicromarketError } from '../errors.js';
+import { DecodeError } from './codec.js';
+import { defaultXmlLimits, rejectHostile, type XmlLimits } from './guard.js';
+import { payloads, type Payload, type PayloadName } from './payloads/index.js';
+import { SchemaSet } from './schema-set.js';
+import { XmlTreeError, XmlTreeReader, type XmlElement } from './tree.js';
+import { writeXml } from './writer.js';
+
+const REQUEST_ID = /<(?:[\w.-]+:)?requestID>\s*([^<]{0,256}?)\s*<\//;
+
+/**
+ * The path of every XML message: guard → validate → parse → decode on the way in, encode → write
+ * on the way out. Stateless after construction, so one instance serves all requests.
+ */
+export class XmlPipeline {
+  readonly limits: XmlLimits;
+  readonly schemas: SchemaSet;
+  readonly #reader: XmlTreeReader;
+
+  constructor(schemas: SchemaSet, limits: Partial<XmlLimits> = {}) {
+    this.schemas = schemas;
+    this.limits = { ...defaultXmlLimits, ...limits };
+    this.#reader = new XmlTreeReader(this.limits.maxDepth);
+  }
+
+  /** Checks size, hostile constructs, well-formedness and schema validity. */
+  check(body: Buffer): string {
+    if (body.byteLength > this.limits.maxBytes) {
+      throw new MicromarketError('MM_ERR_XML_TOO_LARGE', [body.byteLength, this.limits.maxBytes]);
+    }
+    const xml = body.toString('utf8');
+    rejectHostile(xml, this.limits);
+    this.schemas.validate(body);
+    return xml;
+  }
+
+  /**
+   * Reads one message into its typed payload.
+   * @throws MicromarketError with a catalogue code and, for XML errors, the line.
+   */
+  read(body: Buffer): Payload {
+    const xml = this.check(body);
+    let root: XmlElement;
+    try {
+      root = this.#reader.read(xml);
+    } catch (error) {
+      if (error instanceof XmlTreeError) throw new MicromarketError('MM_ERR_XML_MALFORMED', [error.message]);
+      throw error;
+    }
+    const codec = (payloads as Record<string, (typeof payloads)[PayloadName]>)[root.name];
+    if (!codec || !codec.matches(root)) throw new MicromarketError('MM_ERR_XML_UNKNOWN_PAYLOAD', [`{${root.ns}}${root.name}`]);
+    try {
+      return { name: root.name, body: codec.decode(root) } as Payload;
+    } catch (error) {
+      if (error instanceof DecodeError) throw new MicromarketError('MM_ERR_XML_VALUE', [error.path, error.reason]);
+      throw error;
+    }
+  }
+
+  /** Writes a payload as an XML document. */
+  write(payload: Payload): string {
+    const codec = payloads[payload.name] as { encode(value: unknown): Parameters<typeof writeXml>[0] };
+    return writeXml(codec.encode(payload.body));
+  }
+
+  /** Finds the requestID of a document that could not be read, so an error response can echo it. */
+  static requestIdOf(body: Buffer | string): string {
+    const text = typeof body === 'string' ? body : body.subarray(0, 64 * 1024).toString('utf8');
+    return REQUEST_ID.exec(text)?.[1] ?? '';
+  }
+}
