@@ -54,9 +54,11 @@ export function rejectHostile(xml: string, limits: XmlLimits): void {
         } else if (ch === DQUOTE || ch === SQUOTE) quote = ch;
         else if (ch === GT || ch === LT) break;
       }
-      if (xml.charCodeAt(j - 1) !== SLASH && ++depth > limits.maxDepth) {
+      // An empty element (<x/>) counts at its depth but does not open a level.
+      if (depth + 1 > limits.maxDepth) {
         throw new MicromarketError('MM_ERR_XML_TOO_DEEP', [limits.maxDepth], { line: lineAt(xml, i) });
       }
+      if (xml.charCodeAt(j - 1) !== SLASH) depth++;
       i = j;
     }
     if (i === -1) return;

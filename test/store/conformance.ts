@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { MicromarketError } from '../../src/errors.js';
+import { del, put, type Store } from '../../src/store/store.js';
+
+export interface StoreFactory {
+  /** A new, empty store. */
+  open(): Promise<Store>;
+  /** Closes nothing: opens the same data again, as a restarted process would. */
+  reopen(previous: Store): Promise<Store>;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<MicromarketError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as MicromarketError;
+  }
+  throw new Error('promise resolved');
+}
+
+/** Behaviour every Store implementation must have. */
+export function storeConformance(name: string, factory: StoreFactory): void {
+  describe(`${name} store conformance`, () => {
+    it('reads back what was committed, as a copy', async () => {
+      const store = await factory.open();
+      await store.commit([put('tenders', 't-1', { quantity: 5, side: 'buy' })]);
+      const value = await store.get<{ quantity: number }>('tenders', 't-1');
+      expect(value).toEqual({ quantity: 5, side: 'buy' });
+      value!.quantity = 99;
+      expect(await store.get('tenders', 't-1')).toEqual({ quantity: 5, side: 'buy' });
+      expect(await store.get('tenders', 'missing')).toBeUndefined();
+      expect(await store.get('other', 't-1')).toBeUndefined();
+      await store.close();
+    });
+
+    it('lists a collection in key order, filtered by prefix', async () => {
+      const store = await factory.open();
+      await store.commit([put('c', 'b/2', 2), put('c', 'a/1', 1), put('c', 'b/1', 3), put('d', 'b/0', 0)]);
+      expect(await store.list('c')).toEqual([['a/1', 1], ['b/1', 3], ['b/2', 2]]);
+      expect(await store.list('c', 'b/')).toEqual([['b/1', 3], ['b/2', 2]]);
+      expect(await store.list('empty')).toEqual([]);
+      await store.close();
+    });
+
+    it('overwrites and deletes', async () => {
+      const store = await factory.open();
+      await store.commit([put('c', 'k', 1)]);
+      await store.commit([put('c', 'k', 2), put('c', 'j', 3)]);
+      await store.commit([del('c', 'j'), del('c', 'never-there')]);
+      expect(await store.list('c')).toEqual([['k', 2]]);
+      await store.close();
+    });
+
+    it('applies a batch all or nothing: a conflict refuses every write in it', async () => {
+      const store = await factory.open();
+      await store.commit([put('requests', 'p1/req-1', { first: true })]);
+      const error = await rejection(store.commit([
+        put('tenders', 't-9', { quantity: 1 }),
+        put('requests', 'p1/req-1', { first: false }, true),
+      ]));
+      expect(error.code).toBe('MM_ERR_STORE_CONFLICT');
+      expect(await store.get('tenders', 't-9')).toBeUndefined();
+      expect(await store.get('requests', 'p1/req-1')).toEqual({ first: true });
+      await store.close();
+    });
+
+    it('lets exactly one of two concurrent ifAbsent writes of a key win', async () => {
+      const store = await factory.open();
+      const results = await Promise.allSettled([
+        store.commit([put('requests', 'p1/req-2', 'a', true)]),
+        store.commit([put('requests', 'p1/req-2', 'b', true)]),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const winner = results[0]!.status === 'fulfilled' ? 'a' : 'b';
+      expect(await store.get('requests', 'p1/req-2')).toBe(winner);
+      await store.close();
+    });
+
+    it('keeps every acknowledged write across a restart', async () => {
+      const store = await factory.open();
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.commit([put('c', `k${String(i).padStart(2, '0')}`, { i })])));
+      await store.commit([del('c', 'k07')]);
+      const again = await factory.reopen(store);
+      const entries = await again.list('c');
+      expect(entries).toHaveLength(49);
+      expect(entries.find(([k]) => k === 'k07')).toBeUndefined();
+      expect(await again.get('c', 'k49')).toEqual({ i: 49 });
+      await again.close();
+    });
+
+    it('refuses commits once closed', async () => {
+      const store = await factory.open();
+      await store.close();
+      expect((await rejection(store.commit([put('c', 'k', 1)]))).code).toBe('MM_ERR_STORE_CLOSED');
+    });
+  });
+}

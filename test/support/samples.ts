@@ -1,0 +1,143 @@
+import { parseDuration } from '../../src/calendar/duration.js';
+import { parseInstant } from '../../src/calendar/instant.js';
+import type { Availability } from '../../src/calendar/availability.js';
+import type { Product } from '../../src/emix/product.js';
+import type { StandardTerms } from '../../src/emix/standard-terms.js';
+import type { PayloadBody, PayloadName } from '../../src/xml/payloads/index.js';
+
+/** Sample values of every payload micromarket reads or writes, for round-trip and schema tests. */
+const t = parseInstant;
+const d = parseDuration;
+const ok = (requestID: string) => ({ responseCode: '200', responseDescription: 'OK', requestID });
+
+const product = (side: 'buy' | 'sell', state: Product['transactiveState'] = 'tender'): Product => ({
+  dtstart: t('2026-11-23T17:00:00Z'),
+  duration: d('PT1H'),
+  payload: { kind: 'temixPower', value: {
+    price: { kind: 'price', value: 0.12 },
+    item: { kind: 'powerReal', value: { siScaleCode: 'k', powerAttributes: { hertz: 50, voltage: 230, ac: true } } },
+    quantity: 5,
+  } },
+  intervals: [
+    { duration: d('PT30M'), uid: '0', payloads: [{ kind: 'temixPower', value: { price: { kind: 'price', value: 0.11 }, quantity: 4.5 } }] },
+    { duration: d('PT30M'), uid: '1', payloads: [{ kind: 'temixPower', value: { price: { kind: 'priceRelative', value: -0.02 } } }] },
+  ],
+  uid: `p-${side}`,
+  transactiveState: state,
+  expirationDate: t('2026-11-23T16:55:00Z'),
+  integralOnly: false,
+  currency: 'EUR',
+  marketContext: 'urn:micromarket:home',
+  side,
+});
+
+const energyProduct: Product = {
+  payload: { kind: 'temixPower', value: { item: { kind: 'energyReal', value: { siScaleCode: 'M' } }, quantity: 1.25 } },
+  uid: 'p-energy',
+  transactiveState: 'publication',
+  marketContext: 'urn:micromarket:feeder-7',
+  side: 'sell',
+};
+
+const weekdays: Availability = {
+  properties: { dtstart: t('2026-11-01T00:00:00Z'), dtend: t('2027-11-01T00:00:00Z'), busytype: 'BUSY-UNAVAILABLE', tzid: 'Europe/Amsterdam' },
+  available: [
+    { properties: {
+      dtstart: t('2026-11-02T06:00:00Z'),
+      duration: d('PT12H'),
+      uid: 'weekday-hours',
+      summary: 'market open',
+      rrule: { freq: 'WEEKLY', until: t('2027-11-01T00:00:00Z'), interval: 1, bysecond: [], byminute: [], byhour: [],
+        byday: ['MO', 'TU', 'WE', 'TH', 'FR'], bymonthday: [], byyearday: [], byweekno: [], bymonth: [], bysetpos: [], wkst: 'MO' },
+    } },
+    { properties: { dtstart: t('2026-12-24T08:00:00Z'), dtend: t('2026-12-24T12:00:00Z') } },
+  ],
+};
+
+const terms: StandardTerms = {
+  marketContext: 'urn:micromarket:home',
+  marketContextName: 'Home market',
+  termsSets: [{
+    terms: [
+      { kind: 'minimumResponseDuration', value: d('PT5M') },
+      { kind: 'maximumRunDuration', value: d('PT4H') },
+      { kind: 'maximumInvocationsPerDuration', value: { count: 3, duration: d('P1D') } },
+      { kind: 'maximumConsecutiveDurations', value: 4 },
+      { kind: 'availabilitySchedule', value: weekdays },
+      { kind: 'minimumRemunerationRate', value: { kind: 'price', value: 0.05 } },
+      { kind: 'marketGranularity', value: d('PT15M') },
+    ],
+    availability: { available: [] },
+    nonStandardTermsHandling: 'mustAccept',
+    side: 'buy',
+  }],
+  granularity: d('PT15M'),
+  tzid: 'Europe/Amsterdam',
+  currency: 'EUR',
+  nonStandardTermsHandling: 'reject',
+};
+
+const requestIntervals = [{ dtstart: t('2026-11-23T00:00:00Z'), duration: d('P1D'), payloads: [] }];
+
+export const samples = {
+  eiCreatePartyRegistration: { requestID: 'r1', registreePartyID: 'house-12',
+    registrationInfo: { partyName: 'House 12', partyRoles: ['consumer', 'generator'], transportAddress: 'https://h12.example/ei' } },
+  eiCreatedPartyRegistration: { eiResponse: ok('r1'), registrarPartyID: 'mm', registrationID: 'reg-1', registreePartyID: 'house-12' },
+  eiRequestPartyRegistration: { requestID: 'r2', registreePartyID: 'house-12', registrationID: 'reg-1' },
+  eiReplyPartyRegistration: { eiResponse: ok('r2'), registrarPartyID: 'mm', registrationID: 'reg-1', registreePartyID: 'house-12',
+    registrationInfo: { partyRoles: ['aggregator'] } },
+  eiCancelPartyRegistration: { requestID: 'r3', registrationID: 'reg-1', registreePartyID: 'house-12' },
+  eiCanceledPartyRegistration: { eiResponse: ok('r3'), registrationID: 'reg-1' },
+
+  eiCreateEnroll: { requestID: 'r4', enrollment: {
+    applicationDate: t('2026-11-22T10:00:00Z'), effectiveDate: t('2026-12-01T00:00:00Z'), endDate: t('2027-12-01T00:00:00Z'),
+    enrollAdminPartyID: 'operator', enrolleePartyID: 'house-12', enrolleeType: 'consumer', enrollmentComments: 'PV 6 kWp',
+    enrollmentName: 'House 12 in home market', item: { kind: 'powerReal', value: { siScaleCode: 'k' } },
+    marketContext: 'urn:micromarket:home', enrollmentStatus: 'pendingEnrollment', resourceIDs: ['pv-1', 'boiler-1'] } },
+  eiCreatedEnroll: { eiResponse: ok('r4'), enrollmentID: 'en-1', marketContext: 'urn:micromarket:home', enrollmentStatus: 'approvedEnrollment' },
+  eiRequestEnroll: { requestID: 'r5', enrolleePartyID: 'house-12', enrollmentIDs: ['en-1'], marketContexts: ['urn:micromarket:home'] },
+  eiReplyEnroll: { eiResponse: ok('r5'), enrollments: [{ applicationDate: t('2026-11-22T10:00:00Z'), enrolleePartyID: 'house-12',
+    enrolleeType: 'consumer', enrollmentID: 'en-1', marketContext: 'urn:micromarket:home', enrollmentStatus: 'approvedEnrollment', resourceIDs: [] }] },
+  eiCancelEnroll: { requestID: 'r6', enrolleePartyID: 'house-12', enrollmentIDs: ['en-1'] },
+  eiCanceledEnroll: { eiResponse: ok('r6'), enrollmentIDs: ['en-1'] },
+
+  eiRequestEiMarketContext: { requestID: 'r7', requestorPartyID: 'house-12', marketContexts: ['urn:micromarket:home'] },
+  eiReplyEiMarketContext: { eiResponse: ok('r7'), marketContexts: [{ marketContext: 'urn:micromarket:home', marketName: 'Home',
+    standardTerms: terms, createdDateTime: t('2026-11-22T00:00:00Z') }] },
+
+  eiCreateQuote: { requestID: 'r8', publisherPartyID: 'mm', subscriberPartyID: 'house-12',
+    quotes: [{ quoteID: 'q-1', products: [product('buy', 'publication'), energyProduct] }] },
+  eiCreatedQuote: { eiResponse: ok('r8'), publisherPartyID: 'mm', subscriberPartyID: 'house-12', quoteIDs: ['q-1'] },
+  eiCancelQuote: { requestID: 'r9', publisherPartyID: 'mm', quoteIDs: ['q-1', 'q-2'] },
+  eiCanceledQuote: { eiResponse: ok('r9'), quoteIDs: ['q-1'] },
+  eiRequestQuote: { requestID: 'r10', requestorPartyID: 'house-12', publisherPartyID: 'mm',
+    marketContexts: ['urn:micromarket:home'], quoteIDs: [], intervals: requestIntervals },
+  eiReplyQuote: { eiResponse: ok('r10'), quotes: [{ quoteID: 'q-1', products: [energyProduct] }] },
+
+  eiCreateTender: { requestID: 'r11', partyID: 'house-12', counterPartyID: 'market-home',
+    tenders: [{ tenderID: 't-1', product: product('buy') }, { tenderID: 't-2', product: product('sell') }] },
+  eiCreatedTender: { eiResponse: ok('r11'), partyID: 'house-12', counterPartyID: 'market-home', tenderIDs: ['t-1', 't-2'] },
+  eiCancelTender: { requestID: 'r12', partyID: 'house-12', tenderIDs: ['t-1'] },
+  eiCanceledTender: { eiResponse: ok('r12'), partyID: 'house-12', tenderIDs: ['t-1'] },
+  eiRequestTender: { requestID: 'r13', partyID: 'house-12', counterPartyIDs: ['market-home'], requestorPartyID: 'house-12',
+    marketContexts: [], tenderIDs: ['t-1'], intervals: requestIntervals },
+  eiReplyTender: { eiResponse: ok('r13'), tenders: [{ tenderID: 't-1', product: product('buy') }] },
+  eiDistributeTender: { requestID: 'r14', partyID: 'house-12', tenders: [{ tenderID: 't-3', product: product('sell') }] },
+
+  eiCreateTransaction: { requestID: 'r15', partyID: 'house-14', counterPartyID: 'house-12',
+    transactions: [{ transactionID: 'x-1', tenderID: 't-3', product: product('buy', 'tender') }] },
+  eiCreatedTransaction: { counterPartyID: 'house-12', partyID: 'house-14', eiResponse: ok('r15'), transactionIDs: ['x-1'] },
+  eiRequestTransaction: { requestID: 'r16', partyID: 'house-12', counterPartyIDs: [], requestorPartyID: 'house-12',
+    marketContexts: ['urn:micromarket:home'], transactionIDs: [] },
+  eiReplyTransaction: { eiResponse: ok('r16'), transactions: [{ transactionID: 'x-1', product: product('sell', 'transaction') }] },
+
+  eiCreateAvail: { requestID: 'r17', partyID: 'house-12',
+    avails: [{ resourceID: 'boiler-1', marketContext: 'urn:micromarket:home', availability: weekdays }] },
+  eiCreatedAvail: { eiResponse: ok('r17'), partyID: 'house-12', availIDs: ['av-1'] },
+  eiCancelAvail: { requestID: 'r18', partyID: 'house-12', availIDs: ['av-1'] },
+  eiCanceledAvail: { eiResponse: ok('r18'), partyID: 'house-12', availIDs: ['av-1'] },
+  eiRequestAvail: { requestID: 'r19', partyID: 'house-12', resourceIDs: ['boiler-1'], marketContexts: [], availIDs: [] },
+  eiReplyAvail: { eiResponse: ok('r19'), partyID: 'house-12', avails: [{ availID: 'av-1', availability: { available: [] } }] },
+
+  eiResponse: { responseCode: '400', responseDescription: 'MM_ERR_XML_INVALID: line 3: not valid', requestID: '' },
+} satisfies { [N in PayloadName]: PayloadBody<N> };
