@@ -1,0 +1,69 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/micromarket.js', ...args], { cwd: root, encoding: 'utf8' });
+
+describe('micromarket CLI', () => {
+  it.each([[], ['serve'], ['validate']])('answers --help for %j with usage and exit 0', (...command) => {
+    const result = cli(...command, '--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: micromarket/);
+  });
+
+  it('prints FILE: valid for each valid file and exits 0', () => {
+    const result = cli('validate', 'test/fixtures/valid/eiCreateTender.xml', 'test/fixtures/valid/eiCreateAvail.xml');
+    expect(result.stdout).toBe('test/fixtures/valid/eiCreateTender.xml: valid\ntest/fixtures/valid/eiCreateAvail.xml: valid\n');
+    expect(result.status).toBe(0);
+  });
+
+  it('prints FILE:LINE: reason for invalid files and exits 1', () => {
+    const result = cli('validate', 'test/fixtures/valid/eiCreateTender.xml', 'test/fixtures/invalid/side-not-enumerated.xml', 'missing.xml');
+    expect(result.stdout.split('\n')).toEqual([
+      'test/fixtures/valid/eiCreateTender.xml: valid',
+      "test/fixtures/invalid/side-not-enumerated.xml:24: not valid: Element 'emix:side': [facet 'enumeration'] The value 'both' is not an element of the set {'buy', 'sell'}.",
+      'missing.xml: no such file',
+      '',
+    ]);
+    expect(result.status).toBe(1);
+  });
+
+  it('exits 2 with a hint on usage errors', () => {
+    expect(cli('validate').status).toBe(2);
+    const unknown = cli('frobnicate');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(cli('serve', '--bogus').status).toBe(2);
+  });
+});
+
+describe('micromarket serve', () => {
+  it('serves /healthz on the embedded store and stops cleanly on SIGTERM', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'mm-serve-'));
+    const child = spawn(process.execPath, ['bin/micromarket.js', 'serve', '--port', '0', '--data', data], { cwd: root });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          const entry = JSON.parse(line) as { msg?: string; address?: string };
+          if (entry.msg === 'micromarket serving') resolve(entry.address!);
+        });
+        child.on('exit', () => reject(new Error('serve exited early')));
+      });
+      const health = await fetch(`${address}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', store: { detail: { dir: data } } });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(await readdir(data)).not.toContain('LOCK');
+    } finally {
+      child.kill('SIGKILL');
+      await rm(data, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/http/server.js';
+import { EmbeddedStore } from '../../src/store/embedded-store.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { schemaSet } from '../support/schemas.js';
+
+const tender = readFileSync(new URL('../fixtures/valid/eiCreateTender.xml', import.meta.url), 'utf8');
+let app: FastifyInstance;
+let store: EmbeddedStore;
+let base = '';
+let dir = '';
+const pipeline = new XmlPipeline(schemaSet(), { maxBytes: 16 * 1024 });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mm-http-'));
+  store = await EmbeddedStore.open({ dir });
+  app = await buildServer({ store, pipeline });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => {
+  await app.close();
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const postXml = (path: string, body: string, type = 'application/xml') =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+
+async function eiResponse(res: Response): Promise<{ code: string; description: string; requestID: string; xml: string }> {
+  const xml = await res.text();
+  const read = pipeline.read(Buffer.from(xml));
+  if (read.name !== 'eiResponse') throw new Error(`expected eiResponse, got ${read.name}`);
+  return { code: read.body.responseCode, description: read.body.responseDescription ?? '', requestID: read.body.requestID, xml };
+}
+
+describe('HTTP shell over a real socket', () => {
+  it('reports health with the store state', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', store: { kind: 'embedded', ok: true }, schemas: { files: 9 } });
+  });
+
+  it('validates a tender and echoes its requestID in a schema-valid eiResponse', async () => {
+    const res = await postXml('/xml/validate', tender, 'application/xml; charset=utf-8');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/xml');
+    expect(await eiResponse(res)).toMatchObject({ code: '200', description: 'valid eiCreateTender', requestID: 'req-1' });
+  });
+
+  it('accepts text/xml too', async () => {
+    expect((await postXml('/xml/validate', tender, 'text/xml')).status).toBe(200);
+  });
+
+  it('answers an invalid document with 400, the line, the reason and the requestID, and no stack', async () => {
+    const res = await postXml('/xml/validate', tender.replace('>buy<', '>both<'));
+    expect(res.status).toBe(400);
+    const answer = await eiResponse(res);
+    expect(answer).toMatchObject({ code: '400', requestID: 'req-1' });
+    expect(answer.description).toMatch(/^MM_ERR_XML_INVALID: line 24: not valid: Element 'emix:side'/);
+    expect(answer.xml).not.toMatch(/\bat .*\.(js|ts):\d+/);
+  });
+
+  it('refuses a DOCTYPE with 400 before parsing', async () => {
+    const res = await postXml('/xml/validate', '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]>\n<x>&a;</x>');
+    expect(res.status).toBe(400);
+    expect((await eiResponse(res)).description).toBe('MM_ERR_XML_DOCTYPE: line 2: DOCTYPE and entity declarations are not accepted');
+  });
+
+  it('refuses a body over the limit with 413 in the EI form', async () => {
+    const res = await postXml('/xml/validate', tender.replace('<pyld:requestID>', `<!--${'x'.repeat(20_000)}--><pyld:requestID>`));
+    expect(res.status).toBe(413);
+    expect((await eiResponse(res)).code).toBe('413');
+  });
+
+  it('refuses JSON, and a POST without a body, with 415', async () => {
+    const json = await postXml('/xml/validate', '{"a":1}', 'application/json');
+    expect(json.status).toBe(415);
+    expect((await eiResponse(json)).description).toContain('MM_ERR_HTTP_CONTENT_TYPE');
+    const empty = await fetch(`${base}/xml/validate`, { method: 'POST' });
+    expect(empty.status).toBe(415);
+  });
+
+  it('answers unknown XML paths with an EI 404 and other paths with JSON', async () => {
+    const ei = await postXml('/ei/EiNothing', tender);
+    expect(ei.status).toBe(404);
+    expect((await eiResponse(ei)).code).toBe('404');
+    const other = await fetch(`${base}/nothing`);
+    expect(other.status).toBe(404);
+    expect(await other.json()).toMatchObject({ code: 'MM_ERR_HTTP_NOT_FOUND' });
+  });
+
+  it('keeps serving after a burst of bad requests', async () => {
+    await Promise.all(Array.from({ length: 50 }, (_, i) => postXml('/xml/validate', i % 2 ? '<broken' : '<!DOCTYPE x><x/>')));
+    expect((await postXml('/xml/validate', tender)).status).toBe(200);
+  });
+});
