@@ -15,4 +15,3 @@ function findPackageRoot(): string {
 
 export const packageRoot = findPackageRoot();
 export const schemaDir = join(packageRoot, 'xsd');
-export const marketRulesDir = join(packageRoot, 'market-rules');

@@ -36,9 +36,10 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
   async run(values) {
     const env = process.env;
     const store = await EmbeddedStore.open({ dir: String(values.data ?? env.MICROMARKET_DATA ?? './data') });
+    const schemas = SchemaSet.load();
     const app = await buildServer({
       store,
-      pipeline: new XmlPipeline(SchemaSet.load()),
+      pipeline: new XmlPipeline(schemas),
       logger: { level: String(values['log-level'] ?? 'info') },
     });
     const address = await app.listen({
@@ -51,6 +52,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
         app.log.info({ signal }, 'stopping');
         await app.close();
         await store.close();
+        schemas.dispose();
         resolve(0);
       };
       process.once('SIGINT', stop);

@@ -34,6 +34,8 @@ export class EmbeddedStore implements Store {
   #flushActive = false;
   #flushing: Promise<void> = Promise.resolve();
   #snapshotting: Promise<void> | undefined;
+  /** Why the last snapshot failed, if it did; the journal still holds everything. */
+  #snapshotError = '';
   #sinceSnapshot = 0;
   #failure: unknown;
   #closed = false;
@@ -145,7 +147,11 @@ export class EmbeddedStore implements Store {
     this.#sinceSnapshot = 0;
     const entries = [...this.state.dump()];
     this.#snapshotting = writeSnapshot(this.options.dir, this.seq, entries)
-      .catch(() => undefined) // the journal still holds everything; the next snapshot retries
+      .then(() => {
+        this.#snapshotError = '';
+      }, (error: Error) => {
+        this.#snapshotError = error.message; // the next snapshot retries
+      })
       .finally(() => {
         this.#snapshotting = undefined;
       });
@@ -160,6 +166,8 @@ export class EmbeddedStore implements Store {
         seq: this.seq,
         entries: this.state.entries,
         appends: this.#appends,
+        tornBytesDropped: this.tornBytesDropped,
+        snapshotError: this.#snapshotError,
         lastFsyncMs: Number(this.#lastFsyncMs.toFixed(3)),
       },
     };

@@ -13,7 +13,7 @@ import { MemoryState, opsFromJson, opsToJson, type EncodedOp } from './memory-st
 const SEGMENT = /^journal-(\d{20})\.log$/;
 const SNAPSHOT = /^snapshot-(\d{20})\.snap$/;
 const pad = (seq: number) => String(seq).padStart(20, '0');
-export const segmentName = (firstSeq: number) => `journal-${pad(firstSeq)}.log`;
+const segmentName = (firstSeq: number) => `journal-${pad(firstSeq)}.log`;
 const snapshotName = (seq: number) => `snapshot-${pad(seq)}.snap`;
 
 export async function syncDirectory(dir: string): Promise<void> {

@@ -129,6 +129,7 @@ export const opt = <T>(codec: ElementCodec<T>): Field<T, 'opt'> => ({ codec, occ
 export const many = <T>(codec: ElementCodec<T>): Field<T, 'many'> => ({ codec, occurs: 'many' });
 export const some = <T>(codec: ElementCodec<T>): Field<T, 'some'> => ({ codec, occurs: 'some' });
 
+// Each field has its own value type; ShapeValue recovers them, so `any` never reaches callers.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Shape = Record<string, Field<any, Occurs>>;
 type FieldValue<F> = F extends Field<infer T, infer O> ? (O extends 'many' | 'some' ? T[] : T) : never;

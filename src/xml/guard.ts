@@ -16,7 +16,7 @@ export interface XmlLimits {
 export const defaultXmlLimits: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
 
 /** 1-based line number of a character offset. */
-export function lineAt(text: string, offset: number): number {
+function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;

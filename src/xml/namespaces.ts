@@ -10,7 +10,5 @@ export const NS = {
   strm: 'urn:ietf:params:xml:ns:icalendar-2.0:stream',
 } as const;
 
-export type NamespaceUri = (typeof NS)[keyof typeof NS];
-
 /** Prefix we emit for each namespace URI. Readers never rely on prefixes. */
 export const prefixOf: ReadonlyMap<string, string> = new Map(Object.entries(NS).map(([p, uri]) => [uri, p]));

@@ -24,7 +24,7 @@ export class XmlPipeline {
   }
 
   /** Checks size, hostile constructs, well-formedness and schema validity. */
-  check(body: Buffer): string {
+  #check(body: Buffer): string {
     if (body.byteLength > this.limits.maxBytes) {
       throw new MicromarketError('MM_ERR_XML_TOO_LARGE', [body.byteLength, this.limits.maxBytes]);
     }
@@ -39,7 +39,7 @@ export class XmlPipeline {
    * @throws MicromarketError with a catalogue code and, for XML errors, the line.
    */
   read(body: Buffer): Payload {
-    const xml = this.check(body);
+    const xml = this.#check(body);
     let root: XmlElement;
     try {
       root = this.#reader.read(xml);

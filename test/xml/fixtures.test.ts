@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MicromarketError } from '../../src/errors.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { refusal } from '../support/refusal.js';
 import { schemaSet, xmllint } from '../support/schemas.js';
 
 const dir = (name: string) => new URL(`../fixtures/${name}/`, import.meta.url);
@@ -12,15 +12,7 @@ const invalid = load('invalid');
 const expectations = JSON.parse(readFileSync(new URL('expectations.json', dir('invalid')), 'utf8')) as
   Record<string, { line: number; code: string; includes: string; xmllintRejects: boolean }>;
 const pipeline = new XmlPipeline(schemaSet());
-
-function failure(xml: string): MicromarketError {
-  try {
-    pipeline.read(Buffer.from(xml));
-  } catch (error) {
-    return error as MicromarketError;
-  }
-  throw new Error('document was accepted');
-}
+const failure = (xml: string) => refusal(pipeline, xml);
 
 describe('test/fixtures/valid', () => {
   it.each(valid)('$name is read by the pipeline', ({ xml }) => {

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { MicromarketError } from '../../src/errors.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { refusal as refusalBy } from '../support/refusal.js';
 import { schemaSet } from '../support/schemas.js';
 
 const tender = readFileSync(new URL('../fixtures/valid/eiCreateTender.xml', import.meta.url), 'utf8');
 const pipeline = new XmlPipeline(schemaSet(), { maxBytes: 64 * 1024, maxDepth: 32 });
 
-function refusal(xml: string, p = pipeline): MicromarketError {
-  try {
-    p.read(Buffer.from(xml));
-  } catch (error) {
-    return error as MicromarketError;
-  }
-  throw new Error('document was accepted');
-}
+const refusal = (xml: string, p = pipeline) => refusalBy(p, xml);
 
 describe('hostile XML is refused before any parser runs', () => {
   it('refuses an external entity (XXE) with the DOCTYPE line', () => {

@@ -39,6 +39,11 @@ describe('parsing matches namespace URIs, never prefixes', () => {
     expect(read(escaped)).toEqual(read(original));
   });
 
+  it('reads a document that starts with a UTF-8 byte-order mark', () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(original)]);
+    expect(pipeline.read(bom)).toEqual(read(original));
+  });
+
   it('gives the tender the values the document states', () => {
     const tender = read(original);
     expect(tender.name).toBe('eiCreateTender');
