@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/micromarket.js', ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) => spawnSync(process.execPath, ['dist/src/cli/micromarket.js', ...args], { cwd: root, encoding: 'utf8' });
 
 describe('micromarket CLI', () => {
   it.each([[], ['serve'], ['validate']])('answers --help for %j with usage and exit 0', (...command) => {
@@ -45,7 +45,7 @@ describe('micromarket CLI', () => {
 describe('micromarket serve', () => {
   it('serves /healthz on the embedded store and stops cleanly on SIGTERM', async () => {
     const data = await mkdtemp(join(tmpdir(), 'mm-serve-'));
-    const child = spawn(process.execPath, ['bin/micromarket.js', 'serve', '--port', '0', '--data', data], { cwd: root });
+    const child = spawn(process.execPath, ['dist/src/cli/micromarket.js', 'serve', '--port', '0', '--data', data], { cwd: root });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const address = await new Promise<string>((resolve, reject) => {
