@@ -1,4 +1,5 @@
 import { MicromarketError } from '../errors.js';
+import { lineAt } from './lines.js';
 
 export interface XmlLimits {
   /**
@@ -14,13 +15,6 @@ export interface XmlLimits {
 }
 
 export const defaultXmlLimits: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
-
-/** 1-based line number of a character offset. */
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
 
 const LT = 60, BANG = 33, QUESTION = 63, SLASH = 47, GT = 62, DQUOTE = 34, SQUOTE = 39;
 

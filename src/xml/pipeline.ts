@@ -1,7 +1,7 @@
 import { MicromarketError } from '../errors.js';
-import { DecodeError } from './codec.js';
+import { DecodeError, type ElementCodec } from './codec.js';
 import { defaultXmlLimits, rejectHostile, type XmlLimits } from './guard.js';
-import { payloads, type Payload, type PayloadName } from './payloads/index.js';
+import { payloads, type Payload } from './payloads/index.js';
 import { SchemaSet } from './schema-set.js';
 import { XmlTreeError, XmlTreeReader, type XmlElement } from './tree.js';
 import { writeXml } from './writer.js';
@@ -34,27 +34,26 @@ export class XmlPipeline {
     return xml;
   }
 
+  /** Guards, validates and parses a document into its namespace-resolved tree. */
+  readTree(body: Buffer): XmlElement {
+    const xml = this.#check(body);
+    try {
+      return this.#reader.read(xml);
+    } catch (error) {
+      if (error instanceof XmlTreeError) throw new MicromarketError('MM_ERR_XML_MALFORMED', [error.message]);
+      throw error;
+    }
+  }
+
   /**
    * Reads one message into its typed payload.
    * @throws MicromarketError with a catalogue code and, for XML errors, the line.
    */
   read(body: Buffer): Payload {
-    const xml = this.#check(body);
-    let root: XmlElement;
-    try {
-      root = this.#reader.read(xml);
-    } catch (error) {
-      if (error instanceof XmlTreeError) throw new MicromarketError('MM_ERR_XML_MALFORMED', [error.message]);
-      throw error;
-    }
-    const codec = (payloads as Record<string, (typeof payloads)[PayloadName]>)[root.name];
+    const root = this.readTree(body);
+    const codec = (payloads as Record<string, ElementCodec<unknown>>)[root.name];
     if (!codec || !codec.matches(root)) throw new MicromarketError('MM_ERR_XML_UNKNOWN_PAYLOAD', [`{${root.ns}}${root.name}`]);
-    try {
-      return { name: root.name, body: codec.decode(root) } as Payload;
-    } catch (error) {
-      if (error instanceof DecodeError) throw new MicromarketError('MM_ERR_XML_VALUE', [error.path, error.reason]);
-      throw error;
-    }
+    return { name: root.name, body: decodeRoot(codec, root) } as Payload;
   }
 
   /** Writes a payload as an XML document. */
@@ -67,5 +66,15 @@ export class XmlPipeline {
   static requestIdOf(body: Buffer | string): string {
     const text = typeof body === 'string' ? body : body.subarray(0, 64 * 1024).toString('utf8');
     return REQUEST_ID.exec(text)?.[1] ?? '';
+  }
+}
+
+/** Decodes a validated root element, turning value errors into MM_ERR_XML_VALUE. */
+export function decodeRoot<T>(codec: ElementCodec<T>, root: XmlElement): T {
+  try {
+    return codec.decode(root);
+  } catch (error) {
+    if (error instanceof DecodeError) throw new MicromarketError('MM_ERR_XML_VALUE', [error.path, error.reason]);
+    throw error;
   }
 }

@@ -1,0 +1,87 @@
+import type { Availability } from '../calendar/availability.js';
+import { durationToMillis, type Duration } from '../calendar/duration.js';
+import type { SiScaleCode } from '../emix/product.js';
+
+/** What a market trades: a named resource measured in `units` scaled by an SI prefix (kW = W, k). */
+export interface Resource {
+  readonly name: string;
+  readonly units: string;
+  readonly siScaleCode: SiScaleCode;
+}
+
+export type SelfTradePolicy = 'cancel-resting' | 'cancel-incoming';
+
+export type ClearingRules =
+  | { readonly kind: 'continuous'; readonly gateClosure: Duration; readonly selfTrade: SelfTradePolicy }
+  | { readonly kind: 'call'; readonly gateClosure: Duration; readonly bids: 'curve' | 'step'; readonly priceSteps?: number };
+
+/** A market as its operator defines it in market-rules/. Close to the EMIX standard terms it is served as. */
+export interface MarketRules {
+  readonly id: string;
+  readonly marketContext: string;
+  readonly name: string;
+  readonly resource: Resource;
+  readonly currency: string;
+  readonly granularity: Duration;
+  readonly horizon: Duration;
+  readonly clearing: ClearingRules;
+  readonly prices: { readonly floor: number; readonly cap: number; readonly tick: number };
+  readonly quantities: { readonly tick: number; readonly minimum?: number; readonly maximum?: number };
+  /** Market hours; empty means always open. */
+  readonly hours: readonly Availability[];
+  readonly enrollment: 'open' | 'approval';
+}
+
+/** A rule that does not hold, naming the element it concerns. */
+export interface RuleProblem {
+  readonly element: string;
+  readonly reason: string;
+}
+
+const DAY = 86_400_000;
+/** Relative tolerance for "is a whole number of ticks". */
+const EPSILON = 1e-9;
+
+export function isMultipleOf(value: number, tick: number): boolean {
+  const ratio = value / tick;
+  return Math.abs(ratio - Math.round(ratio)) <= EPSILON * Math.max(1, Math.abs(ratio));
+}
+
+function fixedLength(d: Duration): number | undefined {
+  return d.years || d.months || d.negative ? undefined : durationToMillis(d);
+}
+
+/** The checks a schema cannot express. Returns every problem, not only the first. */
+export function checkRules(rules: MarketRules): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const problem = (element: string, reason: string) => problems.push({ element, reason });
+  const granularity = fixedLength(rules.granularity);
+  if (granularity === undefined || granularity <= 0) problem('granularity', 'must be a positive fixed length (no years or months)');
+  else if (granularity < DAY ? DAY % granularity !== 0 : granularity % DAY !== 0) {
+    problem('granularity', 'must divide a day, or be a whole number of days, so intervals align to UTC days');
+  }
+  const horizon = fixedLength(rules.horizon);
+  if (horizon === undefined || (granularity !== undefined && horizon < granularity)) problem('horizon', 'must be a fixed length of at least one interval');
+  const gate = fixedLength(rules.clearing.gateClosure);
+  if (gate === undefined) problem('gateClosure', 'must be a non-negative fixed length');
+  else if (horizon !== undefined && gate >= horizon) problem('gateClosure', 'must be shorter than the horizon');
+  const { floor, cap, tick } = rules.prices;
+  if (floor >= cap) problem('cap', `must be above the floor (${floor})`);
+  else {
+    if (!isMultipleOf(floor, tick)) problem('floor', `must be a whole number of price ticks (${tick})`);
+    if (!isMultipleOf(cap, tick)) problem('cap', `must be a whole number of price ticks (${tick})`);
+  }
+  const q = rules.quantities;
+  if (q.minimum !== undefined && !isMultipleOf(q.minimum, q.tick)) problem('minimum', `must be a whole number of quantity ticks (${q.tick})`);
+  if (q.maximum !== undefined && !isMultipleOf(q.maximum, q.tick)) problem('maximum', `must be a whole number of quantity ticks (${q.tick})`);
+  if (q.minimum !== undefined && q.maximum !== undefined && q.minimum > q.maximum) problem('maximum', 'must not be below the minimum');
+  if (rules.clearing.kind === 'call' && rules.clearing.bids === 'curve' && rules.clearing.priceSteps === undefined) {
+    problem('priceSteps', 'a curve-bid call market needs priceSteps (the PowerMatcher market basis)');
+  }
+  return problems;
+}
+
+/** Interval length in milliseconds (rules passed checkRules). */
+export const granularityMs = (rules: MarketRules): number => durationToMillis(rules.granularity);
+export const horizonMs = (rules: MarketRules): number => durationToMillis(rules.horizon);
+export const gateClosureMs = (rules: MarketRules): number => durationToMillis(rules.clearing.gateClosure);

@@ -1,0 +1,95 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Availability } from '../calendar/availability.js';
+import { availabilityFromIcs, IcsError } from '../calendar/ics.js';
+import { parseDuration } from '../calendar/duration.js';
+import { isMicromarketError } from '../errors.js';
+import { checkRules, type MarketRules } from '../market/rules.js';
+import { lineOfElement } from '../xml/lines.js';
+import { ruleFile, type RuleFile } from '../xml/market-rules.js';
+import { decodeRoot, type XmlPipeline } from '../xml/pipeline.js';
+
+export interface RulesProblem {
+  readonly file: string;
+  readonly line?: number;
+  readonly reason: string;
+}
+
+/** Why rule files could not be loaded: every problem found, each as FILE:LINE: reason. */
+export class RulesError extends Error {
+  constructor(readonly problems: readonly RulesProblem[]) {
+    super(problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`).join('\n'));
+  }
+}
+
+async function readHours(file: string, xml: string, hours: RuleFile['hours']): Promise<Availability[]> {
+  const out: Availability[] = [];
+  for (const entry of hours ?? []) {
+    if (entry.kind === 'vavailability') {
+      out.push(entry.value);
+      continue;
+    }
+    const path = resolve(dirname(file), entry.value);
+    try {
+      out.push(...availabilityFromIcs(await readFile(path, 'utf8')));
+    } catch (error) {
+      const reason = error instanceof IcsError ? error.message : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+      throw new RulesError([{ file, line: lineOfElement(xml, 'ics'), reason: `${entry.value}: ${reason}` }]);
+    }
+  }
+  return out;
+}
+
+function toRules(raw: RuleFile, hours: Availability[]): MarketRules {
+  const clearing = raw.clearing.kind === 'continuous'
+    ? { kind: 'continuous' as const, gateClosure: raw.clearing.value.gateClosure ?? parseDuration('PT0S'), selfTrade: raw.clearing.value.selfTrade ?? 'cancel-resting' as const }
+    : { kind: 'call' as const, ...raw.clearing.value };
+  const { hours: _written, clearing: _clearing, ...rest } = raw;
+  return { ...rest, clearing, hours };
+}
+
+/** Reads, validates (schema, .ics hours, semantic checks) and returns one rule file. */
+export async function loadRuleFile(file: string, pipeline: XmlPipeline): Promise<MarketRules> {
+  const body = await readFile(file);
+  const xml = body.toString('utf8');
+  let raw: RuleFile;
+  try {
+    const root = pipeline.readTree(body);
+    if (!ruleFile.matches(root)) throw new RulesError([{ file, line: 1, reason: 'not a market rule file: the root must be rules:market' }]);
+    raw = decodeRoot(ruleFile, root);
+  } catch (error) {
+    if (isMicromarketError(error)) throw new RulesError([{ file, ...(error.line ? { line: error.line } : {}), reason: error.reason }]);
+    throw error;
+  }
+  const rules = toRules(raw, await readHours(file, xml, raw.hours));
+  const problems = checkRules(rules);
+  if (problems.length > 0) {
+    throw new RulesError(problems.map((p) => ({ file, line: lineOfElement(xml, p.element), reason: `${p.element} ${p.reason}` })));
+  }
+  return rules;
+}
+
+/** Loads every *.xml rule file of a directory; ids and market contexts must be unique. */
+export async function loadMarketRules(dir: string, pipeline: XmlPipeline): Promise<MarketRules[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.xml')).sort().map((f) => join(dir, f));
+  const problems: RulesProblem[] = [];
+  const markets: MarketRules[] = [];
+  for (const file of files) {
+    try {
+      markets.push(await loadRuleFile(file, pipeline));
+    } catch (error) {
+      if (!(error instanceof RulesError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const [i, m] of markets.entries()) {
+    for (const key of [`id ${m.id}`, `marketContext ${m.marketContext}`]) {
+      const other = seen.get(key);
+      if (other) problems.push({ file: files[i]!, reason: `${key} is already defined in ${other}` });
+      seen.set(key, files[i]!);
+    }
+  }
+  if (problems.length > 0) throw new RulesError(problems);
+  return markets;
+}

@@ -1,0 +1,47 @@
+import { siScaleCodes } from '../emix/product.js';
+import {
+  decimal, element, enumeration, integer, list, one, opt, sequence, single, text, variant, type ContentCodec, type ValueOf,
+} from './codec.js';
+import { NS } from './namespaces.js';
+import { durationValue, granularity, vavailability } from './payloads/calendar.js';
+import { currency, marketContext } from './payloads/emix.js';
+
+const r = <T>(name: string, content: ContentCodec<T>) => element(NS.rules, name, content);
+const durationProp = (name: string) => r(name, single(durationValue));
+
+/** The root element of a rule file in market-rules/ (schema: xsd/market-rules.xsd). */
+export const ruleFile = r('market', sequence({
+  id: one(r('id', text)),
+  marketContext: one(marketContext),
+  name: one(r('name', text)),
+  resource: one(r('resource', sequence({
+    name: one(r('name', text)),
+    units: one(r('units', text)),
+    siScaleCode: one(element(NS.scale, 'siScaleCode', enumeration(siScaleCodes))),
+  }))),
+  currency: one(currency),
+  granularity: one(granularity),
+  horizon: one(durationProp('horizon')),
+  clearing: one(r('clearing', single(variant({
+    continuous: r('continuous', sequence({
+      gateClosure: opt(durationProp('gateClosure')),
+      selfTrade: opt(r('selfTrade', enumeration(['cancel-resting', 'cancel-incoming']))),
+    })),
+    call: r('call', sequence({
+      gateClosure: one(durationProp('gateClosure')),
+      bids: one(r('bids', enumeration(['curve', 'step']))),
+      priceSteps: opt(r('priceSteps', integer)),
+    })),
+  })))),
+  prices: one(r('prices', sequence({ floor: one(r('floor', decimal)), cap: one(r('cap', decimal)), tick: one(r('tick', decimal)) }))),
+  quantities: one(r('quantities', sequence({
+    tick: one(r('tick', decimal)),
+    minimum: opt(r('minimum', decimal)),
+    maximum: opt(r('maximum', decimal)),
+  }))),
+  hours: opt(r('hours', list(variant({ vavailability, ics: r('ics', text) })))),
+  enrollment: one(r('enrollment', enumeration(['open', 'approval']))),
+}));
+
+/** A rule file as written: its hours may still name .ics files. */
+export type RuleFile = ValueOf<typeof ruleFile>;
