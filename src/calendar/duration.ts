@@ -56,3 +56,8 @@ export function durationToMillis(d: Duration): number {
   const ms = ((((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60 + d.seconds) * 1000;
   return d.negative ? -ms : ms;
 }
+
+/** A duration of a whole number of seconds, written in seconds (PT900S). */
+export function durationOfMillis(ms: number): Duration {
+  return { negative: ms < 0, years: 0, months: 0, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: Math.abs(ms) / 1000 };
+}

@@ -1,0 +1,104 @@
+import type { Instant } from '../calendar/instant.js';
+import type { Admitted, TenderInput } from './admission.js';
+import { emptyOutput, MarketBase, tenderKey, type MarketOutput, type SubmitOutcome } from './market-base.js';
+import { OrderBook, type RestingOrder } from './order-book.js';
+import { gateClosureMs, type MarketRules } from './rules.js';
+import type { Rejection, Removal, Transaction } from './types.js';
+
+interface TenderRecord {
+  readonly partyID: string;
+  readonly orders: Array<{ interval: Instant; order: RestingOrder }>;
+}
+
+/**
+ * A continuous double auction: one order book per market interval, price-time priority, trades at
+ * the resting order's price, partial fills unless integralOnly, expiry, cancel and self-trade
+ * prevention. A book closes at its interval's gate; what still rests then expires.
+ */
+export class ContinuousMarket extends MarketBase {
+  readonly books = new Map<Instant, OrderBook>();
+  readonly #tenders = new Map<string, TenderRecord>();
+  readonly #byInterval = new Map<Instant, string[]>();
+  readonly #selfTrade;
+
+  constructor(rules: MarketRules & { clearing: { kind: 'continuous' } }) {
+    super(rules);
+    this.#selfTrade = rules.clearing.selfTrade;
+  }
+
+  protected accept(tender: TenderInput, admitted: Admitted, now: Instant): SubmitOutcome {
+    const key = tenderKey(tender.partyID, tender.tenderID);
+    if (this.#tenders.has(key)) return { ...emptyOutput(), rejection: { tenderID: tender.tenderID, code: 'duplicate-tender', reason: 'this party already has a tender with this ID' } };
+    const record: TenderRecord = { partyID: tender.partyID, orders: [] };
+    this.#tenders.set(key, record);
+    const out = emptyOutput();
+    const buy = admitted.side === 'buy';
+    for (const slice of admitted.slices) {
+      let book = this.books.get(slice.interval);
+      if (!book) {
+        this.books.set(slice.interval, (book = new OrderBook(this.#selfTrade)));
+        this.#byInterval.set(slice.interval, []);
+      }
+      this.#byInterval.get(slice.interval)!.push(key);
+      // A price-taking tender is a limit at the cap (buy) or floor (sell): it takes what the book offers.
+      const price = slice.price ?? this.prices.of(buy ? this.rules.prices.cap : this.rules.prices.floor)!;
+      const outcome = book.submit({
+        tenderID: tender.tenderID, partyID: tender.partyID, buy, price, quantity: slice.quantity,
+        expiresAt: admitted.expiresAt, integral: admitted.integral,
+      }, now);
+      for (const fill of outcome.fills) {
+        const resting = fill.resting;
+        out.transactions.push(this.trade(buy ? tender.partyID : resting.partyID, buy ? resting.partyID : tender.partyID,
+          buy ? tender.tenderID : resting.tenderID, buy ? resting.tenderID : tender.tenderID, slice.interval, fill.price, fill.quantity, now));
+      }
+      for (const { order, why } of outcome.removed) out.removals.push(this.removal(order, slice.interval, why));
+      if (outcome.resting) {
+        record.orders.push({ interval: slice.interval, order: outcome.resting });
+      } else if (outcome.incoming !== 'filled') {
+        const filled = outcome.fills.reduce((s, f) => s + f.quantity, 0);
+        out.removals.push({ tenderID: tender.tenderID, partyID: tender.partyID, interval: slice.interval,
+          quantity: this.quantities.value(slice.quantity - filled), code: outcome.incoming === 'self-trade' ? 'self-trade' : 'integral-not-fillable' });
+      }
+    }
+    return out;
+  }
+
+  private trade(buyer: string, seller: string, buyTenderID: string, sellTenderID: string, interval: Instant, price: number, quantity: number, now: Instant): Transaction {
+    return this.transaction({ interval, buyer, seller, buyTenderID, sellTenderID, price: this.prices.value(price), quantity: this.quantities.value(quantity), at: now });
+  }
+
+  private removal(order: RestingOrder, interval: Instant, code: Removal['code']): Removal {
+    return { tenderID: order.tenderID, partyID: order.partyID, interval, quantity: this.quantities.value(order.remaining), code };
+  }
+
+  cancel(partyID: string, tenderID: string, _now: Instant): MarketOutput | Rejection {
+    const record = this.#tenders.get(tenderKey(partyID, tenderID));
+    const live = record?.orders.filter((o) => o.order.active) ?? [];
+    if (live.length === 0) return this.unknownTender(tenderID);
+    const out = emptyOutput();
+    for (const { interval, order } of live) {
+      this.books.get(interval)!.remove(order);
+      out.removals.push(this.removal(order, interval, 'cancelled'));
+    }
+    return out;
+  }
+
+  advance(now: Instant): MarketOutput {
+    const out = emptyOutput();
+    const gate = gateClosureMs(this.rules);
+    for (const [interval, book] of [...this.books].sort((a, b) => a[0] - b[0])) {
+      if (now < interval - gate) continue;
+      for (const buy of [true, false]) {
+        for (const order of book.resting(buy)) out.removals.push(this.removal(order, interval, order.expiresAt <= now ? 'expired' : 'gate-closed'));
+      }
+      this.books.delete(interval);
+      for (const key of this.#byInterval.get(interval) ?? []) {
+        const record = this.#tenders.get(key);
+        if (record && record.orders.every((o) => o.interval <= interval)) this.#tenders.delete(key);
+      }
+      this.#byInterval.delete(interval);
+    }
+    this.calendar.forgetBefore(now);
+    return out;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Availability } from '../calendar/availability.js';
+import type { Instant } from '../calendar/instant.js';
+import { admit, MarketCalendar, type Admitted, type TenderInput } from './admission.js';
+import { Positions } from './positions.js';
+import { granularityMs, type MarketRules } from './rules.js';
+import { Ticks } from './ticks.js';
+import type { ClearingResult, Rejection, Removal, Transaction } from './types.js';
+
+/** What a call into a market produced. */
+export interface MarketOutput {
+  readonly transactions: Transaction[];
+  readonly removals: Removal[];
+  readonly clearings: ClearingResult[];
+}
+
+export interface SubmitOutcome extends MarketOutput {
+  /** Set when the tender was refused; nothing else happened then. */
+  readonly rejection?: Rejection;
+}
+
+export const emptyOutput = (): MarketOutput => ({ transactions: [], removals: [], clearings: [] });
+
+/**
+ * State and bookkeeping every market shares. Markets are deterministic state machines: no I/O,
+ * no clock (every call takes `now`), and the same calls in the same order give the same results.
+ */
+export abstract class MarketBase {
+  readonly positions = new Positions();
+  readonly step: number;
+  /** The market's own account: the central counterparty of call auctions. */
+  readonly account: string;
+  protected readonly calendar: MarketCalendar;
+  protected readonly prices: Ticks;
+  protected readonly quantities: Ticks;
+  #transactions = 0;
+
+  constructor(readonly rules: MarketRules) {
+    this.step = granularityMs(rules);
+    this.account = `market:${rules.id}`;
+    this.calendar = new MarketCalendar(rules.hours, this.step);
+    this.prices = new Ticks(rules.prices.tick);
+    this.quantities = new Ticks(rules.quantities.tick);
+  }
+
+  /** Offers a tender. Continuous markets match at once; call markets hold it for the auction. */
+  submit(tender: TenderInput, now: Instant, partyAvailability: readonly Availability[] = []): SubmitOutcome {
+    const admitted = admit(this.rules, this.calendar, this.prices, this.quantities, tender, now, partyAvailability);
+    if ('code' in admitted) return { ...emptyOutput(), rejection: admitted };
+    return this.accept(tender, admitted, now);
+  }
+
+  protected abstract accept(tender: TenderInput, admitted: Admitted, now: Instant): SubmitOutcome;
+
+  /** Withdraws what is left of a party's tender. */
+  abstract cancel(partyID: string, tenderID: string, now: Instant): MarketOutput | Rejection;
+
+  /** Moves the market to `now`: auctions whose gate has closed clear, closed books are emptied. */
+  abstract advance(now: Instant): MarketOutput;
+
+  protected transaction(t: Omit<Transaction, 'transactionID' | 'marketID'>): Transaction {
+    const made: Transaction = { transactionID: `${this.rules.id}-${++this.#transactions}`, marketID: this.rules.id, ...t };
+    this.positions.record(made);
+    return made;
+  }
+
+  protected unknownTender(tenderID: string): Rejection {
+    return { tenderID, code: 'unknown-tender', reason: 'no open tender with this ID for this party' };
+  }
+}
+
+export const tenderKey = (partyID: string, tenderID: string) => `${partyID}\u0000${tenderID}`;
