@@ -82,6 +82,7 @@ export class CallMarket extends MarketBase {
       const bid = bids.get(key);
       if (!bid) continue;
       bids.delete(key);
+      if (bids.size === 0) this.#bids.delete(interval);
       const quantity = bid.kind === 'step' ? bid.quantity : Math.max(Math.abs(bid.demand[0]!), Math.abs(bid.demand.at(-1)!));
       out.removals.push({ tenderID, partyID, interval, quantity, code: 'cancelled' });
     }

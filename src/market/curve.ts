@@ -58,13 +58,13 @@ export function curveFromPoints(g: PriceGrid, points: readonly PricePoint[]): Fl
     while (j < sorted.length && sorted[j]!.price < p) j++;
     // j: first point at or above p
     let value: number;
-    if (j === 0) value = sorted[0]!.demand;
-    else if (j === sorted.length) value = sorted[sorted.length - 1]!.demand;
-    else if (sorted[j]!.price === p) {
+    if (j < sorted.length && sorted[j]!.price === p) {
       let last = j;
       while (last + 1 < sorted.length && sorted[last + 1]!.price === p) last++;
       value = sorted[last]!.demand;
-    } else {
+    } else if (j === 0) value = sorted[0]!.demand;
+    else if (j === sorted.length) value = sorted[sorted.length - 1]!.demand;
+    else {
       const a = sorted[j - 1]!;
       const b = sorted[j]!;
       value = a.demand + ((b.demand - a.demand) * (p - a.price)) / (b.price - a.price);

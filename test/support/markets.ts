@@ -1,0 +1,54 @@
+import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../../src/calendar/duration.js';
+import type { Product, TemixPower } from '../../src/emix/product.js';
+import type { TenderInput } from '../../src/market/admission.js';
+import type { MarketRules } from '../../src/market/rules.js';
+import { loadMarketRules } from '../../src/rules/load.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { schemaSet } from './schemas.js';
+
+export const rulesDir = fileURLToPath(new URL('../../market-rules/', import.meta.url));
+
+let loaded: Promise<MarketRules[]> | undefined;
+/** The example markets shipped in market-rules/. */
+export async function exampleRules(id: string): Promise<MarketRules> {
+  loaded ??= loadMarketRules(rulesDir, new XmlPipeline(schemaSet()));
+  const rules = (await loaded).find((r) => r.id === id);
+  if (!rules) throw new Error(`no example market ${id}`);
+  return rules;
+}
+
+export interface TenderOptions {
+  duration?: string;
+  integral?: boolean;
+  expires?: number;
+  currency?: string;
+  payload?: Partial<TemixPower>;
+  intervals?: Product['intervals'];
+  marketContext?: string;
+}
+
+/** A one-interval (or `duration`) tender with a plain price and quantity. */
+export function tender(tenderID: string, partyID: string, side: 'buy' | 'sell', price: number | undefined, quantity: number | undefined,
+  dtstart: number, options: TenderOptions = {}): TenderInput {
+  const payload: TemixPower = {
+    ...(price !== undefined ? { price: { kind: 'price', value: price } } : {}),
+    ...(quantity !== undefined ? { quantity } : {}),
+    ...options.payload,
+  };
+  return {
+    tenderID, partyID,
+    product: {
+      dtstart,
+      ...(options.duration ? { duration: parseDuration(options.duration) } : {}),
+      payload: { kind: 'temixPower', value: payload },
+      ...(options.intervals ? { intervals: options.intervals } : {}),
+      uid: `${tenderID}-p`, transactiveState: 'tender',
+      ...(options.expires !== undefined ? { expirationDate: options.expires } : {}),
+      ...(options.integral !== undefined ? { integralOnly: options.integral } : {}),
+      ...(options.currency ? { currency: options.currency } : {}),
+      marketContext: options.marketContext ?? 'urn:micromarket:feeder-7',
+      side,
+    },
+  };
+}
