@@ -72,6 +72,14 @@ describe('continuous double auction', () => {
     expect(market.books.get(t)!.depth(false)).toEqual([[100, 5000]]);
   });
 
+  it('never trades a cancelled tender that shared its price level', () => {
+    fresh();
+    market.submit(tender('a', 'A', 'sell', 0.1, 5, t), now);
+    market.submit(tender('b', 'B', 'sell', 0.1, 5, t), now);
+    market.cancel('A', 'a', now);
+    expect(trades(market.submit(tender('c', 'C', 'buy', 0.1, 10, t), now))).toEqual([['C', 'B', 0.1, 5]]);
+  });
+
   it('lets expired tenders go without trading', () => {
     fresh();
     market.submit(tender('s', 'S', 'sell', 0.1, 5, t, { expires: now + 60_000 }), now);
