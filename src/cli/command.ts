@@ -7,7 +7,7 @@ export interface Command {
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig['options']>;
   readonly allowPositionals: boolean;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+  run(values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number>;
 }
 
 export class UsageError extends Error {}
@@ -29,5 +29,5 @@ export async function runCommand(command: Command, argv: string[]): Promise<numb
     process.stdout.write(`${command.usage}\n`);
     return 0;
   }
-  return command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
+  return command.run(parsed.values as Record<string, string | boolean | string[] | undefined>, parsed.positionals);
 }

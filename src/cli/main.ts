@@ -1,8 +1,9 @@
 import { runCommand, UsageError, type Command } from './command.js';
 import { serveCommand } from './serve.js';
+import { simulateCommand } from './simulate.js';
 import { validateCommand } from './validate.js';
 
-const commands: readonly Command[] = [serveCommand, validateCommand];
+const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand];
 
 const usage = `Usage: micromarket COMMAND [options]
 
