@@ -4,12 +4,49 @@ import { checkCurve, curveFromPoints, CurveError, intersection, stepOf, type Pri
 import { emptyOutput, MarketBase, tenderKey, type MarketOutput, type SubmitOutcome } from './market-base.js';
 import { gateClosureMs, horizonMs, type MarketRules } from './rules.js';
 import { clearStepAuction } from './step-auction.js';
-import type { ClearingResult, Rejection, Side } from './types.js';
+import type { ClearingResult, Rejection, Side, Transaction } from './types.js';
 
-/** A bid waiting for its auction: a step (price, quantity) or a PowerMatcher demand curve. */
+/**
+ * A bid waiting for its auction: a step (price, quantity) or a PowerMatcher demand curve. In curve
+ * markets every bid carries its curve (a step tender's is made when it arrives).
+ */
 type Bid =
-  | { readonly kind: 'step'; readonly partyID: string; readonly tenderID: string; readonly side: Side; readonly price: number | undefined; readonly quantity: number }
-  | { readonly kind: 'curve'; readonly partyID: string; readonly tenderID: string; readonly demand: Float64Array };
+  | { readonly kind: 'step'; readonly partyID: string; readonly tenderID: string; readonly side: Side; readonly price: number | undefined; readonly quantity: number; readonly curve?: Float64Array }
+  | { readonly kind: 'curve'; readonly partyID: string; readonly tenderID: string; readonly curve: Float64Array };
+
+/**
+ * The bids of one interval. A curve market also keeps their running sum, as PowerMatcher caches
+ * its aggregate: clearing then needs the crossing and one lookup per bid, not a sum of every curve.
+ */
+class IntervalBids {
+  readonly bids = new Map<string, Bid>();
+  readonly aggregate: Float64Array | undefined;
+
+  constructor(steps: number | undefined) {
+    this.aggregate = steps === undefined ? undefined : new Float64Array(steps);
+  }
+
+  private add(curve: Float64Array | undefined, sign: 1 | -1): void {
+    const aggregate = this.aggregate;
+    if (!aggregate || !curve) return;
+    for (let i = 0; i < aggregate.length; i++) aggregate[i]! += sign * curve[i]!;
+  }
+
+  set(key: string, bid: Bid): void {
+    const old = this.bids.get(key);
+    if (old) this.add(old.curve, -1);
+    this.bids.set(key, bid);
+    this.add(bid.curve, 1);
+  }
+
+  delete(key: string): Bid | undefined {
+    const bid = this.bids.get(key);
+    if (!bid) return undefined;
+    this.bids.delete(key);
+    this.add(bid.curve, -1);
+    return bid;
+  }
+}
 
 /** An allocation: positive buys from the market account, negative sells to it. */
 interface Allocation {
@@ -24,7 +61,7 @@ interface Allocation {
  */
 export class CallMarket extends MarketBase {
   /** Bids per interval, in submission order, keyed by party and tender. */
-  readonly #bids = new Map<Instant, Map<string, Bid>>();
+  readonly #bids = new Map<Instant, IntervalBids>();
   readonly grid: PriceGrid | undefined;
 
   constructor(rules: MarketRules & { clearing: { kind: 'call' } }) {
@@ -34,22 +71,23 @@ export class CallMarket extends MarketBase {
       : undefined;
   }
 
-  private bidsOf(interval: Instant): Map<string, Bid> {
+  private bidsOf(interval: Instant): IntervalBids {
     let bids = this.#bids.get(interval);
-    if (!bids) this.#bids.set(interval, (bids = new Map()));
+    if (!bids) this.#bids.set(interval, (bids = new IntervalBids(this.grid?.steps)));
     return bids;
   }
 
   protected accept(tender: TenderInput, admitted: Admitted): SubmitOutcome {
     const key = tenderKey(tender.partyID, tender.tenderID);
-    if (admitted.slices.some((s) => this.#bids.get(s.interval)?.has(key))) {
+    if (admitted.slices.some((s) => this.#bids.get(s.interval)?.bids.has(key))) {
       return { ...emptyOutput(), rejection: { tenderID: tender.tenderID, code: 'duplicate-tender', reason: 'this party already has a tender with this ID' } };
     }
     for (const s of admitted.slices) {
-      this.bidsOf(s.interval).set(key, {
-        kind: 'step', partyID: tender.partyID, tenderID: tender.tenderID, side: admitted.side,
+      const bid = {
+        kind: 'step' as const, partyID: tender.partyID, tenderID: tender.tenderID, side: admitted.side,
         price: s.price === undefined ? undefined : this.prices.value(s.price), quantity: this.quantities.value(s.quantity),
-      });
+      };
+      this.bidsOf(s.interval).set(key, this.grid ? { ...bid, curve: stepCurve(this.grid, bid) } : bid);
     }
     return emptyOutput();
   }
@@ -71,7 +109,7 @@ export class CallMarket extends MarketBase {
       if (error instanceof CurveError) return reject('curve-invalid', error.message);
       throw error;
     }
-    this.bidsOf(interval).set(tenderKey(partyID, tenderID), { kind: 'curve', partyID, tenderID, demand });
+    this.bidsOf(interval).set(tenderKey(partyID, tenderID), { kind: 'curve', partyID, tenderID, curve: demand });
     return undefined;
   }
 
@@ -79,11 +117,10 @@ export class CallMarket extends MarketBase {
     const key = tenderKey(partyID, tenderID);
     const out = emptyOutput();
     for (const [interval, bids] of this.#bids) {
-      const bid = bids.get(key);
+      const bid = bids.delete(key);
       if (!bid) continue;
-      bids.delete(key);
-      if (bids.size === 0) this.#bids.delete(interval);
-      const quantity = bid.kind === 'step' ? bid.quantity : Math.max(Math.abs(bid.demand[0]!), Math.abs(bid.demand.at(-1)!));
+      if (bids.bids.size === 0) this.#bids.delete(interval);
+      const quantity = bid.kind === 'step' ? bid.quantity : Math.max(Math.abs(bid.curve[0]!), Math.abs(bid.curve.at(-1)!));
       out.removals.push({ tenderID, partyID, interval, quantity, code: 'cancelled' });
     }
     return out.removals.length > 0 ? out : this.unknownTender(tenderID);
@@ -105,13 +142,13 @@ export class CallMarket extends MarketBase {
       if (now < interval - gate) continue;
       const { price, type, allocations } = this.clearing(interval);
       this.#bids.delete(interval);
-      const transactions = price === undefined ? [] : allocations.filter((a) => a.demand !== 0).map((a) => this.transaction({
-        interval, at: now, price,
-        quantity: Math.abs(a.demand),
-        ...(a.demand > 0
-          ? { buyer: a.bid.partyID, seller: this.account, buyTenderID: a.bid.tenderID }
-          : { buyer: this.account, seller: a.bid.partyID, sellTenderID: a.bid.tenderID }),
-      }));
+      const transactions: Transaction[] = [];
+      if (price !== undefined) {
+        for (const { bid, demand } of allocations) {
+          if (demand > 0) transactions.push(this.transaction(interval, now, bid.partyID, this.account, price, demand, bid.tenderID, undefined));
+          else if (demand < 0) transactions.push(this.transaction(interval, now, this.account, bid.partyID, price, -demand, undefined, bid.tenderID));
+        }
+      }
       out.transactions.push(...transactions);
       out.clearings.push({ marketID: this.rules.id, interval, price, type, ...totals(allocations), transactions });
     }
@@ -120,28 +157,9 @@ export class CallMarket extends MarketBase {
   }
 
   private clearing(interval: Instant): { price: number | undefined; type: ClearingResult['type']; allocations: Allocation[] } {
-    const bids = [...(this.#bids.get(interval)?.values() ?? [])];
-    return this.grid ? this.clearCurves(this.grid, bids) : this.clearSteps(bids);
-  }
-
-  /** PowerMatcher: sum the curves, find the crossing, allocate each bid its demand at the nearest step. */
-  private clearCurves(grid: PriceGrid, bids: Bid[]): { price: number | undefined; type: ClearingResult['type']; allocations: Allocation[] } {
-    if (bids.length === 0) return { price: undefined, type: 'null', allocations: [] };
-    const curves = bids.map((bid) => (bid.kind === 'curve' ? bid.demand : this.stepCurve(grid, bid)));
-    const aggregate = new Float64Array(grid.steps);
-    for (const curve of curves) for (let i = 0; i < aggregate.length; i++) aggregate[i]! += curve[i]!;
-    const { price, type } = intersection(grid, aggregate);
-    const at = stepOf(grid, price);
-    return { price, type, allocations: bids.map((bid, k) => ({ bid, demand: curves[k]![at]! })) };
-  }
-
-  /** A step bid as PowerMatcher point bid: a vertical step at its price (price-taking: flat). */
-  private stepCurve(grid: PriceGrid, bid: Bid & { kind: 'step' }): Float64Array {
-    const q = bid.side === 'buy' ? bid.quantity : -bid.quantity;
-    if (bid.price === undefined) return new Float64Array(grid.steps).fill(q);
-    return curveFromPoints(grid, bid.side === 'buy'
-      ? [{ price: bid.price, demand: q }, { price: bid.price, demand: 0 }]
-      : [{ price: bid.price, demand: 0 }, { price: bid.price, demand: q }]);
+    const bids = this.#bids.get(interval);
+    if (!bids || bids.bids.size === 0) return { price: undefined, type: 'null', allocations: [] };
+    return this.grid ? clearCurves(this.grid, bids) : this.clearSteps([...bids.bids.values()]);
   }
 
   /** GridLAB-D: walk merit order, marginal unit sets the price, ties at the price share pro rata. */
@@ -155,6 +173,24 @@ export class CallMarket extends MarketBase {
     });
     return { price: result.price, type: result.type, allocations };
   }
+}
+
+/** PowerMatcher: the crossing of the aggregate; each bid is allocated its demand at the nearest step. */
+function clearCurves(grid: PriceGrid, bids: IntervalBids): { price: number; type: ClearingResult['type']; allocations: Allocation[] } {
+  const { price, type } = intersection(grid, bids.aggregate!);
+  const at = stepOf(grid, price);
+  const allocations: Allocation[] = [];
+  for (const bid of bids.bids.values()) allocations.push({ bid, demand: bid.curve![at]! });
+  return { price, type, allocations };
+}
+
+/** A step bid as a PowerMatcher point bid: a vertical step at its price (price-taking: flat). */
+function stepCurve(grid: PriceGrid, bid: { side: Side; price: number | undefined; quantity: number }): Float64Array {
+  const q = bid.side === 'buy' ? bid.quantity : -bid.quantity;
+  if (bid.price === undefined) return new Float64Array(grid.steps).fill(q);
+  return curveFromPoints(grid, bid.side === 'buy'
+    ? [{ price: bid.price, demand: q }, { price: bid.price, demand: 0 }]
+    : [{ price: bid.price, demand: 0 }, { price: bid.price, demand: q }]);
 }
 
 function totals(allocations: readonly Allocation[]): { quantity: number; imbalance: number } {

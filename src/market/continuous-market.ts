@@ -1,12 +1,13 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
-import { emptyOutput, MarketBase, tenderKey, type MarketOutput, type SubmitOutcome } from './market-base.js';
+import { emptyOutput, MarketBase, type MarketOutput, type SubmitOutcome } from './market-base.js';
 import { OrderBook, type RestingOrder } from './order-book.js';
 import { gateClosureMs, type MarketRules } from './rules.js';
 import type { Rejection, Removal, Transaction } from './types.js';
 
 interface TenderRecord {
   readonly partyID: string;
+  readonly tenderID: string;
   readonly orders: Array<{ interval: Instant; order: RestingOrder }>;
 }
 
@@ -17,8 +18,9 @@ interface TenderRecord {
  */
 export class ContinuousMarket extends MarketBase {
   readonly books = new Map<Instant, OrderBook>();
-  readonly #tenders = new Map<string, TenderRecord>();
-  readonly #byInterval = new Map<Instant, string[]>();
+  /** Tenders by party, then tender ID (nested maps: no key strings to build and hash per order). */
+  readonly #tenders = new Map<string, Map<string, TenderRecord>>();
+  readonly #byInterval = new Map<Instant, TenderRecord[]>();
   readonly #selfTrade;
 
   constructor(rules: MarketRules & { clearing: { kind: 'continuous' } }) {
@@ -27,10 +29,11 @@ export class ContinuousMarket extends MarketBase {
   }
 
   protected accept(tender: TenderInput, admitted: Admitted, now: Instant): SubmitOutcome {
-    const key = tenderKey(tender.partyID, tender.tenderID);
-    if (this.#tenders.has(key)) return { ...emptyOutput(), rejection: { tenderID: tender.tenderID, code: 'duplicate-tender', reason: 'this party already has a tender with this ID' } };
-    const record: TenderRecord = { partyID: tender.partyID, orders: [] };
-    this.#tenders.set(key, record);
+    let own = this.#tenders.get(tender.partyID);
+    if (!own) this.#tenders.set(tender.partyID, (own = new Map()));
+    if (own.has(tender.tenderID)) return { ...emptyOutput(), rejection: { tenderID: tender.tenderID, code: 'duplicate-tender', reason: 'this party already has a tender with this ID' } };
+    const record: TenderRecord = { partyID: tender.partyID, tenderID: tender.tenderID, orders: [] };
+    own.set(tender.tenderID, record);
     const out = emptyOutput();
     const buy = admitted.side === 'buy';
     for (const slice of admitted.slices) {
@@ -39,7 +42,7 @@ export class ContinuousMarket extends MarketBase {
         this.books.set(slice.interval, (book = new OrderBook(this.#selfTrade)));
         this.#byInterval.set(slice.interval, []);
       }
-      this.#byInterval.get(slice.interval)!.push(key);
+      this.#byInterval.get(slice.interval)!.push(record);
       // A price-taking tender is a limit at the cap (buy) or floor (sell): it takes what the book offers.
       const price = slice.price ?? this.prices.of(buy ? this.rules.prices.cap : this.rules.prices.floor)!;
       const outcome = book.submit({
@@ -64,7 +67,7 @@ export class ContinuousMarket extends MarketBase {
   }
 
   private trade(buyer: string, seller: string, buyTenderID: string, sellTenderID: string, interval: Instant, price: number, quantity: number, now: Instant): Transaction {
-    return this.transaction({ interval, buyer, seller, buyTenderID, sellTenderID, price: this.prices.value(price), quantity: this.quantities.value(quantity), at: now });
+    return this.transaction(interval, now, buyer, seller, this.prices.value(price), this.quantities.value(quantity), buyTenderID, sellTenderID);
   }
 
   private removal(order: RestingOrder, interval: Instant, code: Removal['code']): Removal {
@@ -72,7 +75,7 @@ export class ContinuousMarket extends MarketBase {
   }
 
   cancel(partyID: string, tenderID: string, _now: Instant): MarketOutput | Rejection {
-    const record = this.#tenders.get(tenderKey(partyID, tenderID));
+    const record = this.#tenders.get(partyID)?.get(tenderID);
     const live = record?.orders.filter((o) => o.order.active) ?? [];
     if (live.length === 0) return this.unknownTender(tenderID);
     const out = emptyOutput();
@@ -92,9 +95,8 @@ export class ContinuousMarket extends MarketBase {
         for (const order of book.resting(buy)) out.removals.push(this.removal(order, interval, order.expiresAt <= now ? 'expired' : 'gate-closed'));
       }
       this.books.delete(interval);
-      for (const key of this.#byInterval.get(interval) ?? []) {
-        const record = this.#tenders.get(key);
-        if (record && record.orders.every((o) => o.interval <= interval)) this.#tenders.delete(key);
+      for (const record of this.#byInterval.get(interval) ?? []) {
+        if (record.orders.every((o) => o.interval <= interval)) this.#tenders.get(record.partyID)?.delete(record.tenderID);
       }
       this.#byInterval.delete(interval);
     }

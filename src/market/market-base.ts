@@ -57,8 +57,19 @@ export abstract class MarketBase {
   /** Moves the market to `now`: auctions whose gate has closed clear, closed books are emptied. */
   abstract advance(now: Instant): MarketOutput;
 
-  protected transaction(t: Omit<Transaction, 'transactionID' | 'marketID'>): Transaction {
-    const made: Transaction = { transactionID: `${this.rules.id}-${++this.#transactions}`, marketID: this.rules.id, ...t };
+  /**
+   * Records a trade. Objects are built field by field (no spreads): an auction may make 100,000
+   * of them at once.
+   */
+  protected transaction(interval: Instant, at: Instant, buyer: string, seller: string, price: number, quantity: number,
+    buyTenderID: string | undefined, sellTenderID: string | undefined): Transaction {
+    const transactionID = `${this.rules.id}-${++this.#transactions}`;
+    const marketID = this.rules.id;
+    const made: Transaction = buyTenderID === undefined
+      ? { transactionID, marketID, interval, buyer, seller, sellTenderID: sellTenderID!, price, quantity, at }
+      : sellTenderID === undefined
+        ? { transactionID, marketID, interval, buyer, seller, buyTenderID, price, quantity, at }
+        : { transactionID, marketID, interval, buyer, seller, buyTenderID, sellTenderID, price, quantity, at };
     this.positions.record(made);
     return made;
   }

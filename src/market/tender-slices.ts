@@ -51,13 +51,14 @@ export function sliceTender(tenderID: string, product: Product, rules: MarketRul
   if (total <= 0 || total % step !== 0) return reject('not-aligned', 'the duration must be a whole number of market intervals');
 
   const base: TemixPower = product.payload?.value ?? {};
-  const stream = streamAsSequence<TemixPower>(product.dtstart,
+  // Most tenders have no stream: skip placing one (the hot path of a busy market).
+  const stream = !product.intervals?.length ? [] : streamAsSequence<TemixPower>(product.dtstart,
     (product.intervals ?? []).map((i) => ({ duration: i.duration ?? durationOfMillis(step), payload: i.payloads[0]?.value ?? {} })),
     base);
   const end = product.dtstart + total;
   const slices: Slice[] = [];
   for (let start = product.dtstart; start < end; start += step) {
-    const covering = stream.find((s) => s.start <= start && s.end > start);
+    const covering = stream.length === 0 ? undefined : stream.find((s) => s.start <= start && s.end > start);
     if (covering && (covering.start % step !== 0 || covering.end % step !== 0)) {
       return reject('not-aligned', 'stream intervals must be whole market intervals', covering.start);
     }
