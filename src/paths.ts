@@ -15,3 +15,4 @@ function findPackageRoot(): string {
 
 export const packageRoot = findPackageRoot();
 export const schemaDir = join(packageRoot, 'xsd');
+export const exampleRulesDir = join(packageRoot, 'market-rules');

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMicromarketError } from '../errors.js';
+import { loadRuleFile, RulesError } from '../rules/load.js';
+import { ruleFile } from '../xml/market-rules.js';
 import { XmlPipeline } from '../xml/pipeline.js';
 import { SchemaSet } from '../xml/schema-set.js';
 import { UsageError, type Command } from './command.js';
@@ -11,7 +13,9 @@ export const validateCommand: Command = {
 
 Checks each file as the service would check a request: size and nesting limits, no DOCTYPE or
 entities, well-formed, valid against the bundled schemas (xsd/), and readable as an EI payload.
-Prints "FILE: valid" or "FILE:LINE: reason" for each file.
+A market rule file (root rules:market) gets the checks the service makes at start-up as well:
+its .ics hours and the rules a schema cannot express.
+Prints "FILE: valid" or "FILE:LINE: reason" for each file (one line per problem).
 
 Exit status: 0 if every file is valid, 1 if any is not, 2 on a usage error.
 
@@ -25,11 +29,15 @@ Options:
     let failures = 0;
     for (const file of files) {
       try {
-        pipeline.read(await readFile(file));
+        const body = await readFile(file);
+        if (ruleFile.matches(pipeline.readTree(body))) await loadRuleFile(file, pipeline);
+        else pipeline.read(body);
         process.stdout.write(`${file}: valid\n`);
       } catch (error) {
         failures++;
-        if (isMicromarketError(error)) {
+        if (error instanceof RulesError) {
+          process.stdout.write(`${error.message}\n`);
+        } else if (isMicromarketError(error)) {
           process.stdout.write(`${file}${error.line ? `:${error.line}` : ''}: ${error.reason}\n`);
         } else {
           process.stdout.write(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}\n`);

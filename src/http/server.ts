@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Market } from '../market/market.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { registerErrorHandling } from './error-handler.js';
@@ -9,6 +10,8 @@ import { registerXmlBody } from './xml-body.js';
 export interface ServerOptions {
   readonly store: Store;
   readonly pipeline: XmlPipeline;
+  /** The markets the service runs, built from the rule files. */
+  readonly markets: readonly Market[];
   /**
    * pino logger options, or false for none.
    * @default false

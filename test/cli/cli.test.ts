@@ -33,6 +33,18 @@ describe('micromarket CLI', () => {
     expect(result.status).toBe(1);
   });
 
+  it('checks market rule files too, one line per problem', () => {
+    const result = cli('validate', 'market-rules/home.xml', 'test/fixtures/valid/eiCreateAvail.xml');
+    expect(result.stdout).toBe('market-rules/home.xml: valid\ntest/fixtures/valid/eiCreateAvail.xml: valid\n');
+    expect(result.status).toBe(0);
+  });
+
+  it('refuses to serve invalid market rules, naming the file and line', () => {
+    const result = cli('serve', '--rules', 'test/fixtures/valid', '--port', '0');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('eiCreateAvail.xml:1: not a market rule file');
+  });
+
   it('exits 2 with a hint on usage errors', () => {
     expect(cli('validate').status).toBe(2);
     const unknown = cli('frobnicate');
@@ -57,7 +69,8 @@ describe('micromarket serve', () => {
       });
       const health = await fetch(`${address}/healthz`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'ok', store: { detail: { dir: data } } });
+      expect(await health.json()).toMatchObject({ status: 'ok', store: { detail: { dir: data } }, markets: [
+        { id: 'district-heat', clearing: 'call' }, { id: 'feeder-7', clearing: 'continuous' }, { id: 'home', clearing: 'call' }] });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(await readdir(data)).not.toContain('LOCK');

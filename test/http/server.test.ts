@@ -19,7 +19,7 @@ const pipeline = new XmlPipeline(schemaSet(), { maxBytes: 16 * 1024 });
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mm-http-'));
   store = await EmbeddedStore.open({ dir });
-  app = await buildServer({ store, pipeline });
+  app = await buildServer({ store, pipeline, markets: [] });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {

@@ -1,0 +1,76 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadMarketRules, loadRuleFile, RulesError } from '../../src/rules/load.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { rulesDir } from '../support/markets.js';
+import { schemaSet } from '../support/schemas.js';
+
+const pipeline = new XmlPipeline(schemaSet());
+let dir = '';
+let home = '';
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mm-rules-'));
+  home = await readFile(join(rulesDir, 'home.xml'), 'utf8');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function problems(name: string, xml: string): Promise<string[]> {
+  const file = join(dir, name);
+  await writeFile(file, xml);
+  try {
+    await loadRuleFile(file, pipeline);
+  } catch (error) {
+    if (error instanceof RulesError) return error.problems.map((p) => `${p.line ?? '-'}: ${p.reason}`);
+    throw error;
+  }
+  return [];
+}
+const lineOf = (xml: string, needle: string) => xml.slice(0, xml.indexOf(needle)).split('\n').length;
+
+describe('market rule files', () => {
+  it('loads the example home market as written', async () => {
+    const rules = await loadRuleFile(join(rulesDir, 'home.xml'), pipeline);
+    expect(rules).toMatchObject({
+      id: 'home', marketContext: 'urn:micromarket:home', currency: 'EUR', enrollment: 'open',
+      resource: { name: 'electricity', units: 'W', siScaleCode: 'k' },
+      clearing: { kind: 'call', bids: 'curve', priceSteps: 101 },
+      prices: { floor: 0, cap: 1, tick: 0.01 }, quantities: { tick: 0.001, minimum: 0.001, maximum: 50 }, hours: [],
+    });
+    expect(rules.granularity).toMatchObject({ minutes: 15 });
+  });
+
+  it('reports schema errors with their line', async () => {
+    const bad = home.replace('<rules:bids>curve</rules:bids>', '<rules:bids>weekly</rules:bids>');
+    expect(await problems('schema.xml', bad)).toEqual([expect.stringMatching(new RegExp(`^${lineOf(bad, 'weekly')}: not valid: Element 'rules:bids'`))]);
+  });
+
+  it('reports every rule a schema cannot express, each on the line of its element', async () => {
+    const bad = home
+      .replace('<rules:floor>0.00</rules:floor><rules:cap>1.00</rules:cap>', '<rules:floor>1.00</rules:floor><rules:cap>1.00</rules:cap>')
+      .replace('<rules:priceSteps>101</rules:priceSteps>', '')
+      .replace('<xcal:duration>PT15M</xcal:duration></xcal:granularity>', '<xcal:duration>PT7M</xcal:duration></xcal:granularity>');
+    expect(await problems('checks.xml', bad)).toEqual([
+      `${lineOf(bad, 'granularity')}: granularity must divide a day, or be a whole number of days, so intervals align to UTC days`,
+      `${lineOf(bad, '<rules:cap>')}: cap must be above the floor (1)`,
+      // priceSteps is the missing element, so there is no line to point at.
+      '-: priceSteps a curve-bid call market needs priceSteps (the PowerMatcher market basis)',
+    ]);
+  });
+
+  it('reports a missing or broken .ics file on the line that names it', async () => {
+    const withIcs = home.replace('<rules:enrollment>', '<rules:hours><rules:ics>nowhere.ics</rules:ics></rules:hours>\n  <rules:enrollment>');
+    expect(await problems('ics.xml', withIcs)).toEqual([`${lineOf(withIcs, 'nowhere.ics')}: nowhere.ics: no such file`]);
+    await writeFile(join(dir, 'broken.ics'), 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');
+    expect(await problems('ics2.xml', withIcs.replace('nowhere.ics', 'broken.ics'))).toEqual([expect.stringContaining('broken.ics: no VAVAILABILITY')]);
+  });
+
+  it('refuses two markets with the same id or market context', async () => {
+    const two = await mkdtemp(join(tmpdir(), 'mm-rules-two-'));
+    await copyFile(join(rulesDir, 'home.xml'), join(two, 'a.xml'));
+    await writeFile(join(two, 'b.xml'), home.replace('<rules:id>home</rules:id>', '<rules:id>home-2</rules:id>'));
+    await expect(loadMarketRules(two, pipeline)).rejects.toThrow(/b\.xml: marketContext urn:micromarket:home is already defined in .*a\.xml/);
+    await rm(two, { recursive: true, force: true });
+  });
+});
