@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +42,8 @@ describe('HTTP shell over a real socket', () => {
   it('reports health with the store state', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', store: { kind: 'embedded', ok: true }, schemas: { files: 9 } });
+    const bundled = readdirSync(new URL('../../xsd/', import.meta.url)).filter((f) => f.endsWith('.xsd')).length;
+    expect(await res.json()).toMatchObject({ status: 'ok', store: { kind: 'embedded', ok: true }, schemas: { files: bundled }, markets: [] });
   });
 
   it('validates a tender and echoes its requestID in a schema-valid eiResponse', async () => {
