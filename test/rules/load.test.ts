@@ -2,6 +2,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAvailable } from '../../src/calendar/availability-check.js';
 import { loadMarketRules, loadRuleFile, RulesError } from '../../src/rules/load.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { rulesDir } from '../support/markets.js';
@@ -64,6 +65,16 @@ describe('market rule files', () => {
     expect(await problems('ics.xml', withIcs)).toEqual([`${lineOf(withIcs, 'nowhere.ics')}: nowhere.ics: no such file`]);
     await writeFile(join(dir, 'broken.ics'), 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n');
     expect(await problems('ics2.xml', withIcs.replace('nowhere.ics', 'broken.ics'))).toEqual([expect.stringContaining('broken.ics: no VAVAILABILITY')]);
+  });
+
+  it('loads the inline hours example of docs/market-rules.md and keeps 06:00 Amsterdam time', async () => {
+    const doc = await readFile(new URL('../../docs/market-rules.md', import.meta.url), 'utf8');
+    const hours = doc.slice(doc.indexOf('<rules:hours>\n'), doc.indexOf('</rules:hours>') + '</rules:hours>'.length);
+    const file = join(dir, 'inline.xml');
+    await writeFile(file, home.replace('<rules:enrollment>', `${hours}\n  <rules:enrollment>`));
+    const rules = await loadRuleFile(file, pipeline);
+    expect(isAvailable(rules.hours, Date.UTC(2027, 3, 5, 4), Date.UTC(2027, 3, 5, 4, 15))).toBe(true);
+    expect(isAvailable(rules.hours, Date.UTC(2027, 3, 5, 3, 45), Date.UTC(2027, 3, 5, 4))).toBe(false);
   });
 
   it('refuses two markets with the same id or market context', async () => {
