@@ -3,6 +3,8 @@ import type { Availability } from '../../src/calendar/availability.js';
 import { isAvailable } from '../../src/calendar/availability-check.js';
 import { parseDuration } from '../../src/calendar/duration.js';
 import { availabilityFromIcs, availabilityToIcs } from '../../src/calendar/ics.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { schemaSet } from '../support/schemas.js';
 
 const at = (iso: string) => Date.parse(iso);
 const q = 15 * 60_000;
@@ -71,6 +73,15 @@ describe('.ics import and export', () => {
     expect(written).toContain('DTSTART;TZID=Europe/Amsterdam:20261102T060000\r\n');
     expect(written).toContain('RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\r\n');
     expect(availabilityFromIcs(written)).toEqual(availabilityFromIcs(ics));
+  });
+
+  it('carries the same availability from .ics through xCal XML (EiAvail) and back', () => {
+    const pipeline = new XmlPipeline(schemaSet());
+    const [fromIcs] = availabilityFromIcs(ics);
+    const xml = pipeline.write({ name: 'eiCreateAvail', body: { requestID: 'r', partyID: 'p', avails: [{ availability: fromIcs! }] } });
+    expect(xml).toContain('<xcal:tzid><xcal:text>Europe/Amsterdam</xcal:text></xcal:tzid>');
+    const read = pipeline.read(Buffer.from(xml));
+    expect(read.name === 'eiCreateAvail' && read.body.avails[0]!.availability).toEqual(fromIcs);
   });
 
   it('refuses text that is not iCalendar, unknown zones and calendars without availability', () => {
