@@ -1,9 +1,10 @@
 import { runCommand, UsageError, type Command } from './command.js';
 import { serveCommand } from './serve.js';
 import { simulateCommand } from './simulate.js';
+import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
 
-const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand];
+const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand, tokenCommand];
 
 const usage = `Usage: micromarket COMMAND [options]
 

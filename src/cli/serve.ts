@@ -1,10 +1,6 @@
-import { createMarket } from '../market/market.js';
 import { exampleRulesDir } from '../paths.js';
-import { loadMarketRules, RulesError } from '../rules/load.js';
-import { EmbeddedStore } from '../store/embedded-store.js';
-import { buildServer } from '../http/server.js';
-import { XmlPipeline } from '../xml/pipeline.js';
-import { SchemaSet } from '../xml/schema-set.js';
+import { RulesError } from '../rules/load.js';
+import { acceleratedClock, startService } from '../service.js';
 import { UsageError, type Command } from './command.js';
 
 function port(value: string): number {
@@ -27,9 +23,12 @@ Options:
   --data DIR         data directory of the embedded store (default: $MICROMARKET_DATA or ./data)
   --rules DIR        market rule files (default: $MICROMARKET_RULES or the example markets in market-rules/)
   --log-level LEVEL  fatal, error, warn, info, debug or trace (default: info)
+  --clock-start ISO  run the service clock from this instant (demos, rehearsals, tests)
+  --clock-speed N    with --clock-start: N times as fast as real time (default: 1)
   -h, --help         show this help
 
-Endpoints: GET /healthz, POST /xml/validate.
+Endpoints: POST /ei/{EiRegisterParty,EiEnroll,EiMarketContext,EiQuote,EiTender,EiTransaction,EiAvail},
+POST /oauth/token, POST /oauth/clients, GET /healthz, POST /xml/validate.
 Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes a snapshot.`,
   options: {
     port: { type: 'string' },
@@ -37,38 +36,42 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     data: { type: 'string' },
     rules: { type: 'string' },
     'log-level': { type: 'string' },
+    'clock-start': { type: 'string' },
+    'clock-speed': { type: 'string' },
   },
   allowPositionals: false,
   async run(values) {
     const env = process.env;
-    const schemas = SchemaSet.load();
-    const pipeline = new XmlPipeline(schemas);
-    let rules;
+    let clock: (() => number) | undefined;
+    if (values['clock-start'] !== undefined) {
+      const start = Date.parse(String(values['clock-start']));
+      const speed = Number(values['clock-speed'] ?? '1');
+      if (Number.isNaN(start) || !(speed > 0)) throw new UsageError('--clock-start needs an ISO date-time and --clock-speed a positive number');
+      clock = acceleratedClock(start, speed);
+    }
+    let service;
     try {
-      rules = await loadMarketRules(String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir), pipeline);
+      service = await startService({
+        dataDir: String(values.data ?? env.MICROMARKET_DATA ?? './data'),
+        rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
+        logger: { level: String(values['log-level'] ?? 'info') },
+        ...(clock ? { clock } : {}),
+      });
     } catch (error) {
       if (!(error instanceof RulesError)) throw error;
       process.stderr.write(`micromarket: invalid market rules:\n${error.message}\n`);
       return 1;
     }
-    const store = await EmbeddedStore.open({ dir: String(values.data ?? env.MICROMARKET_DATA ?? './data') });
-    const app = await buildServer({
-      store,
-      pipeline,
-      markets: rules.map(createMarket),
-      logger: { level: String(values['log-level'] ?? 'info') },
-    });
+    const { app } = service;
     const address = await app.listen({
       port: port(String(values.port ?? env.MICROMARKET_PORT ?? '8080')),
       host: String(values.host ?? env.MICROMARKET_HOST ?? '127.0.0.1'),
     });
-    app.log.info({ address, store: store.health().detail, markets: rules.map((r) => r.id) }, 'micromarket serving');
+    app.log.info({ address, store: service.services.store.health().detail, markets: service.services.host.markets.map((m) => m.rules.id) }, 'micromarket serving');
     return new Promise<number>((resolve) => {
       const stop = async (signal: string) => {
         app.log.info({ signal }, 'stopping');
-        await app.close();
-        await store.close();
-        schemas.dispose();
+        await service.close();
         resolve(0);
       };
       process.once('SIGINT', stop);

@@ -1,5 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Market } from '../market/market.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { oauthRoutes } from '../auth/routes.js';
+import type { EiServices } from '../ei/operation.js';
+import { eiRoutes } from '../ei/plugin.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { registerErrorHandling } from './error-handler.js';
@@ -10,8 +12,8 @@ import { registerXmlBody } from './xml-body.js';
 export interface ServerOptions {
   readonly store: Store;
   readonly pipeline: XmlPipeline;
-  /** The markets the service runs, built from the rule files. */
-  readonly markets: readonly Market[];
+  /** Builds the EI services with the server's logger. */
+  readonly ei: (log: FastifyBaseLogger) => EiServices;
   /**
    * pino logger options, or false for none.
    * @default false
@@ -27,10 +29,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Clients and load balancers should see a slow client time out, not hold a socket forever.
     requestTimeout: 30_000,
   });
+  const ei = options.ei(app.log);
   registerXmlBody(app, options.pipeline);
   registerErrorHandling(app, options.pipeline);
-  healthRoutes(app, options);
+  healthRoutes(app, { store: options.store, pipeline: options.pipeline, markets: ei.host.markets });
   validateRoutes(app, options);
+  eiRoutes(app, ei, options.pipeline);
+  await oauthRoutes(app, ei);
   await app.ready();
   return app;
 }

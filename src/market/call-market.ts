@@ -1,7 +1,7 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
 import { checkCurve, curveFromPoints, CurveError, intersection, stepOf, type PriceGrid } from './curve.js';
-import { emptyOutput, MarketBase, tenderKey, type MarketOutput, type SubmitOutcome } from './market-base.js';
+import { emptyOutput, MarketBase, tenderKey, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
 import { gateClosureMs, horizonMs, type MarketRules } from './rules.js';
 import { clearStepAuction } from './step-auction.js';
 import type { ClearingResult, Rejection, Side, Transaction } from './types.js';
@@ -111,6 +111,34 @@ export class CallMarket extends MarketBase {
     }
     this.bidsOf(interval).set(tenderKey(partyID, tenderID), { kind: 'curve', partyID, tenderID, curve: demand });
     return undefined;
+  }
+
+  /** Intervals that have bids waiting for their auction, in time order. */
+  openIntervals(): Instant[] {
+    return [...this.#bids.keys()].sort((a, b) => a - b);
+  }
+
+  hasTender(partyID: string, tenderID: string): boolean {
+    const key = tenderKey(partyID, tenderID);
+    for (const bids of this.#bids.values()) if (bids.bids.has(key)) return true;
+    return false;
+  }
+
+  hasOpenTender(partyID: string, tenderID: string): boolean {
+    return this.hasTender(partyID, tenderID);
+  }
+
+  openTenders(partyID: string): OpenTender[] {
+    const byTender = new Map<string, { side: 'buy' | 'sell'; slices: Array<{ interval: Instant; price: number | undefined; quantity: number }> }>();
+    for (const [interval, bids] of [...this.#bids].sort((a, b) => a[0] - b[0])) {
+      for (const bid of bids.bids.values()) {
+        if (bid.partyID !== partyID || bid.kind !== 'step') continue;
+        let entry = byTender.get(bid.tenderID);
+        if (!entry) byTender.set(bid.tenderID, (entry = { side: bid.side, slices: [] }));
+        entry.slices.push({ interval, price: bid.price, quantity: bid.quantity });
+      }
+    }
+    return [...byTender].map(([tenderID, t]) => ({ tenderID, ...t }));
   }
 
   cancel(partyID: string, tenderID: string): MarketOutput | Rejection {

@@ -1,6 +1,6 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
-import { emptyOutput, MarketBase, type MarketOutput, type SubmitOutcome } from './market-base.js';
+import { emptyOutput, MarketBase, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
 import { OrderBook, type RestingOrder } from './order-book.js';
 import { gateClosureMs, type MarketRules } from './rules.js';
 import type { Rejection, Removal, Transaction } from './types.js';
@@ -72,6 +72,28 @@ export class ContinuousMarket extends MarketBase {
 
   private removal(order: RestingOrder, interval: Instant, code: Removal['code']): Removal {
     return { tenderID: order.tenderID, partyID: order.partyID, interval, quantity: this.quantities.value(order.remaining), code };
+  }
+
+  hasTender(partyID: string, tenderID: string): boolean {
+    return this.#tenders.get(partyID)?.has(tenderID) ?? false;
+  }
+
+  hasOpenTender(partyID: string, tenderID: string): boolean {
+    return this.#tenders.get(partyID)?.get(tenderID)?.orders.some((o) => o.order.active) ?? false;
+  }
+
+  openTenders(partyID: string): OpenTender[] {
+    const out: OpenTender[] = [];
+    for (const record of this.#tenders.get(partyID)?.values() ?? []) {
+      const live = record.orders.filter((o) => o.order.active);
+      if (live.length === 0) continue;
+      out.push({
+        tenderID: record.tenderID,
+        side: live[0]!.order.buy ? 'buy' : 'sell',
+        slices: live.map(({ interval, order }) => ({ interval, price: this.prices.value(order.price), quantity: this.quantities.value(order.remaining) })),
+      });
+    }
+    return out;
   }
 
   cancel(partyID: string, tenderID: string, _now: Instant): MarketOutput | Rejection {

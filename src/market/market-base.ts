@@ -20,6 +20,13 @@ export interface SubmitOutcome extends MarketOutput {
 
 export const emptyOutput = (): MarketOutput => ({ transactions: [], removals: [], clearings: [] });
 
+/** What is left of a party's tender: per interval, its price and the quantity still open. */
+export interface OpenTender {
+  readonly tenderID: string;
+  readonly side: 'buy' | 'sell';
+  readonly slices: ReadonlyArray<{ interval: Instant; price: number | undefined; quantity: number }>;
+}
+
 /**
  * State and bookkeeping every market shares. Markets are deterministic state machines: no I/O,
  * no clock (every call takes `now`), and the same calls in the same order give the same results.
@@ -48,6 +55,28 @@ export abstract class MarketBase {
     if ('code' in admitted) return { ...emptyOutput(), rejection: admitted };
     return this.accept(tender, admitted, now);
   }
+
+  /**
+   * Whether `submit` would accept the tender, without changing anything: lets a request with
+   * several tenders be refused whole before any of them trades.
+   */
+  check(tender: TenderInput, now: Instant, partyAvailability: readonly Availability[] = []): Rejection | undefined {
+    const admitted = admit(this.rules, this.calendar, this.prices, this.quantities, tender, now, partyAvailability);
+    if ('code' in admitted) return admitted;
+    if (this.hasTender(tender.partyID, tender.tenderID)) {
+      return { tenderID: tender.tenderID, code: 'duplicate-tender', reason: 'this party already has a tender with this ID' };
+    }
+    return undefined;
+  }
+
+  /** Whether the party has used this tender ID in this market (open or not): IDs are not reused. */
+  abstract hasTender(partyID: string, tenderID: string): boolean;
+
+  /** Whether the party's tender still has quantity open (not filled, cancelled or expired). */
+  abstract hasOpenTender(partyID: string, tenderID: string): boolean;
+
+  /** The party's open tenders. */
+  abstract openTenders(partyID: string): OpenTender[];
 
   protected abstract accept(tender: TenderInput, admitted: Admitted, now: Instant): SubmitOutcome;
 

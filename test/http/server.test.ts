@@ -4,27 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/http/server.js';
-import { EmbeddedStore } from '../../src/store/embedded-store.js';
+import { startService, type Service } from '../../src/service.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { rulesDir } from '../support/markets.js';
 import { schemaSet } from '../support/schemas.js';
 
 const tender = readFileSync(new URL('../fixtures/valid/eiCreateTender.xml', import.meta.url), 'utf8');
 let app: FastifyInstance;
-let store: EmbeddedStore;
+let service: Service;
 let base = '';
 let dir = '';
-const pipeline = new XmlPipeline(schemaSet(), { maxBytes: 16 * 1024 });
+const pipeline = new XmlPipeline(schemaSet());
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mm-http-'));
-  store = await EmbeddedStore.open({ dir });
-  app = await buildServer({ store, pipeline, markets: [] });
+  service = await startService({ dataDir: dir, rulesDir, gateTickMs: 0 });
+  app = service.app;
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
-  await app.close();
-  await store.close();
+  await service.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -43,7 +42,8 @@ describe('HTTP shell over a real socket', () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
     const bundled = readdirSync(new URL('../../xsd/', import.meta.url)).filter((f) => f.endsWith('.xsd')).length;
-    expect(await res.json()).toMatchObject({ status: 'ok', store: { kind: 'embedded', ok: true }, schemas: { files: bundled }, markets: [] });
+    expect(await res.json()).toMatchObject({ status: 'ok', store: { kind: 'embedded', ok: true }, schemas: { files: bundled },
+      markets: [{ id: 'district-heat' }, { id: 'feeder-7' }, { id: 'home' }] });
   });
 
   it('validates a tender and echoes its requestID in a schema-valid eiResponse', async () => {
@@ -73,7 +73,7 @@ describe('HTTP shell over a real socket', () => {
   });
 
   it('refuses a body over the limit with 413 in the EI form', async () => {
-    const res = await postXml('/xml/validate', tender.replace('<pyld:requestID>', `<!--${'x'.repeat(20_000)}--><pyld:requestID>`));
+    const res = await postXml('/xml/validate', tender.replace('<pyld:requestID>', `<!--${'x'.repeat(1_100_000)}--><pyld:requestID>`));
     expect(res.status).toBe(413);
     expect((await eiResponse(res)).code).toBe('413');
   });
@@ -87,7 +87,7 @@ describe('HTTP shell over a real socket', () => {
   });
 
   it('answers unknown XML paths with an EI 404 and other paths with JSON', async () => {
-    const ei = await postXml('/ei/EiNothing', tender);
+    const ei = await postXml('/xml/nothing', tender);
     expect(ei.status).toBe(404);
     expect((await eiResponse(ei)).code).toBe('404');
     const other = await fetch(`${base}/nothing`);

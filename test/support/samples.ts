@@ -116,7 +116,8 @@ export const samples = {
 
   eiCreateTender: { requestID: 'r11', partyID: 'house-12', counterPartyID: 'market-home',
     tenders: [{ tenderID: 't-1', product: product('buy') }, { tenderID: 't-2', product: product('sell') }] },
-  eiCreatedTender: { eiResponse: ok('r11'), partyID: 'house-12', counterPartyID: 'market-home', tenderIDs: ['t-1', 't-2'] },
+  eiCreatedTender: { eiResponse: ok('r11'), partyID: 'house-12', counterPartyID: 'market-home', tenderIDs: ['t-1', 't-2'],
+    transactions: [{ transactionID: 'x-9', tenderID: 't-1', product: product('buy', 'transaction') }] },
   eiCancelTender: { requestID: 'r12', partyID: 'house-12', tenderIDs: ['t-1'] },
   eiCanceledTender: { eiResponse: ok('r12'), partyID: 'house-12', tenderIDs: ['t-1'] },
   eiRequestTender: { requestID: 'r13', partyID: 'house-12', counterPartyIDs: ['market-home'], requestorPartyID: 'house-12',

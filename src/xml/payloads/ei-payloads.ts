@@ -107,6 +107,7 @@ export const tenderPayloads = {
     partyID: one(partyID),
     counterPartyID: opt(counterPartyID),
     tenderIDs: many(tenderID),
+    transactions: many(eiTransaction),
   })),
   eiCancelTender: pyld('eiCancelTender', sequence({
     requestID: one(requestID),

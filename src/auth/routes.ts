@@ -1,0 +1,74 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { collections, fromJson, type ClientRecord } from '../ei/records.js';
+import { authenticate } from '../ei/plugin.js';
+import { MicromarketError } from '../errors.js';
+import { put, type Store } from '../store/store.js';
+import { requireScope, scopes, type Scope, type TokenService } from './tokens.js';
+
+const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, length: number) => Promise<Buffer>;
+
+/** How long an access token lives. @default 3600 s */
+export const TOKEN_LIFETIME_SECONDS = 3600;
+
+function parseScopes(text: unknown): Scope[] {
+  const asked = String(text ?? '').split(/[\s,]+/).filter(Boolean);
+  const unknown = asked.find((s) => !(scopes as readonly string[]).includes(s));
+  if (unknown) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`unknown scope ${unknown}`]);
+  return asked as Scope[];
+}
+
+/**
+ * OAuth2 client credentials (RFC 6749 section 4.4):
+ *   POST /oauth/clients   (operator token, JSON {partyID, scopes}) → {client_id, client_secret, scopes}
+ *   POST /oauth/token     (form grant_type=client_credentials, client_id, client_secret[, scope]) → bearer token
+ * Secrets are stored only as scrypt hashes; a new secret for a party replaces the old one.
+ */
+export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; tokens: TokenService; clock: () => number }): Promise<void> {
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, JSON.parse(String(body)));
+      } catch {
+        done(new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['the body is not JSON']), undefined);
+      }
+    });
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+
+    scope.post('/oauth/clients', async (request, reply) => {
+      const principal = await authenticate(request, deps.tokens, deps.clock());
+      requireScope(principal, 'operator');
+      const body = (request.body ?? {}) as { partyID?: unknown; scopes?: unknown };
+      if (typeof body.partyID !== 'string' || !/^[\w.:@-]{1,128}$/.test(body.partyID)) {
+        throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['partyID: 1-128 letters, digits or . : @ _ -']);
+      }
+      const granted = parseScopes(Array.isArray(body.scopes) ? body.scopes.join(' ') : body.scopes);
+      const secret = randomBytes(24).toString('base64url');
+      const salt = randomBytes(16);
+      const record: ClientRecord = { partyID: body.partyID, salt: salt.toString('base64url'),
+        hash: (await scryptAsync(secret, salt, 32)).toString('base64url'), scopes: granted };
+      await deps.store.commit([put(collections.clients, body.partyID, record as never)]);
+      return reply.code(201).send({ client_id: body.partyID, client_secret: secret, scopes: granted });
+    });
+
+    scope.post('/oauth/token', async (request, reply) => {
+      const form = (request.body ?? {}) as Record<string, string>;
+      if (form.grant_type !== 'client_credentials') {
+        return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'only client_credentials' });
+      }
+      const client = fromJson<ClientRecord>(await deps.store.get(collections.clients, form.client_id ?? ''));
+      const given = await scryptAsync(form.client_secret ?? '', Buffer.from(client?.salt ?? 'AAAA', 'base64url'), 32);
+      if (!client || !timingSafeEqual(given, Buffer.from(client.hash, 'base64url'))) {
+        return reply.code(401).send({ error: 'invalid_client', error_description: new MicromarketError('MM_ERR_AUTH_CLIENT').message });
+      }
+      const asked = form.scope ? parseScopes(form.scope) : (client.scopes as Scope[]);
+      const extra = asked.find((s) => !client.scopes.includes(s));
+      if (extra) return reply.code(400).send({ error: 'invalid_scope', error_description: `${extra} was not granted to ${client.partyID}` });
+      const token = await deps.tokens.issue(client.partyID, asked, deps.clock(), TOKEN_LIFETIME_SECONDS);
+      return reply.send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS, scope: asked.join(' ') });
+    });
+  });
+}

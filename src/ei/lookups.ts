@@ -1,0 +1,36 @@
+import type { Availability } from '../calendar/availability.js';
+import { MicromarketError } from '../errors.js';
+import type { Market } from '../market/market.js';
+import type { Store } from '../store/store.js';
+import type { MarketHost } from './markets.js';
+import { collections, fromJson, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
+
+/** The party's registration, or a refusal (463) if it has none or cancelled it. */
+export async function registeredParty(store: Store, partyID: string): Promise<PartyRecord> {
+  const party = fromJson<PartyRecord>(await store.get(collections.parties, partyID));
+  if (!party || party.cancelled) throw new MicromarketError('MM_ERR_EI_UNKNOWN_PARTY', [partyID]);
+  return party;
+}
+
+/** The market a context URI names, or a refusal (454). */
+export function marketFor(host: MarketHost, marketContext: string): Market {
+  const market = host.byContext.get(marketContext);
+  if (!market) throw new MicromarketError('MM_ERR_EI_UNKNOWN_MARKET', [marketContext]);
+  return market;
+}
+
+/** One enrollment per party and market, so its ID is their pair. */
+export const enrollmentID = (market: Market, partyID: string) => `${market.rules.id}:${partyID}`;
+
+/** Refuses (451) a party without an approved enrollment in the market. */
+export async function requireEnrolled(store: Store, market: Market, partyID: string): Promise<void> {
+  const enrollment = fromJson<EnrollmentRecord>(await store.get(collections.enrollments, enrollmentID(market, partyID)));
+  if (enrollment?.status !== 'approvedEnrollment') throw new MicromarketError('MM_ERR_EI_NOT_ENROLLED', [partyID, market.rules.marketContext]);
+}
+
+/** The availability a party declared for a market (or for every market); resource-specific windows constrain dispatch, not tenders. */
+export async function partyAvailability(store: Store, partyID: string, market: Market): Promise<Availability[]> {
+  return (await store.list(collections.avails, `${partyID}/`)).map(([, v]) => fromJson<AvailRecord>(v)!)
+    .filter((a) => a.resourceID === undefined && (a.marketContext === undefined || a.marketContext === market.rules.marketContext))
+    .map((a) => a.availability);
+}

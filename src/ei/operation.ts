@@ -1,0 +1,47 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Principal, Scope, TokenService } from '../auth/tokens.js';
+import type { Store, WriteOp } from '../store/store.js';
+import type { EiResponse, Payload, PayloadBody, PayloadName } from '../xml/payloads/index.js';
+import type { MarketHost } from './markets.js';
+import type { QuoteDistributor } from './quote-distribution.js';
+
+/** What every EI operation can use. */
+export interface EiServices {
+  readonly store: Store;
+  readonly host: MarketHost;
+  readonly tokens: TokenService;
+  /** The service's clock (ms); tests and demos may run it fast. */
+  readonly clock: () => number;
+  readonly quotes: QuoteDistributor;
+  readonly log: FastifyBaseLogger;
+}
+
+export interface EiRequest<B> {
+  readonly body: B;
+  readonly principal: Principal;
+  readonly now: number;
+}
+
+/** An operation's answer and the writes to commit, atomically with the request record, before it is sent. */
+export interface EiAnswer {
+  readonly payload: Payload;
+  readonly writes?: readonly WriteOp[];
+}
+
+export interface Operation<N extends PayloadName> {
+  /** The scope a token needs. */
+  readonly scope: Scope;
+  /** Whether the operation changes state: its first response is then kept for retries with the same requestID. */
+  readonly mutates: boolean;
+  readonly handle: (request: EiRequest<PayloadBody<N>>, services: EiServices) => Promise<EiAnswer>;
+  /** The operation's own response payload carrying a refusal (a protocol error). */
+  readonly refuse: (body: PayloadBody<N>, eiResponse: EiResponse) => Payload;
+}
+
+/** An EI service: its name in the URL and the payloads it accepts. */
+export interface EiService {
+  readonly name: string;
+  readonly operations: { readonly [N in PayloadName]?: Operation<N> };
+}
+
+export const ok = (requestID: string, description = 'OK'): EiResponse => ({ responseCode: '200', responseDescription: description, requestID });

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireScope, type Principal, type TokenService } from '../auth/tokens.js';
+import { isMicromarketError, MicromarketError } from '../errors.js';
+import { XML_CONTENT_TYPE, requestIdOfPayload } from '../http/ei-reply.js';
+import { payloadOf } from '../http/xml-body.js';
+import { put, type WriteOp } from '../store/store.js';
+import type { XmlPipeline } from '../xml/pipeline.js';
+import type { Payload, PayloadName } from '../xml/payloads/index.js';
+import type { EiService, EiServices, Operation } from './operation.js';
+import { collections, fromJson, type RequestRecord } from './records.js';
+import { eiAvail } from './services/ei-avail.js';
+import { eiEnroll } from './services/ei-enroll.js';
+import { eiMarketContext } from './services/ei-market-context.js';
+import { eiQuote } from './services/ei-quote.js';
+import { eiRegisterParty } from './services/ei-register-party.js';
+import { eiTender } from './services/ei-tender.js';
+import { eiTransaction } from './services/ei-transaction.js';
+
+export const eiServices: readonly EiService[] = [eiRegisterParty, eiEnroll, eiMarketContext, eiQuote, eiTender, eiTransaction, eiAvail];
+
+/** The party a request comes from, from its bearer token. */
+export async function authenticate(request: FastifyRequest, tokens: TokenService, now: number): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (!header) throw new MicromarketError('MM_ERR_AUTH_MISSING');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new MicromarketError('MM_ERR_AUTH_INVALID', ['not a Bearer token']);
+  return tokens.verify(match[1]!, now);
+}
+
+/**
+ * POST /ei/{Service}: the EI services. Each request is authenticated, checked for the operation's
+ * scope, and handled; a state-changing operation commits its writes together with its response,
+ * keyed by party and requestID, so a retry gets the first response and changes nothing.
+ */
+export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: XmlPipeline): void {
+  const byName = new Map(eiServices.map((s) => [s.name, s]));
+  const inFlight = new Map<string, Promise<RequestRecord>>();
+
+  const perform = async (operation: Operation<PayloadName>, payload: Payload, principal: Principal, now: number)
+    : Promise<{ record: RequestRecord; writes: readonly WriteOp[] }> => {
+    const requestID = requestIdOfPayload(payload);
+    let answer;
+    try {
+      answer = await operation.handle({ body: payload.body as never, principal, now }, services);
+    } catch (error) {
+      // A protocol refusal is the operation's own response with a 4xx responseCode; nothing was applied.
+      if (!isMicromarketError(error) || error.status !== 200) throw error;
+      const eiResponse = { responseCode: error.responseCode, responseDescription: `${error.code}: ${error.message}`, requestID };
+      return { record: { status: 200, body: pipeline.write(operation.refuse(payload.body as never, eiResponse)) }, writes: [] };
+    }
+    return { record: { status: 200, body: pipeline.write(answer.payload) }, writes: answer.writes ?? [] };
+  };
+
+  app.post<{ Params: { service: string } }>('/ei/:service', async (request, reply) => {
+    const service = byName.get(request.params.service);
+    if (!service) throw new MicromarketError('MM_ERR_HTTP_NOT_FOUND', ['POST', request.url]);
+    const payload = payloadOf(request);
+    const operation = service.operations[payload.name] as Operation<PayloadName> | undefined;
+    if (!operation) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [payload.name, service.name]);
+    const now = services.clock();
+    const principal = await authenticate(request, services.tokens, now);
+    requireScope(principal, operation.scope);
+
+    let record: RequestRecord;
+    if (!operation.mutates) {
+      record = (await perform(operation, payload, principal, now)).record;
+    } else {
+      const key = `${principal.partyID}/${requestIdOfPayload(payload)}`;
+      const first = fromJson<RequestRecord>(await services.store.get(collections.requests, key)) ?? await inFlight.get(key);
+      if (first) {
+        record = first;
+      } else {
+        const running = (async () => {
+          const { record: answered, writes } = await perform(operation, payload, principal, now);
+          await services.store.commit([...writes, put(collections.requests, key, { status: answered.status, body: answered.body })]);
+          return answered;
+        })();
+        inFlight.set(key, running);
+        try {
+          record = await running;
+        } finally {
+          inFlight.delete(key);
+        }
+      }
+    }
+    return reply.code(record.status).type(XML_CONTENT_TYPE).send(record.body);
+  });
+}

@@ -1,0 +1,75 @@
+import type { Availability } from '../calendar/availability.js';
+import type { Json } from '../store/store.js';
+
+/**
+ * What the EI services keep in the Store, by collection. Keys put the owning party first so that
+ * a party's records are one prefix scan away.
+ */
+export const collections = {
+  /** partyID → PartyRecord */
+  parties: 'parties',
+  /** client_id (= partyID) → ClientRecord: OAuth2 client credentials */
+  clients: 'clients',
+  /** enrollmentID → EnrollmentRecord */
+  enrollments: 'enrollments',
+  /** partyID/availID → AvailRecord */
+  avails: 'avails',
+  /** partyID/requestID → RequestRecord: the first response to a request, for idempotent retries */
+  requests: 'requests',
+  /** marketID/seq → engine command, replayed in order at start-up */
+  commands: 'commands',
+  /** partyID/transactionID → transaction, under both parties */
+  partyTransactions: 'party-transactions',
+  /** marketID/interval → the last clearing of a call-auction interval */
+  clearings: 'clearings',
+  /** partyID/tenderID → OfferRecord: tenders distributed peer to peer */
+  offers: 'offers',
+} as const;
+
+export interface PartyRecord {
+  partyID: string;
+  registrationID: string;
+  partyName?: string;
+  partyRoles: string[];
+  transportAddress?: string;
+  registeredAt: number;
+  cancelled?: boolean;
+}
+
+export interface ClientRecord {
+  partyID: string;
+  salt: string;
+  hash: string;
+  scopes: string[];
+}
+
+export type EnrollmentStatus = 'pendingEnrollment' | 'approvedEnrollment' | 'underReview' | 'denied' | 'separated';
+
+export interface EnrollmentRecord {
+  enrollmentID: string;
+  partyID: string;
+  marketContext: string;
+  enrolleeType: string;
+  status: EnrollmentStatus;
+  applicationDate: number;
+  enrollmentName?: string;
+  enrollmentComments?: string;
+  resourceIDs: string[];
+}
+
+export interface AvailRecord {
+  availID: string;
+  partyID: string;
+  resourceID?: string;
+  marketContext?: string;
+  availability: Availability;
+}
+
+export interface RequestRecord {
+  status: number;
+  body: string;
+}
+
+/** Records are plain data; this is the one place where their types meet the Store's Json. */
+export const asJson = <T>(value: T): Json => value as unknown as Json;
+export const fromJson = <T>(value: Json | undefined): T | undefined => value as unknown as T | undefined;

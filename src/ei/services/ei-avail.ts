@@ -1,0 +1,72 @@
+/**
+ * EiAvail: when a party (or one of its resources) can trade or be dispatched. Windows without a
+ * resourceID constrain the party's tenders: an interval outside them is refused (party-unavailable).
+ *
+ *   party ──eiCreateAvail──▶ service   stores windows (replacing those with the same availID)
+ *   party ──eiCancelAvail──▶ service   removes them
+ *   party ──eiRequestAvail─▶ service   lists them
+ */
+import { requireSelf } from '../../auth/tokens.js';
+import { MicromarketError } from '../../errors.js';
+import { del, put } from '../../store/store.js';
+import { marketFor, registeredParty } from '../lookups.js';
+import { ok, type EiService } from '../operation.js';
+import { asJson, collections, fromJson, type AvailRecord } from '../records.js';
+
+export const eiAvail: EiService = {
+  name: 'EiAvail',
+  operations: {
+    eiCreateAvail: {
+      scope: 'avail',
+      mutates: true,
+      async handle({ body, principal }, { store, host }) {
+        requireSelf(principal, body.partyID);
+        await registeredParty(store, body.partyID);
+        const records = body.avails.map((a, i): AvailRecord => {
+          if (a.marketContext !== undefined) marketFor(host, a.marketContext);
+          return {
+            availID: a.availID ?? `${body.requestID}-${i}`, partyID: body.partyID, availability: a.availability,
+            ...(a.resourceID !== undefined ? { resourceID: a.resourceID } : {}),
+            ...(a.marketContext !== undefined ? { marketContext: a.marketContext } : {}),
+          };
+        });
+        return {
+          payload: { name: 'eiCreatedAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, availIDs: records.map((r) => r.availID) } },
+          writes: records.map((r) => put(collections.avails, `${body.partyID}/${r.availID}`, asJson(r))),
+        };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiCreatedAvail', body: { eiResponse, partyID: body.partyID, availIDs: [] } }),
+    },
+    eiCancelAvail: {
+      scope: 'avail',
+      mutates: true,
+      async handle({ body, principal }, { store }) {
+        requireSelf(principal, body.partyID);
+        for (const id of body.availIDs) {
+          if (!(await store.get(collections.avails, `${body.partyID}/${id}`))) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['availability', id]);
+        }
+        return {
+          payload: { name: 'eiCanceledAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, availIDs: body.availIDs } },
+          writes: body.availIDs.map((id) => del(collections.avails, `${body.partyID}/${id}`)),
+        };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiCanceledAvail', body: { eiResponse, partyID: body.partyID, availIDs: [] } }),
+    },
+    eiRequestAvail: {
+      scope: 'avail',
+      mutates: false,
+      async handle({ body, principal }, { store }) {
+        requireSelf(principal, body.partyID);
+        const avails = (await store.list(collections.avails, `${body.partyID}/`)).map(([, v]) => fromJson<AvailRecord>(v)!)
+          .filter((a) => (body.availIDs.length === 0 || body.availIDs.includes(a.availID))
+            && (body.resourceIDs.length === 0 || (a.resourceID !== undefined && body.resourceIDs.includes(a.resourceID)))
+            && (body.marketContexts.length === 0 || (a.marketContext !== undefined && body.marketContexts.includes(a.marketContext))));
+        return { payload: { name: 'eiReplyAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, avails: avails.map((a) => ({
+          availID: a.availID, ...(a.resourceID !== undefined ? { resourceID: a.resourceID } : {}),
+          ...(a.marketContext !== undefined ? { marketContext: a.marketContext } : {}), availability: a.availability,
+        })) } } };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiReplyAvail', body: { eiResponse, partyID: body.partyID, avails: [] } }),
+    },
+  },
+};

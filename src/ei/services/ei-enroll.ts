@@ -1,0 +1,91 @@
+/**
+ * EiEnroll: a registered party applies to take part in a market; the market's policy decides.
+ *
+ *   party ───eiCreateEnroll──▶ service   open market: approvedEnrollment; approval market: pendingEnrollment
+ *   operator ─eiCreateEnroll──▶ service   with enrollmentID and status approvedEnrollment or denied: decides
+ *   party ───eiRequestEnroll─▶ service   its enrollments (the operator: anyone's)
+ *   party ───eiCancelEnroll──▶ service   leaves (status separated)
+ */
+import { requireScope, requireSelf } from '../../auth/tokens.js';
+import { MicromarketError } from '../../errors.js';
+import { put } from '../../store/store.js';
+import { enrollmentID, marketFor, registeredParty } from '../lookups.js';
+import { ok, type EiService } from '../operation.js';
+import { asJson, collections, fromJson, type EnrollmentRecord } from '../records.js';
+
+const DECISIONS = new Set(['approvedEnrollment', 'denied']);
+
+export const eiEnroll: EiService = {
+  name: 'EiEnroll',
+  operations: {
+    eiCreateEnroll: {
+      scope: 'enroll',
+      mutates: true,
+      async handle({ body, principal, now }, { store, host }) {
+        const e = body.enrollment;
+        const market = marketFor(host, e.marketContext);
+        const id = enrollmentID(market, e.enrolleePartyID);
+        const existing = fromJson<EnrollmentRecord>(await store.get(collections.enrollments, id));
+        const answer = (record: EnrollmentRecord) => ({
+          payload: { name: 'eiCreatedEnroll' as const, body: { eiResponse: ok(body.requestID), enrollmentID: record.enrollmentID,
+            marketContext: record.marketContext, enrollmentStatus: record.status } },
+          writes: [put(collections.enrollments, record.enrollmentID, asJson(record))],
+        });
+        if (e.enrollmentID !== undefined && e.enrollmentStatus && DECISIONS.has(e.enrollmentStatus)) {
+          requireScope(principal, 'operator'); // only the operator decides on enrollments
+          if (!existing || existing.enrollmentID !== e.enrollmentID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['enrollment', e.enrollmentID]);
+          return answer({ ...existing, status: e.enrollmentStatus });
+        }
+        requireSelf(principal, e.enrolleePartyID);
+        await registeredParty(store, e.enrolleePartyID);
+        if (existing && existing.status !== 'separated' && existing.status !== 'denied') return answer(existing);
+        return answer({
+          enrollmentID: id, partyID: e.enrolleePartyID, marketContext: market.rules.marketContext, enrolleeType: e.enrolleeType,
+          status: market.rules.enrollment === 'open' ? 'approvedEnrollment' : 'pendingEnrollment',
+          applicationDate: now, resourceIDs: e.resourceIDs,
+          ...(e.enrollmentName !== undefined ? { enrollmentName: e.enrollmentName } : {}),
+          ...(e.enrollmentComments !== undefined ? { enrollmentComments: e.enrollmentComments } : {}),
+        });
+      },
+      refuse: (_body, eiResponse) => ({ name: 'eiCreatedEnroll', body: { eiResponse } }),
+    },
+    eiRequestEnroll: {
+      scope: 'enroll',
+      mutates: false,
+      async handle({ body, principal }, { store }) {
+        const operator = principal.scopes.has('operator');
+        const partyID = body.enrolleePartyID ?? (operator ? undefined : principal.partyID);
+        if (partyID !== undefined) requireSelf(principal, partyID);
+        const all = (await store.list(collections.enrollments)).map(([, v]) => fromJson<EnrollmentRecord>(v)!);
+        const enrollments = all.filter((e) => (partyID === undefined || e.partyID === partyID)
+          && (body.enrollmentIDs.length === 0 || body.enrollmentIDs.includes(e.enrollmentID))
+          && (body.marketContexts.length === 0 || body.marketContexts.includes(e.marketContext)));
+        return { payload: { name: 'eiReplyEnroll', body: { eiResponse: ok(body.requestID), enrollments: enrollments.map((e) => ({
+          applicationDate: e.applicationDate, enrolleePartyID: e.partyID, enrolleeType: e.enrolleeType as never, enrollmentID: e.enrollmentID,
+          ...(e.enrollmentName !== undefined ? { enrollmentName: e.enrollmentName } : {}),
+          ...(e.enrollmentComments !== undefined ? { enrollmentComments: e.enrollmentComments } : {}),
+          marketContext: e.marketContext, enrollmentStatus: e.status, resourceIDs: e.resourceIDs,
+        })) } } };
+      },
+      refuse: (_body, eiResponse) => ({ name: 'eiReplyEnroll', body: { eiResponse, enrollments: [] } }),
+    },
+    eiCancelEnroll: {
+      scope: 'enroll',
+      mutates: true,
+      async handle({ body, principal }, { store }) {
+        requireSelf(principal, body.enrolleePartyID);
+        const records: EnrollmentRecord[] = [];
+        for (const id of body.enrollmentIDs) {
+          const e = fromJson<EnrollmentRecord>(await store.get(collections.enrollments, id));
+          if (!e || e.partyID !== body.enrolleePartyID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['enrollment', id]);
+          records.push({ ...e, status: 'separated' });
+        }
+        return {
+          payload: { name: 'eiCanceledEnroll', body: { eiResponse: ok(body.requestID), enrollmentIDs: body.enrollmentIDs } },
+          writes: records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r))),
+        };
+      },
+      refuse: (_body, eiResponse) => ({ name: 'eiCanceledEnroll', body: { eiResponse, enrollmentIDs: [] } }),
+    },
+  },
+};

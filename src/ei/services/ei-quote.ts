@@ -1,0 +1,29 @@
+/**
+ * EiQuote: prices. Parties ask; the service also sends each clearing to subscribers (see
+ * QuoteDistributor) as eiCreateQuote.
+ *
+ *   party ──eiRequestQuote──▶ service   best bid/ask, indicative and recent clearing prices
+ */
+import { requireSelf } from '../../auth/tokens.js';
+import { MicromarketError } from '../../errors.js';
+import { ok, type EiService } from '../operation.js';
+
+export const eiQuote: EiService = {
+  name: 'EiQuote',
+  operations: {
+    eiRequestQuote: {
+      scope: 'quote',
+      mutates: false,
+      async handle({ body, principal, now }, { host, quotes }) {
+        requireSelf(principal, body.requestorPartyID);
+        const unknown = body.marketContexts.find((c) => !host.byContext.has(c));
+        if (unknown) throw new MicromarketError('MM_ERR_EI_UNKNOWN_MARKET', [unknown]);
+        const markets = body.marketContexts.length === 0 ? host.markets : body.marketContexts.map((c) => host.byContext.get(c)!);
+        const all = await quotes.quotesFor(markets, now);
+        const wanted = body.quoteIDs.length === 0 ? all : all.filter((q) => body.quoteIDs.includes(q.quoteID));
+        return { payload: { name: 'eiReplyQuote', body: { eiResponse: ok(body.requestID), quotes: wanted } } };
+      },
+      refuse: (_body, eiResponse) => ({ name: 'eiReplyQuote', body: { eiResponse, quotes: [] } }),
+    },
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * EiRegisterParty: a party tells the service who it is (name, roles, where to push to).
+ *
+ *   party ──eiCreatePartyRegistration──▶ service   registers (or re-registers) the token's party
+ *   party ──eiRequestPartyRegistration─▶ service   reads it back
+ *   party ──eiCancelPartyRegistration──▶ service   cancels it: the party can no longer trade
+ */
+import { requireSelf } from '../../auth/tokens.js';
+import { MicromarketError } from '../../errors.js';
+import { put } from '../../store/store.js';
+import { registeredParty } from '../lookups.js';
+import { ok, type EiService } from '../operation.js';
+import { SERVICE_PARTY } from '../quote-distribution.js';
+import { asJson, collections, fromJson, type PartyRecord } from '../records.js';
+
+export const eiRegisterParty: EiService = {
+  name: 'EiRegisterParty',
+  operations: {
+    eiCreatePartyRegistration: {
+      scope: 'register',
+      mutates: true,
+      async handle({ body, principal, now }, { store }) {
+        const partyID = body.registreePartyID ?? principal.partyID;
+        requireSelf(principal, partyID);
+        const existing = fromJson<PartyRecord>(await store.get(collections.parties, partyID));
+        const record: PartyRecord = {
+          partyID,
+          registrationID: existing && !existing.cancelled ? existing.registrationID : `reg-${partyID}-${now}`,
+          partyRoles: body.registrationInfo.partyRoles,
+          registeredAt: now,
+          ...(body.registrationInfo.partyName !== undefined ? { partyName: body.registrationInfo.partyName } : {}),
+          ...(body.registrationInfo.transportAddress !== undefined ? { transportAddress: body.registrationInfo.transportAddress } : {}),
+        };
+        return {
+          payload: { name: 'eiCreatedPartyRegistration', body: { eiResponse: ok(body.requestID), registrarPartyID: SERVICE_PARTY,
+            registrationID: record.registrationID, registreePartyID: partyID } },
+          writes: [put(collections.parties, partyID, asJson(record))],
+        };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiCreatedPartyRegistration', body: { eiResponse } }),
+    },
+    eiRequestPartyRegistration: {
+      scope: 'register',
+      mutates: false,
+      async handle({ body, principal }, { store }) {
+        const partyID = body.registreePartyID ?? principal.partyID;
+        requireSelf(principal, partyID);
+        const party = await registeredParty(store, partyID);
+        return { payload: { name: 'eiReplyPartyRegistration', body: {
+          eiResponse: ok(body.requestID), registrarPartyID: SERVICE_PARTY, registrationID: party.registrationID, registreePartyID: partyID,
+          registrationInfo: { partyRoles: party.partyRoles as never,
+            ...(party.partyName !== undefined ? { partyName: party.partyName } : {}),
+            ...(party.transportAddress !== undefined ? { transportAddress: party.transportAddress } : {}) },
+        } } };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiReplyPartyRegistration', body: { eiResponse } }),
+    },
+    eiCancelPartyRegistration: {
+      scope: 'register',
+      mutates: true,
+      async handle({ body, principal }, { store }) {
+        const partyID = body.registreePartyID ?? principal.partyID;
+        requireSelf(principal, partyID);
+        const party = await registeredParty(store, partyID);
+        if (party.registrationID !== body.registrationID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
+        return {
+          payload: { name: 'eiCanceledPartyRegistration', body: { eiResponse: ok(body.requestID), registrationID: party.registrationID, registreePartyID: partyID } },
+          writes: [put(collections.parties, partyID, asJson({ ...party, cancelled: true }))],
+        };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiCanceledPartyRegistration', body: { eiResponse } }),
+    },
+  },
+};

@@ -1,0 +1,137 @@
+/**
+ * EiTender: offers to buy or sell.
+ *
+ *   party ──eiCreateTender─────▶ service   all tenders admitted or none; a continuous market
+ *                              ◀──────────  matches at once and answers with the transactions made
+ *   party ──eiCancelTender─────▶ service   withdraws what is left of its tenders (all named, or none)
+ *   party ──eiRequestTender────▶ service   its own open tenders, or another party's distributed offers
+ *   party ──eiDistributeTender─▶ service   publishes peer-to-peer offers others accept with eiCreateTransaction
+ */
+import { requireSelf } from '../../auth/tokens.js';
+import { durationOfMillis } from '../../calendar/duration.js';
+import { MicromarketError } from '../../errors.js';
+import type { TenderInput } from '../../market/admission.js';
+import type { Market } from '../../market/market.js';
+import type { Transaction } from '../../market/types.js';
+import { put, type WriteOp } from '../../store/store.js';
+import type { PayloadBody } from '../../xml/payloads/index.js';
+import { marketFor, partyAvailability, registeredParty, requireEnrolled } from '../lookups.js';
+import { ok, type EiService } from '../operation.js';
+import { asJson, collections, fromJson } from '../records.js';
+import { transactionFor } from '../wire.js';
+
+type EiTender = PayloadBody<'eiCreateTender'>['tenders'][number];
+
+/** A distributed (peer-to-peer) offer and how much of it is still available. */
+export interface OfferRecord {
+  partyID: string;
+  tender: EiTender;
+  remaining: number;
+}
+
+export const eiTender: EiService = {
+  name: 'EiTender',
+  operations: {
+    eiCreateTender: {
+      scope: 'tender',
+      mutates: true,
+      async handle({ body, principal, now }, { store, host }) {
+        requireSelf(principal, body.partyID);
+        await registeredParty(store, body.partyID);
+        const seen = new Set<string>();
+        const planned: Array<{ market: Market; tender: TenderInput; availability: Awaited<ReturnType<typeof partyAvailability>> }> = [];
+        for (const t of body.tenders) {
+          if (seen.has(t.tenderID)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['tender', t.tenderID]);
+          seen.add(t.tenderID);
+          const market = marketFor(host, t.product.marketContext);
+          await requireEnrolled(store, market, body.partyID);
+          const tender: TenderInput = { tenderID: t.tenderID, partyID: body.partyID, product: t.product };
+          const availability = await partyAvailability(store, body.partyID, market);
+          const refusal = market.check(tender, now, availability);
+          if (refusal) throw new MicromarketError('MM_ERR_EI_TENDER_REFUSED', [t.tenderID, refusal.code, refusal.reason]);
+          planned.push({ market, tender, availability });
+        }
+        // Every tender passed: now they are submitted, and matched where the market is continuous.
+        const writes: WriteOp[] = [];
+        const made: Array<{ market: Market; t: Transaction }> = [];
+        for (const { market, tender, availability } of planned) {
+          const { result, writes: w } = host.run(market, { kind: 'submit', tender, availability, now });
+          writes.push(...w);
+          if ('transactions' in result) made.push(...result.transactions.map((t) => ({ market, t })));
+        }
+        return {
+          payload: { name: 'eiCreatedTender', body: {
+            eiResponse: ok(body.requestID), partyID: body.partyID, counterPartyID: body.counterPartyID,
+            tenderIDs: body.tenders.map((t) => t.tenderID),
+            transactions: made.map(({ market, t }) => transactionFor(body.partyID, t, market)),
+          } },
+          writes,
+        };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiCreatedTender', body: { eiResponse, partyID: body.partyID, tenderIDs: [], transactions: [] } }),
+    },
+    eiCancelTender: {
+      scope: 'tender',
+      mutates: true,
+      async handle({ body, principal, now }, { host }) {
+        requireSelf(principal, body.partyID);
+        const targets = body.tenderIDs.map((tenderID) => {
+          const market = host.markets.find((m) => m.hasOpenTender(body.partyID, tenderID));
+          if (!market) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['open tender', `${tenderID} (filled, cancelled, expired or never made)`]);
+          return { market, tenderID };
+        });
+        const writes: WriteOp[] = [];
+        for (const { market, tenderID } of targets) writes.push(...host.run(market, { kind: 'cancel', partyID: body.partyID, tenderID, now }).writes);
+        return {
+          payload: { name: 'eiCanceledTender', body: { eiResponse: ok(body.requestID), partyID: body.partyID, tenderIDs: body.tenderIDs } },
+          writes,
+        };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiCanceledTender', body: { eiResponse, partyID: body.partyID, tenderIDs: [] } }),
+    },
+    eiRequestTender: {
+      scope: 'tender',
+      mutates: false,
+      async handle({ body, principal }, { store, host }) {
+        requireSelf(principal, body.requestorPartyID);
+        const wanted = (id: string, context: string) => (body.tenderIDs.length === 0 || body.tenderIDs.includes(id))
+          && (body.marketContexts.length === 0 || body.marketContexts.includes(context));
+        const offers = (await store.list(collections.offers, `${body.partyID}/`)).map(([, v]) => fromJson<OfferRecord>(v)!)
+          .filter((o) => o.remaining > 0 && wanted(o.tender.tenderID, o.tender.product.marketContext)).map((o) => o.tender);
+        if (body.partyID !== body.requestorPartyID) {
+          return { payload: { name: 'eiReplyTender', body: { eiResponse: ok(body.requestID), tenders: offers } } };
+        }
+        const open = host.markets.flatMap((market) => market.openTenders(body.partyID)
+          .filter((t) => wanted(t.tenderID, market.rules.marketContext))
+          .map((t): EiTender => ({ tenderID: t.tenderID, product: {
+            dtstart: t.slices[0]!.interval,
+            duration: durationOfMillis(t.slices.at(-1)!.interval + market.step - t.slices[0]!.interval),
+            intervals: t.slices.map((s) => ({ duration: market.rules.granularity, payloads: [{ kind: 'temixPower' as const, value: {
+              ...(s.price !== undefined ? { price: { kind: 'price' as const, value: s.price } } : {}), quantity: s.quantity } }] })),
+            uid: t.tenderID, transactiveState: 'tender', currency: market.rules.currency, marketContext: market.rules.marketContext, side: t.side,
+          } })));
+        return { payload: { name: 'eiReplyTender', body: { eiResponse: ok(body.requestID), tenders: [...open, ...offers] } } };
+      },
+      refuse: (_body, eiResponse) => ({ name: 'eiReplyTender', body: { eiResponse, tenders: [] } }),
+    },
+    eiDistributeTender: {
+      scope: 'tender',
+      mutates: true,
+      async handle({ body, principal }, { store, host }) {
+        requireSelf(principal, body.partyID);
+        await registeredParty(store, body.partyID);
+        const writes: WriteOp[] = [];
+        for (const t of body.tenders) {
+          const market = marketFor(host, t.product.marketContext);
+          await requireEnrolled(store, market, body.partyID);
+          const quantity = t.product.payload?.value.quantity;
+          if (!(quantity! > 0)) throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${t.tenderID} needs a positive product quantity`]);
+          if (await store.get(collections.offers, `${body.partyID}/${t.tenderID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['offer', t.tenderID]);
+          writes.push(put(collections.offers, `${body.partyID}/${t.tenderID}`, asJson({ partyID: body.partyID, tender: t, remaining: quantity! } satisfies OfferRecord)));
+        }
+        return { payload: { name: 'eiResponse', body: ok(body.requestID, `distributed ${body.tenders.length}`) }, writes };
+      },
+      refuse: (_body, eiResponse) => ({ name: 'eiResponse', body: eiResponse }),
+    },
+  },
+};

@@ -1,0 +1,87 @@
+/**
+ * EiTransaction: binding trades (there is no cancel).
+ *
+ *   party ──eiRequestTransaction─▶ service   its own transactions, from markets and peer-to-peer
+ *   party ──eiCreateTransaction──▶ service   accepts a distributed offer of the counterparty, wholly or
+ *                                            partly (wholly if the offer is integralOnly)
+ */
+import { requireSelf } from '../../auth/tokens.js';
+import { durationToMillis } from '../../calendar/duration.js';
+import { MicromarketError } from '../../errors.js';
+import type { Transaction } from '../../market/types.js';
+import { put, type WriteOp } from '../../store/store.js';
+import { marketFor, registeredParty, requireEnrolled } from '../lookups.js';
+import { transactionWrites } from '../markets.js';
+import { ok, type EiService } from '../operation.js';
+import { asJson, collections, fromJson } from '../records.js';
+import { transactionFor } from '../wire.js';
+import type { OfferRecord } from './ei-tender.js';
+
+export const eiTransaction: EiService = {
+  name: 'EiTransaction',
+  operations: {
+    eiRequestTransaction: {
+      scope: 'tender',
+      mutates: false,
+      async handle({ body, principal }, { store, host }) {
+        requireSelf(principal, body.requestorPartyID);
+        const spans = (body.intervals ?? []).filter((i) => i.dtstart !== undefined)
+          .map((i) => [i.dtstart!, i.dtstart! + (i.duration ? durationToMillis(i.duration) : 0)] as const);
+        const transactions = (await store.list(collections.partyTransactions, `${body.requestorPartyID}/`))
+          .map(([, v]) => fromJson<Transaction>(v)!)
+          .filter((t) => {
+            const market = host.byId.get(t.marketID);
+            return market !== undefined
+              && (body.transactionIDs.length === 0 || body.transactionIDs.includes(t.transactionID))
+              && (body.marketContexts.length === 0 || body.marketContexts.includes(market.rules.marketContext))
+              && (spans.length === 0 || spans.some(([from, to]) => t.interval >= from && t.interval < to));
+          });
+        return { payload: { name: 'eiReplyTransaction', body: { eiResponse: ok(body.requestID),
+          transactions: transactions.map((t) => transactionFor(body.requestorPartyID, t, host.byId.get(t.marketID)!)) } } };
+      },
+      refuse: (_body, eiResponse) => ({ name: 'eiReplyTransaction', body: { eiResponse, transactions: [] } }),
+    },
+    eiCreateTransaction: {
+      scope: 'tender',
+      mutates: true,
+      async handle({ body, principal, now }, { store, host }) {
+        requireSelf(principal, body.partyID);
+        await registeredParty(store, body.partyID);
+        const writes: WriteOp[] = [];
+        const ids: string[] = [];
+        const taken = new Map<string, OfferRecord>();
+        for (const x of body.transactions) {
+          if (x.tenderID === undefined) throw new MicromarketError('MM_ERR_EI_INVALID', [`transaction ${x.transactionID} must name the offer (tenderID) it accepts`]);
+          const key = `${body.counterPartyID}/${x.tenderID}`;
+          const offer = taken.get(key) ?? fromJson<OfferRecord>(await store.get(collections.offers, key));
+          if (!offer || offer.remaining <= 0) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['open offer', `${x.tenderID} of ${body.counterPartyID}`]);
+          const market = marketFor(host, offer.tender.product.marketContext);
+          await requireEnrolled(store, market, body.partyID);
+          if (x.product.side === offer.tender.product.side) throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${x.tenderID} is a ${offer.tender.product.side}; accept it with the other side`]);
+          const quantity = x.product.payload?.value.quantity ?? offer.remaining;
+          if (!(quantity > 0) || quantity > offer.remaining + 1e-9) throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${x.tenderID} has ${offer.remaining} left, not ${quantity}`]);
+          if (offer.tender.product.integralOnly && Math.abs(quantity - offer.remaining) > 1e-9) {
+            throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${x.tenderID} is integralOnly: accept all ${offer.remaining}`]);
+          }
+          if (await store.get(collections.partyTransactions, `${body.partyID}/${x.transactionID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['transaction', x.transactionID]);
+          const selling = offer.tender.product.side === 'sell';
+          const t: Transaction = {
+            transactionID: x.transactionID, marketID: market.rules.id, interval: offer.tender.product.dtstart ?? now,
+            buyer: selling ? body.partyID : body.counterPartyID, seller: selling ? body.counterPartyID : body.partyID,
+            ...(selling ? { sellTenderID: x.tenderID } : { buyTenderID: x.tenderID }),
+            price: offer.tender.product.payload?.value.price?.value ?? 0, quantity, at: now,
+          };
+          const updated = { ...offer, remaining: offer.remaining - quantity };
+          taken.set(key, updated);
+          writes.push(put(collections.offers, key, asJson(updated)), ...transactionWrites(t));
+          ids.push(x.transactionID);
+        }
+        return {
+          payload: { name: 'eiCreatedTransaction', body: { counterPartyID: body.counterPartyID, partyID: body.partyID, eiResponse: ok(body.requestID), transactionIDs: ids } },
+          writes,
+        };
+      },
+      refuse: (body, eiResponse) => ({ name: 'eiCreatedTransaction', body: { counterPartyID: body.counterPartyID, partyID: body.partyID, eiResponse, transactionIDs: [] } }),
+    },
+  },
+};

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { TokenService } from './auth/tokens.js';
+import { MarketHost } from './ei/markets.js';
+import type { EiServices } from './ei/operation.js';
+import { QuoteDistributor } from './ei/quote-distribution.js';
+import { GateScheduler } from './ei/scheduler.js';
+import { buildServer } from './http/server.js';
+import { loadMarketRules } from './rules/load.js';
+import { EmbeddedStore } from './store/embedded-store.js';
+import { XmlPipeline } from './xml/pipeline.js';
+import { SchemaSet } from './xml/schema-set.js';
+
+export interface ServiceOptions {
+  /** Data directory: the embedded store's files and the token signing key. */
+  readonly dataDir: string;
+  readonly rulesDir: string;
+  /** @default false */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** The service's clock in ms. @default Date.now */
+  readonly clock?: () => number;
+  /** How often the scheduler closes gates. @default 250 ms; 0 disables it (tests drive `scheduler.tick`). */
+  readonly gateTickMs?: number;
+}
+
+export interface Service {
+  readonly app: FastifyInstance;
+  readonly services: EiServices;
+  readonly scheduler: GateScheduler;
+  /** Stops the scheduler and the server, then closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles the service: schemas, market rules (throws RulesError when invalid), the store, the
+ * token signer, the markets (their command logs replayed), HTTP, and the gate scheduler.
+ */
+export async function startService(options: ServiceOptions): Promise<Service> {
+  const schemas = SchemaSet.load();
+  const pipeline = new XmlPipeline(schemas);
+  const rules = await loadMarketRules(options.rulesDir, pipeline);
+  const store = await EmbeddedStore.open({ dir: options.dataDir });
+  try {
+    const tokens = await TokenService.forDataDir(options.dataDir);
+    const host = await MarketHost.open(rules, store);
+    const clock = options.clock ?? Date.now;
+    let services: EiServices | undefined;
+    const app = await buildServer({ store, pipeline, logger: options.logger ?? false,
+      ei: (log) => (services = { store, host, tokens, clock, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
+    const scheduler = new GateScheduler(services!);
+    if ((options.gateTickMs ?? 250) > 0) scheduler.start();
+    return {
+      app, services: services!, scheduler,
+      async close() {
+        await scheduler.stop();
+        await app.close();
+        await store.close();
+        schemas.dispose();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** A clock that starts at `start` and runs `speed` times as fast as real time (demos and tests). */
+export function acceleratedClock(start: number, speed: number, real: () => number = Date.now): () => number {
+  const origin = real();
+  return () => start + Math.floor((real() - origin) * speed);
+}

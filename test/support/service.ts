@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MicromarketClient } from '../../src/client/index.js';
+import { startService, type Service } from '../../src/service.js';
+import { rulesDir } from './markets.js';
+
+/** A service on a free port with the example markets, a clock the test sets, and the scheduler driven by hand. */
+export interface TestService {
+  service: Service;
+  base: string;
+  clock: { now: number };
+  operatorToken: string;
+  /** A registered party with client credentials, as an SDK client. */
+  party(partyID: string, scopes?: string[], transportAddress?: string): Promise<MicromarketClient>;
+  close(): Promise<void>;
+}
+
+export async function testService(start = Date.UTC(2026, 10, 23, 12, 0)): Promise<TestService> {
+  const dir = await mkdtemp(join(tmpdir(), 'mm-ei-'));
+  const clock = { now: start };
+  const service = await startService({ dataDir: dir, rulesDir, clock: () => clock.now, gateTickMs: 0 });
+  const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
+  const operatorToken = await service.services.tokens.issue('operator', ['operator'], clock.now, 24 * 3600);
+  return {
+    service, base, clock, operatorToken,
+    async party(partyID, scopes = ['register', 'enroll', 'tender', 'quote', 'avail'], transportAddress) {
+      const res = await fetch(`${base}/oauth/clients`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` },
+        body: JSON.stringify({ partyID, scopes }) });
+      const { client_id: clientId, client_secret: clientSecret } = await res.json() as { client_id: string; client_secret: string };
+      const client = new MicromarketClient({ baseUrl: base, partyID, credentials: { clientId, clientSecret } });
+      await client.register({ partyName: partyID, partyRoles: ['consumer'], ...(transportAddress ? { transportAddress } : {}) });
+      return client;
+    },
+    async close() {
+      await service.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
