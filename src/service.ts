@@ -45,7 +45,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const clock = options.clock ?? Date.now;
     let services: EiServices | undefined;
     const app = await buildServer({ store, pipeline, logger: options.logger ?? false,
-      ei: (log) => (services = { store, host, tokens, clock, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
+      ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
     const scheduler = new GateScheduler(services!);
     if ((options.gateTickMs ?? 250) > 0) scheduler.start();
     return {

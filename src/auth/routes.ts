@@ -25,7 +25,7 @@ function parseScopes(text: unknown): Scope[] {
  *   POST /oauth/token     (form grant_type=client_credentials, client_id, client_secret[, scope]) → bearer token
  * Secrets are stored only as scrypt hashes; a new secret for a party replaces the old one.
  */
-export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; tokens: TokenService; clock: () => number }): Promise<void> {
+export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; tokens: TokenService; wallClock: () => number }): Promise<void> {
   await app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
       try {
@@ -39,7 +39,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
     });
 
     scope.post('/oauth/clients', async (request, reply) => {
-      const principal = await authenticate(request, deps.tokens, deps.clock());
+      const principal = await authenticate(request, deps.tokens, deps.wallClock());
       requireScope(principal, 'operator');
       const body = (request.body ?? {}) as { partyID?: unknown; scopes?: unknown };
       if (typeof body.partyID !== 'string' || !/^[\w.:@-]{1,128}$/.test(body.partyID)) {
@@ -67,7 +67,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       const asked = form.scope ? parseScopes(form.scope) : (client.scopes as Scope[]);
       const extra = asked.find((s) => !client.scopes.includes(s));
       if (extra) return reply.code(400).send({ error: 'invalid_scope', error_description: `${extra} was not granted to ${client.partyID}` });
-      const token = await deps.tokens.issue(client.partyID, asked, deps.clock(), TOKEN_LIFETIME_SECONDS);
+      const token = await deps.tokens.issue(client.partyID, asked, deps.wallClock(), TOKEN_LIFETIME_SECONDS);
       return reply.send({ access_token: token, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS, scope: asked.join(' ') });
     });
   });

@@ -10,8 +10,10 @@ export interface EiServices {
   readonly store: Store;
   readonly host: MarketHost;
   readonly tokens: TokenService;
-  /** The service's clock (ms); tests and demos may run it fast. */
+  /** Market time (ms): gates, horizons, expiry. Demos and tests may run it fast. */
   readonly clock: () => number;
+  /** Real time (ms) for authentication: token lifetimes never follow an accelerated market clock. */
+  readonly wallClock: () => number;
   readonly quotes: QuoteDistributor;
   readonly log: FastifyBaseLogger;
 }

@@ -58,7 +58,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
     const operation = service.operations[payload.name] as Operation<PayloadName> | undefined;
     if (!operation) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [payload.name, service.name]);
     const now = services.clock();
-    const principal = await authenticate(request, services.tokens, now);
+    const principal = await authenticate(request, services.tokens, services.wallClock());
     requireScope(principal, operation.scope);
 
     let record: RequestRecord;

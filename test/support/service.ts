@@ -21,7 +21,7 @@ export async function testService(start = Date.UTC(2026, 10, 23, 12, 0)): Promis
   const clock = { now: start };
   const service = await startService({ dataDir: dir, rulesDir, clock: () => clock.now, gateTickMs: 0 });
   const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
-  const operatorToken = await service.services.tokens.issue('operator', ['operator'], clock.now, 24 * 3600);
+  const operatorToken = await service.services.tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
   return {
     service, base, clock, operatorToken,
     async party(partyID, scopes = ['register', 'enroll', 'tender', 'quote', 'avail'], transportAddress) {
