@@ -182,7 +182,7 @@ export class EmbeddedStore implements Store {
       const old = this.segment;
       this.segment = await Segment.create(this.options.dir, this.seq + 1);
       await old.close();
-      await writeSnapshot(this.options.dir, this.seq, this.state.dump()).catch(() => undefined);
+      await writeSnapshot(this.options.dir, this.seq, [...this.state.dump()]).catch(() => undefined);
     }
     await this.segment.close();
     await this.unlock();

@@ -7,7 +7,8 @@ import { MemoryState, opsFromJson, opsToJson, type EncodedOp } from './memory-st
 /**
  * Files of an embedded store's data directory:
  *   journal-<first seq>.log   append-only segments of framed commit records
- *   snapshot-<seq>.snap       the whole state after commit <seq>, one framed record
+ *   snapshot-<seq>.snap       the whole state after commit <seq>: framed chunks of entries, then
+ *                             an end record {seq, end: true, entries}
  * A snapshot makes every segment that starts at or before its seq redundant.
  */
 const SEGMENT = /^journal-(\d{20})\.log$/;
@@ -60,16 +61,7 @@ export async function recover(dir: string): Promise<Recovery> {
   const state = new MemoryState();
   let seq = 0;
   const snapshot = (await filesMatching(dir, SNAPSHOT)).at(-1);
-  if (snapshot) {
-    const data = await readFile(join(dir, snapshot.name));
-    const first = readFrame(data, 0);
-    if (first.kind !== 'record' || readFrame(data, first.end).kind !== 'end') {
-      throw corrupt(snapshot.name, 0, first.kind === 'bad' ? first.reason : 'not one record');
-    }
-    const record = parseRecord(first.payload);
-    state.apply(record.ops);
-    seq = record.seq;
-  }
+  if (snapshot) seq = await loadSnapshot(join(dir, snapshot.name), snapshot.name, state);
   let tornBytes = 0;
   const segments = await filesMatching(dir, SEGMENT);
   for (const [index, segment] of segments.entries()) {
@@ -104,6 +96,27 @@ export async function recover(dir: string): Promise<Recovery> {
   return { state, seq, tornBytes };
 }
 
+/** Loads a snapshot's chunks into `state`; returns its seq. Anything but complete, intact chunks is corruption. */
+async function loadSnapshot(path: string, name: string, state: MemoryState): Promise<number> {
+  const data = await readFile(path);
+  let offset = 0;
+  let entries = 0;
+  for (;;) {
+    const result = readFrame(data, offset);
+    if (result.kind !== 'record') throw corrupt(name, offset, result.kind === 'bad' ? result.reason : 'no end record');
+    const raw = JSON.parse(result.payload.toString('utf8')) as { seq?: number; end?: boolean; entries?: number; ops?: unknown };
+    if (raw.end) {
+      if (raw.entries !== entries || typeof raw.seq !== 'number') throw corrupt(name, offset, `end record says ${raw.entries} entries, found ${entries}`);
+      if (readFrame(data, result.end).kind !== 'end') throw corrupt(name, result.end, 'data after the end record');
+      return raw.seq;
+    }
+    const ops = opsFromJson(raw.ops);
+    state.apply(ops);
+    entries += ops.length;
+    offset = result.end;
+  }
+}
+
 export function encodeRecord(seq: number, ops: readonly EncodedOp[]): Buffer {
   return frame(Buffer.from(`{"seq":${seq},"ops":${opsToJson(ops)}}`, 'utf8'));
 }
@@ -129,16 +142,22 @@ export class Segment {
   }
 }
 
+/** Entries per snapshot chunk: small enough that encoding one never holds the event loop for long. */
+const SNAPSHOT_CHUNK = 2000;
+
 /**
- * Writes a snapshot atomically (temporary file, fsync, rename, directory fsync), then removes the
- * snapshots and segments it makes redundant.
+ * Writes a snapshot atomically (temporary file, fsync, rename, directory fsync) in chunks, awaiting
+ * each write so commits go on meanwhile; then removes the snapshots and segments it makes redundant.
  */
-export async function writeSnapshot(dir: string, seq: number, entries: Iterable<EncodedOp>): Promise<void> {
+export async function writeSnapshot(dir: string, seq: number, entries: readonly EncodedOp[]): Promise<void> {
   const name = snapshotName(seq);
   const tmp = join(dir, `${name}.tmp`);
   const handle = await open(tmp, 'w');
   try {
-    await handle.write(encodeRecord(seq, [...entries]));
+    for (let i = 0; i < entries.length; i += SNAPSHOT_CHUNK) {
+      await handle.write(frame(Buffer.from(`{"ops":${opsToJson(entries.slice(i, i + SNAPSHOT_CHUNK))}}`, 'utf8')));
+    }
+    await handle.write(frame(Buffer.from(JSON.stringify({ seq, end: true, entries: entries.length }), 'utf8')));
     await handle.sync();
   } finally {
     await handle.close();

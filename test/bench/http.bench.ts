@@ -1,0 +1,128 @@
+/**
+ * npm run bench:http — eiCreateTender end to end over HTTP: parsed, validated against the schemas,
+ * authenticated, admitted and matched in a continuous market, journaled durably (fdatasync) and
+ * answered. Every request is a new tender (fresh requestID and tenderID); buys and sells alternate
+ * around one price so about half trade. Beside it, a fastify hello-world route measured in the same
+ * run. Service and baseline run as their own processes; autocannon drives them from this one.
+ * Goal (issue 4): >= 5,000 tenders/s; p99 <= 25 ms at 1,000 tenders/s.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { TokenService } from '../../src/auth/tokens.js';
+import { MicromarketClient } from '../../src/client/index.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { SchemaSet } from '../../src/xml/schema-set.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const FEEDER = 'urn:micromarket:feeder-7';
+const interval = Date.UTC(2026, 10, 23, 13, 0);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Starts a process and resolves once `url` answers. */
+async function start(args: string[], url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(url)).ok) return child;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${args.join(' ')} did not come up`);
+}
+
+type Result = { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number; '2xx': number };
+const run = (opts: autocannon.Options) => new Promise<Result>((resolve, reject) => {
+  autocannon(opts, (error, result) => (error ? reject(error) : resolve(result as unknown as Result)));
+});
+
+const dir = await mkdtemp(join(tmpdir(), 'mm-bench-http-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+// The market clock stands still an hour before the interval, so every tender is admissible.
+const service = await start(['dist/src/cli/micromarket.js', 'serve', '--port', String(port), '--data', dir, '--log-level', 'warn',
+  '--clock-start', new Date(interval - 3_600_000).toISOString(), '--clock-speed', '0.000001'], `${base}/healthz`);
+const helloPort = await freePort();
+const hello = await start(['dist/test/bench/hello-server.js', '--port', String(helloPort)], `http://127.0.0.1:${helloPort}/hello`).catch(async () => {
+  throw new Error('hello server did not start');
+});
+
+// Two parties, registered and enrolled through the SDK.
+const tokens = await TokenService.forDataDir(dir);
+const token = (party: string) => tokens.issue(party, ['register', 'enroll', 'tender', 'operator'], Date.now(), 3600);
+const parties = ['bench-buyer', 'bench-seller'];
+const bearer: Record<string, string> = {};
+for (const party of parties) {
+  bearer[party] = await token(party);
+  const client = new MicromarketClient({ baseUrl: base, partyID: party, token: bearer[party]! });
+  await client.register({ partyRoles: ['consumer'] });
+  const { enrollmentID } = await client.enroll(FEEDER, 'consumer', interval);
+  await client.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: interval,
+    enrolleePartyID: party, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+}
+
+const pipeline = new XmlPipeline(SchemaSet.load());
+let n = 0;
+/** A new tender per request: alternating sides around 0.100, about half of them trading. */
+function nextTender(): { body: string; headers: Record<string, string> } {
+  const i = n++;
+  const party = parties[i % 2]!;
+  const side = i % 2 === 0 ? 'buy' : 'sell';
+  const price = (100 + (side === 'buy' ? 1 : -1) * ((i >> 1) % 3 - 1)) / 1000;
+  const body = pipeline.write({ name: 'eiCreateTender', body: { requestID: `r${i}`, partyID: party, counterPartyID: 'micromarket', tenders: [{ tenderID: `t${i}`,
+    product: { dtstart: interval, payload: { kind: 'temixPower', value: { price: { kind: 'price', value: price }, quantity: 1 + (i % 5) } },
+      uid: `p${i}`, transactiveState: 'tender', marketContext: FEEDER, side } }] } });
+  return { body, headers: { 'content-type': 'application/xml', authorization: `Bearer ${bearer[party]}` } };
+}
+// Bodies are built before the runs, so the load generator spends its time sending, not writing XML.
+const prepared = Array.from({ length: 200_000 }, nextTender);
+let next = 0;
+const tenderRequests: autocannon.Options = {
+  url: `${base}/ei/EiTender`, method: 'POST',
+  requests: [{ setupRequest: (req) => ({ ...req, ...prepared[next++ % prepared.length]! }) }],
+};
+
+const only = process.env.BENCH_ONLY; // profiling aid: run just the 'throughput' phase
+const warm = await run({ ...tenderRequests, connections: 20, duration: 3 });
+const cpuSeconds = async (pid: number) => {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+};
+const cpuBefore = await cpuSeconds(service.pid!);
+const tenders = await run({ ...tenderRequests, connections: 50, duration: 10 });
+const serviceCpu = ((await cpuSeconds(service.pid!)) - cpuBefore) / 10;
+const paced = only ? tenders : await run({ ...tenderRequests, connections: 20, duration: 10, overallRate: 1000 });
+const helloRun = only ? tenders : await run({ url: `http://127.0.0.1:${helloPort}/hello`, connections: 50, duration: 10 });
+const sample = pipeline.read(Buffer.from(await (await fetch(`${base}/ei/EiTender`, { method: 'POST', ...nextTender() })).text()));
+
+service.kill('SIGTERM');
+hello.kill('SIGTERM');
+await new Promise((r) => setTimeout(r, 500));
+await rm(dir, { recursive: true, force: true });
+
+const row = (name: string, r: Result) =>
+  `${name.padEnd(52)} ${r.requests.average.toFixed(0).padStart(8)} ${String(r.latency.p50).padStart(7)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)}`;
+const met = tenders.requests.average >= 5000 && paced.latency.p99 <= 25;
+process.stdout.write(`micromarket bench:http — node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}; service and baseline in their own processes
+
+measurement                                            req/s  p50 ms  p99 ms  errors
+${row('fastify hello-world (baseline), 50 connections', helloRun)}
+${row('eiCreateTender end to end, 50 connections', tenders)}
+${row('eiCreateTender at 1,000/s, 20 connections', paced)}
+(service CPU during the 50-connection run: ${(serviceCpu * 100).toFixed(0)} % of one core; warm-up: ${warm.requests.average.toFixed(0)} req/s; sample answer: ${sample.name} ${sample.name === 'eiCreatedTender' ? sample.body.eiResponse.responseCode : ''})
+
+goal (>= 5000 tenders/s, p99 <= 25 ms at 1000/s): ${met ? 'met' : 'MISSED'}
+`);
