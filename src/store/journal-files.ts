@@ -56,14 +56,16 @@ function corrupt(file: string, offset: number, reason: string): MicromarketError
  * Rebuilds the state: the newest snapshot, then every later journal record in sequence. A torn
  * record at the very end of the last segment (a crash mid-write, never acknowledged) is cut off;
  * damage anywhere else stops recovery with MM_ERR_STORE_CORRUPT rather than lose data silently.
+ * With `upTo`, only segments that start at or before it are read and nothing is changed on disk:
+ * that is how a compaction reads the closed part of the journal while appends go on.
  */
-export async function recover(dir: string): Promise<Recovery> {
+export async function recover(dir: string, upTo?: number): Promise<Recovery> {
   const state = new MemoryState();
   let seq = 0;
   const snapshot = (await filesMatching(dir, SNAPSHOT)).at(-1);
   if (snapshot) seq = await loadSnapshot(join(dir, snapshot.name), snapshot.name, state);
   let tornBytes = 0;
-  const segments = await filesMatching(dir, SEGMENT);
+  const segments = (await filesMatching(dir, SEGMENT)).filter((s) => upTo === undefined || s.seq <= upTo);
   for (const [index, segment] of segments.entries()) {
     const path = join(dir, segment.name);
     const data = await readFile(path);
@@ -72,7 +74,7 @@ export async function recover(dir: string): Promise<Recovery> {
       const result = readFrame(data, offset);
       if (result.kind === 'end') break;
       if (result.kind === 'bad') {
-        if (!result.reachesEnd || index !== segments.length - 1) throw corrupt(segment.name, offset, result.reason);
+        if (!result.reachesEnd || index !== segments.length - 1 || upTo !== undefined) throw corrupt(segment.name, offset, result.reason);
         tornBytes = data.length - offset;
         await truncate(path, offset);
         const handle = await open(path, 'r+');
@@ -85,6 +87,7 @@ export async function recover(dir: string): Promise<Recovery> {
       } catch (error) {
         throw corrupt(segment.name, offset, (error as Error).message);
       }
+      if (upTo !== undefined && record.seq > upTo) break;
       if (record.seq > seq) {
         if (record.seq !== seq + 1) throw corrupt(segment.name, offset, `commit ${record.seq} follows ${seq}`);
         state.apply(record.ops);

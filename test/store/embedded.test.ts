@@ -39,11 +39,19 @@ describe('embedded store recovery', () => {
   it('rebuilds from the newest snapshot plus the journal after it', async () => {
     const dir = await freshDir();
     const store = await EmbeddedStore.open({ dir, snapshotEvery: 10 });
-    for (let i = 0; i < 25; i++) await store.commit([put('c', `k${i}`, i)]);
+    const files = async (prefix: string) => (await readdir(dir)).filter((f) => f.startsWith(prefix) && !f.endsWith('.tmp')).sort();
+    const until = async (prefix: string, expected: string[]) => {
+      for (let i = 0; i < 250 && (await files(prefix)).join() !== expected.join(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await files(prefix)).toEqual(expected);
+    };
+    for (let i = 0; i < 10; i++) await store.commit([put('c', `k${i}`, i)]);
+    // A worker thread writes the snapshot of commits 1-10 from the closed journal segment.
+    await until('snapshot-', ['snapshot-00000000000000000010.snap']);
+    for (let i = 10; i < 20; i++) await store.commit([put('c', `k${i}`, i)]);
+    await until('snapshot-', ['snapshot-00000000000000000020.snap']);
+    await until('journal-', ['journal-00000000000000000021.log']);
+    for (let i = 20; i < 25; i++) await store.commit([put('c', `k${i}`, i)]);
     await store.commit([del('c', 'k3'), del('c', 'k22')]);
-    await new Promise((r) => setTimeout(r, 50)); // let the background snapshot finish
-    const files = await readdir(dir);
-    expect(files.filter((f) => f.startsWith('snapshot-'))).toEqual(['snapshot-00000000000000000020.snap']);
     const again = await EmbeddedStore.open({ dir, snapshotEvery: 10 });
     expect((await again.list('c')).length).toBe(23);
     expect(again.health().detail.seq).toBe(26);
