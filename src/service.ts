@@ -20,6 +20,8 @@ export interface ServiceOptions {
   readonly clock?: () => number;
   /** How often the scheduler closes gates. @default 250 ms; 0 disables it (tests drive `scheduler.tick`). */
   readonly gateTickMs?: number;
+  /** HTTPS, optionally with client certificates issued by `ca`. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
 
 export interface Service {
@@ -44,7 +46,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const host = await MarketHost.open(rules, store);
     const clock = options.clock ?? Date.now;
     let services: EiServices | undefined;
-    const app = await buildServer({ store, pipeline, logger: options.logger ?? false,
+    const app = await buildServer({ store, pipeline, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
       ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
     const scheduler = new GateScheduler(services!);
     if ((options.gateTickMs ?? 250) > 0) scheduler.start();

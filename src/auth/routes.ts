@@ -54,6 +54,19 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       return reply.code(201).send({ client_id: body.partyID, client_secret: secret, scopes: granted });
     });
 
+    // Maps a TLS client certificate (by its SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it) to a party.
+    scope.post('/oauth/fingerprints', async (request, reply) => {
+      const principal = await authenticate(request, deps.tokens, deps.wallClock());
+      requireScope(principal, 'operator');
+      const body = (request.body ?? {}) as { fingerprint?: unknown; partyID?: unknown; scopes?: unknown };
+      const fingerprint = String(body.fingerprint ?? '').replace(/^sha256 Fingerprint=/i, '').toUpperCase();
+      if (!/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint)) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['fingerprint: 32 hex bytes separated by colons']);
+      if (typeof body.partyID !== 'string' || body.partyID === '') throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['partyID is required']);
+      const granted = parseScopes(Array.isArray(body.scopes) ? body.scopes.join(' ') : body.scopes);
+      await deps.store.commit([put(collections.fingerprints, fingerprint, { partyID: body.partyID, scopes: granted })]);
+      return reply.code(201).send({ fingerprint, partyID: body.partyID, scopes: granted });
+    });
+
     scope.post('/oauth/token', async (request, reply) => {
       const form = (request.body ?? {}) as Record<string, string>;
       if (form.grant_type !== 'client_credentials') {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { exampleRulesDir } from '../paths.js';
 import { RulesError } from '../rules/load.js';
 import { acceleratedClock, startService } from '../service.js';
@@ -23,6 +24,10 @@ Options:
   --data DIR         data directory of the embedded store (default: $MICROMARKET_DATA or ./data)
   --rules DIR        market rule files (default: $MICROMARKET_RULES or the example markets in market-rules/)
   --log-level LEVEL  fatal, error, warn, info, debug or trace (default: info)
+  --tls-cert FILE    serve HTTPS with this certificate (PEM) ...
+  --tls-key FILE     ... and its private key (PEM)
+  --tls-ca FILE      accept client certificates issued by this CA (PEM); the operator maps their
+                     fingerprints to parties (POST /oauth/fingerprints)
   --clock-start ISO  run the service clock from this instant (demos, rehearsals, tests)
   --clock-speed N    with --clock-start: N times as fast as real time (default: 1)
   -h, --help         show this help
@@ -37,6 +42,9 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     rules: { type: 'string' },
     'log-level': { type: 'string' },
     'clock-start': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'tls-ca': { type: 'string' },
     'clock-speed': { type: 'string' },
   },
   allowPositionals: false,
@@ -49,9 +57,13 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
       if (Number.isNaN(start) || !(speed > 0)) throw new UsageError('--clock-start needs an ISO date-time and --clock-speed a positive number');
       clock = acceleratedClock(start, speed);
     }
+    const tlsFile = (name: string) => (values[name] === undefined ? undefined : readFile(String(values[name])));
+    const [cert, key, ca] = await Promise.all([tlsFile('tls-cert'), tlsFile('tls-key'), tlsFile('tls-ca')]);
+    if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
     let service;
     try {
       service = await startService({
+        ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
         dataDir: String(values.data ?? env.MICROMARKET_DATA ?? './data'),
         rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
         logger: { level: String(values['log-level'] ?? 'info') },

@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireScope, type Principal, type TokenService } from '../auth/tokens.js';
+import type { TLSSocket } from 'node:tls';
+import { requireScope, type Principal, type Scope, type TokenService } from '../auth/tokens.js';
 import { isMicromarketError, MicromarketError } from '../errors.js';
 import { XML_CONTENT_TYPE, requestIdOfPayload } from '../http/ei-reply.js';
 import { payloadOf } from '../http/xml-body.js';
-import { put, type WriteOp } from '../store/store.js';
+import { put, type Store, type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { Payload, PayloadName } from '../xml/payloads/index.js';
 import type { EiService, EiServices, Operation } from './operation.js';
-import { collections, fromJson, type RequestRecord } from './records.js';
+import { collections, fromJson, type FingerprintRecord, type RequestRecord } from './records.js';
 import { eiAvail } from './services/ei-avail.js';
 import { eiEnroll } from './services/ei-enroll.js';
 import { eiMarketContext } from './services/ei-market-context.js';
@@ -18,10 +19,22 @@ import { eiTransaction } from './services/ei-transaction.js';
 
 export const eiServices: readonly EiService[] = [eiRegisterParty, eiEnroll, eiMarketContext, eiQuote, eiTender, eiTransaction, eiAvail];
 
-/** The party a request comes from, from its bearer token. */
-export async function authenticate(request: FastifyRequest, tokens: TokenService, now: number): Promise<Principal> {
+/**
+ * The party a request comes from: its bearer token, or else the TLS client certificate it
+ * presented, if the service trusts its issuer and the operator mapped its fingerprint to a party.
+ */
+export async function authenticate(request: FastifyRequest, tokens: TokenService, now: number, store?: Store): Promise<Principal> {
   const header = request.headers.authorization;
-  if (!header) throw new MicromarketError('MM_ERR_AUTH_MISSING');
+  if (!header) {
+    const socket = request.raw.socket as TLSSocket;
+    if (store && socket.encrypted && socket.authorized) {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      const mapped = fromJson<FingerprintRecord>(await store.get(collections.fingerprints, fingerprint));
+      if (mapped) return { partyID: mapped.partyID, scopes: new Set(mapped.scopes as Scope[]) };
+      throw new MicromarketError('MM_ERR_AUTH_INVALID', [`client certificate ${fingerprint} is not mapped to a party`]);
+    }
+    throw new MicromarketError('MM_ERR_AUTH_MISSING');
+  }
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new MicromarketError('MM_ERR_AUTH_INVALID', ['not a Bearer token']);
   return tokens.verify(match[1]!, now);
@@ -58,7 +71,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
     const operation = service.operations[payload.name] as Operation<PayloadName> | undefined;
     if (!operation) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [payload.name, service.name]);
     const now = services.clock();
-    const principal = await authenticate(request, services.tokens, services.wallClock());
+    const principal = await authenticate(request, services.tokens, services.wallClock(), services.store);
     requireScope(principal, operation.scope);
 
     let record: RequestRecord;

@@ -24,6 +24,8 @@ export const collections = {
   clearings: 'clearings',
   /** partyID/tenderID → OfferRecord: tenders distributed peer to peer */
   offers: 'offers',
+  /** SHA-256 fingerprint of a client certificate (AB:CD:...) → FingerprintRecord */
+  fingerprints: 'fingerprints',
 } as const;
 
 export interface PartyRecord {
@@ -34,6 +36,12 @@ export interface PartyRecord {
   transportAddress?: string;
   registeredAt: number;
   cancelled?: boolean;
+}
+
+/** A TLS client certificate the operator mapped to a party. */
+export interface FingerprintRecord {
+  partyID: string;
+  scopes: string[];
 }
 
 export interface ClientRecord {

@@ -19,11 +19,18 @@ export interface ServerOptions {
    * @default false
    */
   readonly logger?: FastifyServerOptions['logger'];
+  /** Serve HTTPS; with `ca`, clients may authenticate with a certificate that CA issued. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
 
 /** Builds the HTTP service. The caller owns the store and closes it after the server. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.tls ? { https: {
+      cert: options.tls.cert, key: options.tls.key,
+      // Ask for a certificate but let clients without one in: they authenticate with a bearer token.
+      ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+    } } : {}),
     logger: options.logger ?? false,
     bodyLimit: options.pipeline.limits.maxBytes,
     // Clients and load balancers should see a slow client time out, not hold a socket forever.

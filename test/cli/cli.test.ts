@@ -45,6 +45,17 @@ describe('micromarket CLI', () => {
     expect(result.stderr).toContain('eiCreateAvail.xml:1: not a market rule file');
   });
 
+  it('issues operator tokens the service accepts, signed with the key in the data directory', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'mm-token-'));
+    const result = cli('token', '--party', 'ven-7', '--scope', 'tender,quote', '--data', data, '--lifetime', '120');
+    expect(result.status).toBe(0);
+    const { TokenService } = await import('../../src/auth/tokens.js');
+    const principal = await (await TokenService.forDataDir(data)).verify(result.stdout.trim(), Date.now());
+    expect({ party: principal.partyID, scopes: [...principal.scopes] }).toEqual({ party: 'ven-7', scopes: ['tender', 'quote'] });
+    expect(cli('token', '--party', 'x', '--scope', 'root', '--data', data).stderr).toContain('unknown scope root');
+    await rm(data, { recursive: true, force: true });
+  });
+
   it('exits 2 with a hint on usage errors', () => {
     expect(cli('validate').status).toBe(2);
     const unknown = cli('frobnicate');
