@@ -1,5 +1,8 @@
 import type { Availability } from '../calendar/availability.js';
 import type { Json } from '../store/store.js';
+import type { partyRoles } from '../xml/payloads/ei.js';
+
+export type PartyRole = (typeof partyRoles)[number];
 
 /**
  * What the EI services keep in the Store, by collection. Keys put the owning party first so that
@@ -32,7 +35,7 @@ export interface PartyRecord {
   partyID: string;
   registrationID: string;
   partyName?: string;
-  partyRoles: string[];
+  partyRoles: PartyRole[];
   transportAddress?: string;
   registeredAt: number;
   cancelled?: boolean;
@@ -57,7 +60,7 @@ export interface EnrollmentRecord {
   enrollmentID: string;
   partyID: string;
   marketContext: string;
-  enrolleeType: string;
+  enrolleeType: PartyRole;
   status: EnrollmentStatus;
   applicationDate: number;
   enrollmentName?: string;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { TokenService } from '../../src/auth/tokens.js';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,7 +50,6 @@ describe('micromarket CLI', () => {
     const data = await mkdtemp(join(tmpdir(), 'mm-token-'));
     const result = cli('token', '--party', 'ven-7', '--scope', 'tender,quote', '--data', data, '--lifetime', '120');
     expect(result.status).toBe(0);
-    const { TokenService } = await import('../../src/auth/tokens.js');
     const principal = await (await TokenService.forDataDir(data)).verify(result.stdout.trim(), Date.now());
     expect({ party: principal.partyID, scopes: [...principal.scopes] }).toEqual({ party: 'ven-7', scopes: ['tender', 'quote'] });
     expect(cli('token', '--party', 'x', '--scope', 'root', '--data', data).stderr).toContain('unknown scope root');

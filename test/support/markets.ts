@@ -1,13 +1,14 @@
-import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../../src/calendar/duration.js';
 import type { Product, TemixPower } from '../../src/emix/product.js';
 import type { TenderInput } from '../../src/market/admission.js';
 import type { MarketRules } from '../../src/market/rules.js';
+import { exampleRulesDir } from '../../src/paths.js';
 import { loadMarketRules } from '../../src/rules/load.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { schemaSet } from './schemas.js';
 
-export const rulesDir = fileURLToPath(new URL('../../market-rules/', import.meta.url));
+/** The example markets (found from the package root, so compiled tests find them too). */
+export const rulesDir = exampleRulesDir;
 
 let loaded: Promise<MarketRules[]> | undefined;
 /** The example markets shipped in market-rules/. */

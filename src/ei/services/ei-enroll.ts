@@ -61,7 +61,7 @@ export const eiEnroll: EiService = {
           && (body.enrollmentIDs.length === 0 || body.enrollmentIDs.includes(e.enrollmentID))
           && (body.marketContexts.length === 0 || body.marketContexts.includes(e.marketContext)));
         return { payload: { name: 'eiReplyEnroll', body: { eiResponse: ok(body.requestID), enrollments: enrollments.map((e) => ({
-          applicationDate: e.applicationDate, enrolleePartyID: e.partyID, enrolleeType: e.enrolleeType as never, enrollmentID: e.enrollmentID,
+          applicationDate: e.applicationDate, enrolleePartyID: e.partyID, enrolleeType: e.enrolleeType, enrollmentID: e.enrollmentID,
           ...(e.enrollmentName !== undefined ? { enrollmentName: e.enrollmentName } : {}),
           ...(e.enrollmentComments !== undefined ? { enrollmentComments: e.enrollmentComments } : {}),
           marketContext: e.marketContext, enrollmentStatus: e.status, resourceIDs: e.resourceIDs,

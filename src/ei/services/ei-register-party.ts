@@ -5,13 +5,20 @@
  *   party ──eiRequestPartyRegistration─▶ service   reads it back
  *   party ──eiCancelPartyRegistration──▶ service   cancels it: the party can no longer trade
  */
-import { requireSelf } from '../../auth/tokens.js';
+import { requireSelf, type Principal } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
 import { registeredParty } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { SERVICE_PARTY } from '../quote-distribution.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../records.js';
+
+/** The party a registration payload is about (the caller when it names none); it must be the caller. */
+function registree(body: { registreePartyID?: string }, principal: Principal): string {
+  const partyID = body.registreePartyID ?? principal.partyID;
+  requireSelf(principal, partyID);
+  return partyID;
+}
 
 export const eiRegisterParty: EiService = {
   name: 'EiRegisterParty',
@@ -20,8 +27,7 @@ export const eiRegisterParty: EiService = {
       scope: 'register',
       mutates: true,
       async handle({ body, principal, now }, { store }) {
-        const partyID = body.registreePartyID ?? principal.partyID;
-        requireSelf(principal, partyID);
+        const partyID = registree(body, principal);
         const existing = fromJson<PartyRecord>(await store.get(collections.parties, partyID));
         const record: PartyRecord = {
           partyID,
@@ -43,12 +49,11 @@ export const eiRegisterParty: EiService = {
       scope: 'register',
       mutates: false,
       async handle({ body, principal }, { store }) {
-        const partyID = body.registreePartyID ?? principal.partyID;
-        requireSelf(principal, partyID);
+        const partyID = registree(body, principal);
         const party = await registeredParty(store, partyID);
         return { payload: { name: 'eiReplyPartyRegistration', body: {
           eiResponse: ok(body.requestID), registrarPartyID: SERVICE_PARTY, registrationID: party.registrationID, registreePartyID: partyID,
-          registrationInfo: { partyRoles: party.partyRoles as never,
+          registrationInfo: { partyRoles: party.partyRoles,
             ...(party.partyName !== undefined ? { partyName: party.partyName } : {}),
             ...(party.transportAddress !== undefined ? { transportAddress: party.transportAddress } : {}) },
         } } };
@@ -59,8 +64,7 @@ export const eiRegisterParty: EiService = {
       scope: 'register',
       mutates: true,
       async handle({ body, principal }, { store }) {
-        const partyID = body.registreePartyID ?? principal.partyID;
-        requireSelf(principal, partyID);
+        const partyID = registree(body, principal);
         const party = await registeredParty(store, partyID);
         if (party.registrationID !== body.registrationID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
         return {
