@@ -79,7 +79,10 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
       record = (await perform(operation, payload, principal, now)).record;
     } else {
       const key = `${principal.partyID}/${requestIdOfPayload(payload)}`;
-      const first = fromJson<RequestRecord>(await services.store.get(collections.requests, key)) ?? await inFlight.get(key);
+      // In flight first, then stored, then in flight again: another copy may have started while the store answered.
+      const first = await inFlight.get(key)
+        ?? fromJson<RequestRecord>(await services.store.get(collections.requests, key))
+        ?? await inFlight.get(key);
       if (first) {
         record = first;
       } else {
