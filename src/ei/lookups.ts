@@ -1,9 +1,18 @@
 import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
-import type { Store } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import type { MarketHost } from './markets.js';
 import { collections, fromJson, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
+
+/** Withdraws every open tender of a party, in one market or all: what leaving a market or deregistering means. */
+export function withdrawAll(host: MarketHost, partyID: string, now: number, markets: readonly Market[] = host.markets): WriteOp[] {
+  const writes: WriteOp[] = [];
+  for (const market of markets) {
+    for (const { tenderID } of market.openTenders(partyID)) writes.push(...host.run(market, { kind: 'cancel', partyID, tenderID, now }).writes);
+  }
+  return writes;
+}
 
 /** The party's registration, or a refusal (463) if it has none or cancelled it. */
 export async function registeredParty(store: Store, partyID: string): Promise<PartyRecord> {

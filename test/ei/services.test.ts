@@ -172,6 +172,24 @@ describe('tenders and transactions in a continuous market', () => {
     expect(await refusal(buyer.cancelTenders('s1'))).toMatchObject({ responseCode: '452' });
   });
 
+  it('withdraws open tenders when a party leaves the market or deregisters', async () => {
+    const leaver = await ts.party('leaver');
+    await approved(leaver, FEEDER);
+    await leaver.tender([{ tenderID: 'l1', product: product(FEEDER, 'sell', 1.9, 1, t13 + 1_500_000) }]);
+    expect((await leaver.tenders()).tenders.map((t) => t.tenderID)).toEqual(['l1']);
+    await leaver.call('EiEnroll', 'eiCanceledEnroll', { name: 'eiCancelEnroll', body: { requestID: '', enrolleePartyID: 'leaver', enrollmentIDs: ['feeder-7:leaver'] } });
+    expect((await leaver.tenders()).tenders).toEqual([]);
+    // A buyer at that price finds nothing to trade with.
+    expect((await buyer.tender([{ tenderID: 'b-l1', product: product(FEEDER, 'buy', 1.9, 1, t13 + 1_500_000) }])).transactions).toEqual([]);
+
+    const quitter = await ts.party('quitter');
+    await approved(quitter, FEEDER);
+    await quitter.tender([{ tenderID: 'q1', product: product(FEEDER, 'sell', 1.95, 1, t13 + 1_800_000) }]);
+    const { registrationID } = await quitter.call('EiRegisterParty', 'eiReplyPartyRegistration', { name: 'eiRequestPartyRegistration', body: { requestID: '' } });
+    await quitter.call('EiRegisterParty', 'eiCanceledPartyRegistration', { name: 'eiCancelPartyRegistration', body: { requestID: '', registrationID: registrationID! } });
+    expect((await buyer.tender([{ tenderID: 'b-q1', product: product(FEEDER, 'buy', 1.95, 1, t13 + 1_800_000) }])).transactions).toEqual([]);
+  });
+
   it('answers a retry with the same requestID with the first response and changes nothing', async () => {
     const token = await ts.service.services.tokens.issue('building-b', ['tender'], Date.now());
     const xml = pipeline.write({ name: 'eiCreateTender', body: { requestID: 'retry-1', partyID: 'building-b', counterPartyID: 'm',

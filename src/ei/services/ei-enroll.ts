@@ -4,12 +4,12 @@
  *   party ───eiCreateEnroll──▶ service   open market: approvedEnrollment; approval market: pendingEnrollment
  *   operator ─eiCreateEnroll──▶ service   with enrollmentID and status approvedEnrollment or denied: decides
  *   party ───eiRequestEnroll─▶ service   its enrollments (the operator: anyone's)
- *   party ───eiCancelEnroll──▶ service   leaves (status separated)
+ *   party ───eiCancelEnroll──▶ service   leaves (status separated); its open tenders there are withdrawn
  */
 import { requireScope, requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
-import { enrollmentID, marketFor, registeredParty } from '../lookups.js';
+import { enrollmentID, marketFor, registeredParty, withdrawAll } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { asJson, collections, fromJson, type EnrollmentRecord } from '../records.js';
 
@@ -72,7 +72,7 @@ export const eiEnroll: EiService = {
     eiCancelEnroll: {
       scope: 'enroll',
       mutates: true,
-      async handle({ body, principal }, { store }) {
+      async handle({ body, principal, now }, { store, host }) {
         requireSelf(principal, body.enrolleePartyID);
         const records: EnrollmentRecord[] = [];
         for (const id of body.enrollmentIDs) {
@@ -80,9 +80,11 @@ export const eiEnroll: EiService = {
           if (!e || e.partyID !== body.enrolleePartyID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['enrollment', id]);
           records.push({ ...e, status: 'separated' });
         }
+        // Leaving a market withdraws the party's open tenders there.
+        const left = records.map((r) => marketFor(host, r.marketContext));
         return {
           payload: { name: 'eiCanceledEnroll', body: { eiResponse: ok(body.requestID), enrollmentIDs: body.enrollmentIDs } },
-          writes: records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r))),
+          writes: [...withdrawAll(host, body.enrolleePartyID, now, left), ...records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r)))],
         };
       },
       refuse: (_body, eiResponse) => ({ name: 'eiCanceledEnroll', body: { eiResponse, enrollmentIDs: [] } }),

@@ -3,12 +3,12 @@
  *
  *   party ──eiCreatePartyRegistration──▶ service   registers (or re-registers) the token's party
  *   party ──eiRequestPartyRegistration─▶ service   reads it back
- *   party ──eiCancelPartyRegistration──▶ service   cancels it: the party can no longer trade
+ *   party ──eiCancelPartyRegistration──▶ service   cancels it: its open tenders are withdrawn, it can no longer trade
  */
 import { requireSelf, type Principal } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
-import { registeredParty } from '../lookups.js';
+import { registeredParty, withdrawAll } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { SERVICE_PARTY } from '../quote-distribution.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../records.js';
@@ -63,13 +63,14 @@ export const eiRegisterParty: EiService = {
     eiCancelPartyRegistration: {
       scope: 'register',
       mutates: true,
-      async handle({ body, principal }, { store }) {
+      async handle({ body, principal, now }, { store, host }) {
         const partyID = registree(body, principal);
         const party = await registeredParty(store, partyID);
         if (party.registrationID !== body.registrationID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
         return {
           payload: { name: 'eiCanceledPartyRegistration', body: { eiResponse: ok(body.requestID), registrationID: party.registrationID, registreePartyID: partyID } },
-          writes: [put(collections.parties, partyID, asJson({ ...party, cancelled: true }))],
+          // A party that leaves takes its open tenders with it.
+          writes: [...withdrawAll(host, partyID, now), put(collections.parties, partyID, asJson({ ...party, cancelled: true }))],
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCanceledPartyRegistration', body: { eiResponse } }),
