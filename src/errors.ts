@@ -57,10 +57,11 @@ export class MicromarketError extends Error {
   /** 1-based line of the offending XML, when the error is about a document. */
   readonly line: number | undefined;
 
-  constructor(code: ErrorCode, args: ReadonlyArray<string | number> = [], where: { line?: number } = {}) {
+  /** `where.reason` gives an already formatted reason (an error rebuilt after crossing a thread). */
+  constructor(code: ErrorCode, args: ReadonlyArray<string | number> = [], where: { line?: number; reason?: string } = {}) {
     const def = errorCatalogue[code];
     let i = 0;
-    const reason = def.message.replace(/%s/g, () => String(args[i++] ?? ''));
+    const reason = where.reason ?? def.message.replace(/%s/g, () => String(args[i++] ?? ''));
     super(where.line ? `line ${where.line}: ${reason}` : reason);
     this.code = code;
     this.status = def.status;

@@ -8,6 +8,7 @@ import { buildServer } from './http/server.js';
 import { loadMarketRules } from './rules/load.js';
 import { EmbeddedStore } from './store/embedded-store.js';
 import { XmlPipeline } from './xml/pipeline.js';
+import { inlineReader, XmlReadPool } from './xml/read-pool.js';
 import { SchemaSet } from './xml/schema-set.js';
 
 export interface ServiceOptions {
@@ -20,6 +21,11 @@ export interface ServiceOptions {
   readonly clock?: () => number;
   /** How often the scheduler closes gates. @default 250 ms; 0 disables it (tests drive `scheduler.tick`). */
   readonly gateTickMs?: number;
+  /**
+   * Worker threads that read XML bodies; 0 reads on the service's thread.
+   * @default one per CPU but one, at least one
+   */
+  readonly xmlWorkers?: number;
   /** HTTPS, optionally with client certificates issued by `ca`. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -45,8 +51,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const tokens = await TokenService.forDataDir(options.dataDir);
     const host = await MarketHost.open(rules, store);
     const clock = options.clock ?? Date.now;
+    const reader = options.xmlWorkers === 0 ? inlineReader(pipeline) : new XmlReadPool(pipeline.limits, options.xmlWorkers);
     let services: EiServices | undefined;
-    const app = await buildServer({ store, pipeline, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
+    const app = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
       ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
     const scheduler = new GateScheduler(services!);
     if ((options.gateTickMs ?? 250) > 0) scheduler.start();
@@ -55,6 +62,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       async close() {
         await scheduler.stop();
         await app.close();
+        await reader.close();
         await store.close();
         schemas.dispose();
       },

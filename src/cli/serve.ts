@@ -10,6 +10,12 @@ function port(value: string): number {
   return n;
 }
 
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--xml-workers must be 0-64, not ${value}`);
+  return n;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the micromarket service',
@@ -24,6 +30,7 @@ Options:
   --data DIR         data directory of the embedded store (default: $MICROMARKET_DATA or ./data)
   --rules DIR        market rule files (default: $MICROMARKET_RULES or the example markets in market-rules/)
   --log-level LEVEL  fatal, error, warn, info, debug or trace (default: info)
+  --xml-workers N    threads that read XML bodies (default: one per CPU but one; 0: none)
   --tls-cert FILE    serve HTTPS with this certificate (PEM) ...
   --tls-key FILE     ... and its private key (PEM)
   --tls-ca FILE      accept client certificates issued by this CA (PEM); the operator maps their
@@ -42,6 +49,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     rules: { type: 'string' },
     'log-level': { type: 'string' },
     'clock-start': { type: 'string' },
+    'xml-workers': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'tls-ca': { type: 'string' },
@@ -64,6 +72,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     try {
       service = await startService({
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+        ...(values['xml-workers'] !== undefined ? { xmlWorkers: count(String(values['xml-workers'])) } : {}),
         dataDir: String(values.data ?? env.MICROMARKET_DATA ?? './data'),
         rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
         logger: { level: String(values['log-level'] ?? 'info') },

@@ -4,6 +4,7 @@ import type { EiServices } from '../ei/operation.js';
 import { eiRoutes } from '../ei/plugin.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
+import { inlineReader, type XmlReader } from '../xml/read-pool.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { validateRoutes } from './routes/validate.js';
@@ -19,6 +20,11 @@ export interface ServerOptions {
    * @default false
    */
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * Reads request bodies; a worker pool keeps XML off the service's thread.
+   * @default reading on the service's thread
+   */
+  readonly reader?: XmlReader;
   /** Serve HTTPS; with `ca`, clients may authenticate with a certificate that CA issued. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -37,7 +43,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestTimeout: 30_000,
   });
   const ei = options.ei(app.log);
-  registerXmlBody(app, options.pipeline);
+  registerXmlBody(app, options.pipeline, options.reader ?? inlineReader(options.pipeline));
   registerErrorHandling(app, options.pipeline);
   healthRoutes(app, { store: options.store, pipeline: options.pipeline, markets: ei.host.markets });
   validateRoutes(app, options);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isMicromarketError, MicromarketError } from '../errors.js';
 import { XmlPipeline } from '../xml/pipeline.js';
 import type { Payload } from '../xml/payloads/index.js';
+import type { XmlReader } from '../xml/read-pool.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,18 +16,16 @@ declare module 'fastify' {
  * pipeline (guard → validate → parse) before any handler runs, so handlers receive a typed
  * Payload and never see an invalid document.
  */
-export function registerXmlBody(app: FastifyInstance, pipeline: XmlPipeline): void {
+export function registerXmlBody(app: FastifyInstance, pipeline: XmlPipeline, reader: XmlReader): void {
   // This is an XML service: JSON or text bodies are refused (415) rather than half-understood.
   app.removeAllContentTypeParsers();
   app.decorateRequest('unreadableRequestID', '');
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: pipeline.limits.maxBytes },
     (request, body, done) => {
-      try {
-        done(null, pipeline.read(body as Buffer) satisfies Payload);
-      } catch (error) {
+      reader.read(body as Buffer).then((payload) => done(null, payload satisfies Payload), (error: unknown) => {
         if (isMicromarketError(error)) request.unreadableRequestID = XmlPipeline.requestIdOf(body as Buffer);
         done(error as Error, undefined);
-      }
+      });
     });
 }
 
