@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { collections, fromJson, type ClientRecord } from '../ei/records.js';
+import { asJson, collections, fromJson, type ClientRecord } from '../ei/records.js';
 import { authenticate } from '../ei/plugin.js';
 import { MicromarketError } from '../errors.js';
 import { put, type Store } from '../store/store.js';
@@ -50,7 +50,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       const salt = randomBytes(16);
       const record: ClientRecord = { partyID: body.partyID, salt: salt.toString('base64url'),
         hash: (await scryptAsync(secret, salt, 32)).toString('base64url'), scopes: granted };
-      await deps.store.commit([put(collections.clients, body.partyID, record as never)]);
+      await deps.store.commit([put(collections.clients, body.partyID, asJson(record))]);
       return reply.code(201).send({ client_id: body.partyID, client_secret: secret, scopes: granted });
     });
 

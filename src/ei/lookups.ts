@@ -28,6 +28,11 @@ export function marketFor(host: MarketHost, marketContext: string): Market {
   return market;
 }
 
+/** The markets a request names (every market when it names none); refuses (454) an unknown one. */
+export function marketsNamed(host: MarketHost, marketContexts: readonly string[]): Market[] {
+  return marketContexts.length === 0 ? host.markets : marketContexts.map((c) => marketFor(host, c));
+}
+
 /** One enrollment per party and market, so its ID is their pair. */
 export const enrollmentID = (market: Market, partyID: string) => `${market.rules.id}:${partyID}`;
 

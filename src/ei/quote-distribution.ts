@@ -37,12 +37,12 @@ export class QuoteDistributor {
             products: [intervalProduct(market, interval, quoteID(market, interval, 'indicative'), 'publication', 'buy', price, quantity)] });
         }
       } else {
-        for (const [interval, book] of [...market.books].sort((a, b) => a[0] - b[0])) {
-          const products = (['buy', 'sell'] as const).flatMap((side) => {
-            const [level] = book.depth(side === 'buy');
-            if (!level) return [];
-            const id = quoteID(market, interval, side === 'buy' ? 'bid' : 'ask');
-            return [intervalProduct(market, interval, id, 'publication', side, level[0] * market.rules.prices.tick, level[1] * market.rules.quantities.tick)];
+        for (const interval of [...market.books.keys()].sort((a, b) => a - b)) {
+          const touch = market.touch(interval);
+          const products = (['bid', 'ask'] as const).flatMap((kind) => {
+            const level = touch[kind];
+            return level ? [intervalProduct(market, interval, quoteID(market, interval, kind), 'publication',
+              kind === 'bid' ? 'buy' : 'sell', level.price, level.quantity)] : [];
           });
           if (products.length > 0) quotes.push({ quoteID: quoteID(market, interval, 'book'), products });
         }

@@ -74,6 +74,18 @@ export class ContinuousMarket extends MarketBase {
     return { tenderID: order.tenderID, partyID: order.partyID, interval, quantity: this.quantities.value(order.remaining), code };
   }
 
+  /** Best bid and ask of an interval's book, in the market's units: price and the quantity at that price. */
+  touch(interval: Instant): { bid?: { price: number; quantity: number }; ask?: { price: number; quantity: number } } {
+    const book = this.books.get(interval);
+    const level = (buy: boolean) => {
+      const [best] = book?.depth(buy) ?? [];
+      return best && { price: this.prices.value(best[0]), quantity: this.quantities.value(best[1]) };
+    };
+    const bid = level(true);
+    const ask = level(false);
+    return { ...(bid ? { bid } : {}), ...(ask ? { ask } : {}) };
+  }
+
   hasTender(partyID: string, tenderID: string): boolean {
     return this.#tenders.get(partyID)?.has(tenderID) ?? false;
   }

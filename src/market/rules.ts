@@ -1,6 +1,7 @@
 import type { Availability } from '../calendar/availability.js';
 import { durationToMillis, type Duration } from '../calendar/duration.js';
 import type { SiScaleCode } from '../emix/product.js';
+import { Ticks } from './ticks.js';
 
 /** What a market trades: a named resource measured in `units` scaled by an SI prefix (kW = W, k). */
 export interface Resource {
@@ -39,13 +40,7 @@ export interface RuleProblem {
 }
 
 const DAY = 86_400_000;
-/** Relative tolerance for "is a whole number of ticks". */
-const EPSILON = 1e-9;
-
-export function isMultipleOf(value: number, tick: number): boolean {
-  const ratio = value / tick;
-  return Math.abs(ratio - Math.round(ratio)) <= EPSILON * Math.max(1, Math.abs(ratio));
-}
+const isMultipleOf = (value: number, tick: number) => new Ticks(tick).of(value) !== undefined;
 
 function fixedLength(d: Duration): number | undefined {
   return d.years || d.months || d.negative ? undefined : durationToMillis(d);

@@ -57,12 +57,11 @@ export function sliceTender(tenderID: string, product: Product, rules: MarketRul
     base);
   const end = product.dtstart + total;
   if (stream.length > 0 && stream.at(-1)!.end > end) return reject('not-aligned', 'the stream runs past the product duration');
+  const misaligned = stream.find((s) => s.start % step !== 0 || s.end % step !== 0);
+  if (misaligned) return reject('not-aligned', 'stream intervals must be whole market intervals', misaligned.start);
   const slices: Slice[] = [];
   for (let start = product.dtstart; start < end; start += step) {
     const covering = stream.length === 0 ? undefined : stream.find((s) => s.start <= start && s.end > start);
-    if (covering && (covering.start % step !== 0 || covering.end % step !== 0)) {
-      return reject('not-aligned', 'stream intervals must be whole market intervals', covering.start);
-    }
     const payload = covering ? covering.payload : base;
     if (payload.price && payload.price.kind !== 'price') {
       return reject('unsupported-price', `${payload.price.kind} is not supported; give an absolute price`, start);

@@ -1,16 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { packageRoot } from '../paths.js';
-
-/**
- * The compaction worker's file. Compiled code finds it beside this module; code run from the
- * TypeScript sources (tests) uses the compiled copy, which `npm test` builds first.
- */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts') ? join(packageRoot, 'dist', 'src', 'store', 'compaction-worker.js') : join(here, '..', 'compaction-worker.js');
-}
+import { compiledSibling } from '../paths.js';
 
 /**
  * Writes a snapshot of the journal up to `seq` in a worker thread, from the files alone (the
@@ -18,7 +7,7 @@ function workerFile(): string {
  */
 export function compactInWorker(dir: string, seq: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerFile(), { workerData: { dir, seq } });
+    const worker = new Worker(compiledSibling(import.meta.url, 'compaction-worker.js'), { workerData: { dir, seq } });
     worker.once('message', (m: { ok: boolean; error?: string }) => (m.ok ? resolve() : reject(new Error(m.error))));
     worker.once('error', reject);
     worker.once('exit', (code) => code !== 0 && reject(new Error(`compaction worker exited with ${code}`)));

@@ -1,9 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MicromarketError, type ErrorCode } from '../errors.js';
-import { packageRoot } from '../paths.js';
+import { compiledSibling } from '../paths.js';
 import type { XmlLimits } from './guard.js';
 import type { XmlPipeline } from './pipeline.js';
 import type { Payload } from './payloads/index.js';
@@ -17,12 +15,6 @@ export interface XmlReader {
 /** Reads on the calling thread. */
 export function inlineReader(pipeline: XmlPipeline): XmlReader {
   return { read: async (body) => pipeline.read(body), close: async () => undefined };
-}
-
-/** The worker's file: beside this module when compiled; the compiled copy when run from the sources (tests). */
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  return here.endsWith('.ts') ? join(packageRoot, 'dist', 'src', 'xml', 'read-worker.js') : join(here, '..', 'read-worker.js');
 }
 
 type Pending = { resolve: (p: Payload) => void; reject: (e: unknown) => void };
@@ -40,7 +32,7 @@ export class XmlReadPool implements XmlReader {
   /** @param size workers; by default one per CPU but one, and at least one. */
   constructor(limits: Partial<XmlLimits>, size = Math.max(1, availableParallelism() - 1)) {
     this.#workers = Array.from({ length: size }, () => {
-      const entry = { worker: new Worker(workerFile(), { workerData: limits }), busy: 0 };
+      const entry = { worker: new Worker(compiledSibling(import.meta.url, 'read-worker.js'), { workerData: limits }), busy: 0 };
       entry.worker.on('message', (m: { id: number; payload?: Payload; error?: { code: ErrorCode; reason: string; line?: number } }) => {
         entry.busy--;
         const pending = this.#pending.get(m.id);

@@ -3,7 +3,7 @@
  *
  *   party ──eiRequestEiMarketContext──▶ service   the markets named (or every market)
  */
-import { MicromarketError } from '../../errors.js';
+import { marketsNamed } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { marketContextOf } from '../wire.js';
 
@@ -14,10 +14,8 @@ export const eiMarketContext: EiService = {
       scope: 'enroll',
       mutates: false,
       async handle({ body }, { host }) {
-        const unknown = body.marketContexts.find((c) => !host.byContext.has(c));
-        if (unknown) throw new MicromarketError('MM_ERR_EI_UNKNOWN_MARKET', [unknown]);
-        const markets = body.marketContexts.length === 0 ? host.markets : body.marketContexts.map((c) => host.byContext.get(c)!);
-        return { payload: { name: 'eiReplyEiMarketContext', body: { eiResponse: ok(body.requestID), marketContexts: markets.map(marketContextOf) } } };
+        return { payload: { name: 'eiReplyEiMarketContext', body: { eiResponse: ok(body.requestID),
+          marketContexts: marketsNamed(host, body.marketContexts).map(marketContextOf) } } };
       },
       refuse: (_body, eiResponse) => ({ name: 'eiReplyEiMarketContext', body: { eiResponse, marketContexts: [] } }),
     },

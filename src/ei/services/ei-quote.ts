@@ -5,7 +5,7 @@
  *   party ──eiRequestQuote──▶ service   best bid/ask, indicative and recent clearing prices
  */
 import { requireSelf } from '../../auth/tokens.js';
-import { MicromarketError } from '../../errors.js';
+import { marketsNamed } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 
 export const eiQuote: EiService = {
@@ -16,10 +16,7 @@ export const eiQuote: EiService = {
       mutates: false,
       async handle({ body, principal, now }, { host, quotes }) {
         requireSelf(principal, body.requestorPartyID);
-        const unknown = body.marketContexts.find((c) => !host.byContext.has(c));
-        if (unknown) throw new MicromarketError('MM_ERR_EI_UNKNOWN_MARKET', [unknown]);
-        const markets = body.marketContexts.length === 0 ? host.markets : body.marketContexts.map((c) => host.byContext.get(c)!);
-        const all = await quotes.quotesFor(markets, now);
+        const all = await quotes.quotesFor(marketsNamed(host, body.marketContexts), now);
         const wanted = body.quoteIDs.length === 0 ? all : all.filter((q) => body.quoteIDs.includes(q.quoteID));
         return { payload: { name: 'eiReplyQuote', body: { eiResponse: ok(body.requestID), quotes: wanted } } };
       },

@@ -39,6 +39,7 @@ export const eiTender: EiService = {
         requireSelf(principal, body.partyID);
         await registeredParty(store, body.partyID);
         const seen = new Set<string>();
+        const availabilityIn = new Map<Market, Awaited<ReturnType<typeof partyAvailability>>>();
         const planned: Array<{ market: Market; tender: TenderInput; availability: Awaited<ReturnType<typeof partyAvailability>> }> = [];
         for (const t of body.tenders) {
           if (seen.has(t.tenderID)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['tender', t.tenderID]);
@@ -46,7 +47,8 @@ export const eiTender: EiService = {
           const market = marketFor(host, t.product.marketContext);
           await requireEnrolled(store, market, body.partyID);
           const tender: TenderInput = { tenderID: t.tenderID, partyID: body.partyID, product: t.product };
-          const availability = await partyAvailability(store, body.partyID, market);
+          let availability = availabilityIn.get(market);
+          if (!availability) availabilityIn.set(market, (availability = await partyAvailability(store, body.partyID, market)));
           const refusal = market.check(tender, now, availability);
           if (refusal) throw new MicromarketError('MM_ERR_EI_TENDER_REFUSED', [t.tenderID, refusal.code, refusal.reason]);
           planned.push({ market, tender, availability });
