@@ -3,46 +3,31 @@ import { DecodeError, type ElementCodec } from './codec.js';
 import { defaultXmlLimits, rejectHostile, type XmlLimits } from './guard.js';
 import { payloads, type Payload } from './payloads/index.js';
 import { SchemaSet } from './schema-set.js';
-import { XmlTreeError, XmlTreeReader, type XmlElement } from './tree.js';
+import type { XmlElement } from './tree.js';
 import { writeXml } from './writer.js';
 
 const REQUEST_ID = /<(?:[\w.-]+:)?requestID>\s*([^<]{0,256}?)\s*<\//;
 
 /**
- * The path of every XML message: guard → validate → parse → decode on the way in, encode → write
+ * The path of every XML message: guard → validate and parse (libxml2) → decode on the way in, encode → write
  * on the way out. Stateless after construction, so one instance serves all requests.
  */
 export class XmlPipeline {
   readonly limits: XmlLimits;
   readonly schemas: SchemaSet;
-  readonly #reader: XmlTreeReader;
 
   constructor(schemas: SchemaSet, limits: Partial<XmlLimits> = {}) {
     this.schemas = schemas;
     this.limits = { ...defaultXmlLimits, ...limits };
-    this.#reader = new XmlTreeReader(this.limits.maxDepth);
   }
 
-  /** Checks size, hostile constructs, well-formedness and schema validity. */
-  #check(body: Buffer): string {
+  /** Checks size, hostile constructs, well-formedness and schema validity; returns the document's tree. */
+  readTree(body: Buffer): XmlElement {
     if (body.byteLength > this.limits.maxBytes) {
       throw new MicromarketError('MM_ERR_XML_TOO_LARGE', [body.byteLength, this.limits.maxBytes]);
     }
-    const xml = body.toString('utf8');
-    rejectHostile(xml, this.limits);
-    this.schemas.validate(body);
-    return xml;
-  }
-
-  /** Guards, validates and parses a document into its namespace-resolved tree. */
-  readTree(body: Buffer): XmlElement {
-    const xml = this.#check(body);
-    try {
-      return this.#reader.read(xml);
-    } catch (error) {
-      if (error instanceof XmlTreeError) throw new MicromarketError('MM_ERR_XML_MALFORMED', [error.message]);
-      throw error;
-    }
+    rejectHostile(body.toString('utf8'), this.limits);
+    return this.schemas.read(body);
   }
 
   /**

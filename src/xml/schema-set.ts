@@ -7,6 +7,7 @@ import {
 import { MicromarketError } from '../errors.js';
 import { schemaDir } from '../paths.js';
 import { prefixOf } from './namespaces.js';
+import { treeOf, type XmlElement } from './tree.js';
 
 const ENTRY = 'micromarket.xsd';
 /** No network, no external entities: documents are parsed from memory and nothing else is loaded. */
@@ -73,6 +74,15 @@ export class SchemaSet {
    * @throws MicromarketError MM_ERR_XML_MALFORMED or MM_ERR_XML_INVALID, with the line of the first error.
    */
   validate(xml: Uint8Array): void {
+    this.#withValid(xml, () => undefined);
+  }
+
+  /** Validates a document and returns its namespace-resolved tree; throws as `validate` does. */
+  read(xml: Uint8Array): XmlElement {
+    return this.#withValid(xml, (doc) => treeOf(doc.root));
+  }
+
+  #withValid<T>(xml: Uint8Array, use: (doc: XmlDocument) => T): T {
     let doc: XmlDocument;
     try {
       doc = XmlDocument.fromBuffer(xml, { option: PARSE_OPTIONS });
@@ -85,6 +95,7 @@ export class SchemaSet {
     }
     try {
       this.#validator.validate(doc);
+      return use(doc);
     } catch (error) {
       if (error instanceof XmlValidateError) {
         const { line, reason } = describe(error.details);

@@ -3,7 +3,9 @@
  *   - xmllint-wasm, one validateXML call per document (the named dependency, used as test oracle)
  *   - the persistent libxml2-wasm validator the service uses (guard + validate)
  *   - a parse-only baseline: fast-xml-parser tree + typed decode, no validation
- *   - the full read path: guard + validate + parse + decode
+ *   - the full read path: guard + validate + parse + decode (the tree copied from libxml2's document)
+ *   - writing an eiCreatedTender answer with two transactions: fast-xml-parser's XMLBuilder beside
+ *     the service's writer
  * Goal (issue 2): validation ≥ 10,000 tender documents/s with p99 added latency ≤ 2 ms.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +15,10 @@ import { rejectHostile } from '../../src/xml/guard.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { payloads } from '../../src/xml/payloads/index.js';
 import { SchemaSet } from '../../src/xml/schema-set.js';
-import { XmlTreeReader } from '../../src/xml/tree.js';
+import { writeXml } from '../../src/xml/writer.js';
+import { builderWriteXml } from '../support/fxp-writer.js';
+import { samples } from '../support/samples.js';
+import { XmlTreeReader } from '../support/fxp-tree.js';
 import { measure, table } from './stats.js';
 
 const body = readFileSync(new URL('../../../test/fixtures/valid/eiCreateTender.xml', import.meta.url));
@@ -36,6 +41,9 @@ const validator = await measure(50_000, () => {
 });
 const parseOnly = await measure(50_000, () => payloads.eiCreateTender.decode(reader.read(body.toString('utf8'))));
 const full = await measure(50_000, () => pipeline.read(body));
+const answer = payloads.eiCreatedTender.encode({ ...samples.eiCreatedTender, transactions: [samples.eiCreatedTender.transactions[0]!, samples.eiCreatedTender.transactions[0]!] });
+const builderWrite = await measure(50_000, () => builderWriteXml(answer));
+const write = await measure(50_000, () => writeXml(answer));
 
 const goalMet = validator.perSecond >= 10_000 && validator.p99Ms <= 2;
 process.stdout.write(`micromarket bench:xml — ${body.length}-byte eiCreateTender, ${schemas.files.size} schema files
@@ -47,6 +55,8 @@ ${table([
   ['persistent validator (guard + libxml2-wasm XsdValidator)', validator],
   ['parse-only baseline (fast-xml-parser + decode)', parseOnly],
   ['full read path (guard + validate + parse + decode)', full],
+  ['write eiCreatedTender, fast-xml-parser XMLBuilder', builderWrite],
+  ['write eiCreatedTender, service writer', write],
 ])}
 
 validator vs xmllint-wasm per call: ${(xmllint.p50Ms / validator.p50Ms).toFixed(0)}x faster at p50

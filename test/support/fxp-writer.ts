@@ -1,0 +1,39 @@
+/**
+ * The tests' reference writer: the same documents the service writes, built with fast-xml-parser's
+ * XMLBuilder, so the service's own writer (string concatenation, 6x faster) is checked against it.
+ */
+import { XMLBuilder } from 'fast-xml-parser';
+import type { OutElement } from '../../src/xml/codec.js';
+import { prefixOf } from '../../src/xml/namespaces.js';
+
+type BuilderNode = Record<string, unknown>;
+
+const builder = new XMLBuilder({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  suppressEmptyNode: true,
+  format: false,
+});
+
+function qname(el: OutElement): string {
+  const prefix = prefixOf.get(el.ns);
+  if (prefix === undefined) throw new Error(`no prefix for namespace ${el.ns}`);
+  return `${prefix}:${el.name}`;
+}
+
+function toBuilderNode(el: OutElement, used: Set<string>): BuilderNode {
+  used.add(el.ns);
+  const content: BuilderNode[] = el.children
+    ? el.children.map((child) => toBuilderNode(child, used))
+    : el.text !== undefined && el.text !== '' ? [{ '#text': el.text }] : [];
+  return { [qname(el)]: content };
+}
+
+/** Writes an element tree as an XML document, declaring on the root only the namespaces it uses. */
+export function builderWriteXml(root: OutElement): string {
+  const used = new Set<string>();
+  const node = toBuilderNode(root, used);
+  node[':@'] = Object.fromEntries([...used].map((ns) => [`xmlns:${prefixOf.get(ns)}`, ns]));
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build([node]) as string}`;
+}
