@@ -25,9 +25,9 @@ interface PendingCommit {
 }
 
 /**
- * The default store: state in memory, every commit appended to a journal and fdatasync'ed before
- * it is acknowledged. Commits that arrive while a write is in flight are grouped into the next
- * write (group commit), so one fsync acknowledges many commits and throughput stays high.
+ * The default store: state in memory, every commit appended to a journal by a synchronous
+ * (O_DSYNC) write before it is acknowledged. Commits that arrive while a write is in flight are
+ * grouped into the next write (group commit), so one disk flush acknowledges many commits.
  */
 export class EmbeddedStore implements Store {
   #pending: PendingCommit[] = [];
@@ -44,7 +44,7 @@ export class EmbeddedStore implements Store {
   #failure: unknown;
   #closed = false;
   #lastFsyncMs = 0;
-  /** Journal writes (each one fdatasync); fewer than commits when group commit works. */
+  /** Journal writes (each one synchronous); fewer than commits when group commit works. */
   #appends = 0;
 
   private constructor(

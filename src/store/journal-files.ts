@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, readdir, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MicromarketError } from '../errors.js';
@@ -124,20 +125,27 @@ export function encodeRecord(seq: number, ops: readonly EncodedOp[]): Buffer {
   return frame(Buffer.from(`{"seq":${seq},"ops":${opsToJson(ops)}}`, 'utf8'));
 }
 
-/** An open journal segment. Appends are written and fdatasync'ed before the promise resolves. */
+/**
+ * Segments are opened with O_DSYNC: a write returns once its data is on disk, as write + fdatasync
+ * would, but in one system call and one trip through libuv's thread pool instead of two, so a
+ * group commit is acknowledged sooner when the service's thread is busy.
+ */
+const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_DSYNC;
+
+/** An open journal segment. An append is durable (O_DSYNC) before its promise resolves. */
 export class Segment {
   private constructor(private readonly handle: FileHandle, readonly name: string) {}
 
   static async create(dir: string, firstSeq: number): Promise<Segment> {
     const name = segmentName(firstSeq);
-    const handle = await open(join(dir, name), 'a');
+    const handle = await open(join(dir, name), SEGMENT_FLAGS);
     await syncDirectory(dir);
     return new Segment(handle, name);
   }
 
   async append(bytes: Buffer): Promise<void> {
-    await this.handle.write(bytes);
-    await this.handle.datasync();
+    // A regular file takes the whole write in practice; the loop makes a short write harmless.
+    for (let at = 0; at < bytes.length;) at += (await this.handle.write(bytes, at)).bytesWritten;
   }
 
   close(): Promise<void> {

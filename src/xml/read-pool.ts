@@ -17,29 +17,44 @@ export function inlineReader(pipeline: XmlPipeline): XmlReader {
   return { read: async (body) => pipeline.read(body), close: async () => undefined };
 }
 
+/** What a worker answers for one document: its payload, or the catalogue error that refused it. */
+export type ReadOutcome = { payload: Payload } | { error: { code: ErrorCode; reason: string; line?: number } };
+
+/** Most documents in one message. */
+const MAX_BATCH = 16;
+
 type Pending = { resolve: (p: Payload) => void; reject: (e: unknown) => void };
+
+interface PoolWorker {
+  readonly worker: Worker;
+  /** Documents sent and not yet answered. */
+  busy: number;
+  /** Documents waiting for the end of this turn of the event loop, sent as one message. */
+  batch: Uint8Array[];
+  /** Id of the first document of the batch; the worker answers a batch in order. */
+  batchStart: number;
+}
 
 /**
  * Reads documents (guard, validation, parsing, decoding: the largest CPU cost of a request) in
  * worker threads, so the service's thread is free for matching, journaling and answering.
- * Requests go to the worker with the fewest in flight; errors come back as the same catalogue errors.
+ * Documents that arrive in the same turn of the event loop travel to a worker as one message and
+ * come back as one: under load a message costs more than the copy it carries. Each batch goes to
+ * the worker with the fewest documents in flight; errors come back as the same catalogue errors.
  */
 export class XmlReadPool implements XmlReader {
-  readonly #workers: Array<{ worker: Worker; busy: number }>;
+  readonly #workers: PoolWorker[];
   readonly #pending = new Map<number, Pending>();
   #next = 0;
+  #open: PoolWorker | undefined;
 
   /** @param size workers; by default one per CPU but one, and at least one. */
   constructor(limits: Partial<XmlLimits>, size = Math.max(1, availableParallelism() - 1)) {
     this.#workers = Array.from({ length: size }, () => {
-      const entry = { worker: new Worker(compiledSibling(import.meta.url, 'read-worker.js'), { workerData: limits }), busy: 0 };
-      entry.worker.on('message', (m: { id: number; payload?: Payload; error?: { code: ErrorCode; reason: string; line?: number } }) => {
-        entry.busy--;
-        const pending = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (!pending) return;
-        if (m.error) pending.reject(new MicromarketError(m.error.code, [], { reason: m.error.reason, ...(m.error.line ? { line: m.error.line } : {}) }));
-        else pending.resolve(m.payload!);
+      const entry: PoolWorker = { worker: new Worker(compiledSibling(import.meta.url, 'read-worker.js'), { workerData: limits }), busy: 0, batch: [], batchStart: 0 };
+      entry.worker.on('message', ({ first, outcomes }: { first: number; outcomes: ReadOutcome[] }) => {
+        entry.busy -= outcomes.length;
+        outcomes.forEach((outcome, i) => this.#settle(first + i, outcome));
       });
       entry.worker.on('error', (error) => {
         for (const p of this.#pending.values()) p.reject(error);
@@ -50,16 +65,39 @@ export class XmlReadPool implements XmlReader {
     });
   }
 
+  #settle(id: number, outcome: ReadOutcome): void {
+    const pending = this.#pending.get(id);
+    this.#pending.delete(id);
+    if (!pending) return;
+    if ('payload' in outcome) pending.resolve(outcome.payload);
+    else pending.reject(new MicromarketError(outcome.error.code, [], { reason: outcome.error.reason, ...(outcome.error.line ? { line: outcome.error.line } : {}) }));
+  }
+
   read(body: Buffer): Promise<Payload> {
-    const entry = this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    // Ids of one batch are consecutive, so a batch opens only when no other is being filled.
+    let entry = this.#open;
+    if (!entry) {
+      entry = this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+      entry.batchStart = this.#next;
+      this.#open = entry;
+      const opened = entry;
+      setImmediate(() => this.#send(opened));
+    }
     const id = this.#next++;
     entry.busy++;
     // A copy of exactly the body's bytes, moved (not cloned) to the worker: fastify's small bodies share a pool.
-    const bytes = new Uint8Array(body);
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      entry.worker.postMessage({ id, body: bytes }, [bytes.buffer]);
-    });
+    entry.batch.push(new Uint8Array(body));
+    // A full batch leaves at once, so a burst is spread over the workers rather than queued on one.
+    if (entry.batch.length === MAX_BATCH) this.#send(entry);
+    return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
+  }
+
+  #send(entry: PoolWorker): void {
+    if (entry.batch.length === 0) return;
+    const bodies = entry.batch;
+    entry.batch = [];
+    if (this.#open === entry) this.#open = undefined;
+    entry.worker.postMessage({ first: entry.batchStart, bodies }, bodies.map((b) => b.buffer as ArrayBuffer));
   }
 
   async close(): Promise<void> {

@@ -119,13 +119,22 @@ const cpuSeconds = async (pid: number) => {
   };
   return { main: await ticks(`/proc/${pid}/task/${pid}/stat`), all: await ticks(`/proc/${pid}/stat`) };
 };
+/** Idle and total jiffies of the whole machine, from /proc/stat. */
+const machine = async () => {
+  const [, ...fields] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return { idle: fields[3]! + fields[4]!, total: fields.reduce((a, b) => a + b, 0) };
+};
 let cpuBefore = { main: 0, all: 0 };
+let machineBefore = { idle: 0, total: 0 };
 let loadBefore = process.cpuUsage();
 const tenders = checkFresh(await run({ ...tenderRun(50), duration: 10 }, () => {
   loadBefore = process.cpuUsage();
   void cpuSeconds(service.pid!).then((c) => (cpuBefore = c));
+  void machine().then((m) => (machineBefore = m));
 }), 50);
 const cpuAfter = await cpuSeconds(service.pid!);
+const machineAfter = await machine();
+const idle = (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total);
 const load = process.cpuUsage(loadBefore);
 /** Microseconds of CPU per tender answered in the 50-connection run. */
 const perTender = (seconds: number) => ((seconds * 1e6) / (tenders.requests.average * 10)).toFixed(0);
@@ -149,8 +158,8 @@ ${row('fastify hello-world (baseline), 50 connections', helloRun)}
 ${row('eiCreateTender end to end, 50 connections', tenders)}
 ${row('eiCreateTender at 1,000/s, 20 connections', paced)}
 (service CPU during the 50-connection run: ${(serviceCpu * 100).toFixed(0)} % of one core; per tender: ${perTender(cpuAfter.main - cpuBefore.main)} µs main thread, \
-${perTender(cpuAfter.all - cpuAfter.main - cpuBefore.all + cpuBefore.main)} µs other threads (XML readers, GC, fsync); autocannon ${perTender((load.user + load.system) / 1e6)} µs
- warm-up: ${warm.requests.average.toFixed(0)} req/s; sample answer: ${sample.name} ${sample.name === 'eiCreatedTender' ? sample.body.eiResponse.responseCode : ''})
+${perTender(cpuAfter.all - cpuAfter.main - cpuBefore.all + cpuBefore.main)} µs other threads (XML readers, GC, fsync); autocannon ${perTender((load.user + load.system) / 1e6)} µs;
+ machine idle ${(idle * 100).toFixed(0)} %; warm-up: ${warm.requests.average.toFixed(0)} req/s; sample answer: ${sample.name} ${sample.name === 'eiCreatedTender' ? sample.body.eiResponse.responseCode : ''})
 
 goal (>= 5000 tenders/s, p99 <= 25 ms at 1000/s): ${met ? 'met' : 'MISSED'}
 `);

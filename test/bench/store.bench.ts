@@ -1,7 +1,7 @@
 /**
- * npm run bench:store — acknowledged (fdatasync'ed) commits per second on the embedded store:
- * one writer waiting for each commit (every commit pays its own fsync: the baseline) against
- * 64 concurrent writers (group commit shares one fsync among the commits queued behind it).
+ * npm run bench:store — acknowledged (durably written, O_DSYNC) commits per second on the embedded store:
+ * one writer waiting for each commit (every commit pays its own disk flush: the baseline) against
+ * 64 concurrent writers (group commit shares one flush among the commits queued behind it).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,10 +28,10 @@ async function run(writers: number, commits: number): Promise<Figures & { append
 
 const single = await run(1, 2000);
 const grouped = await run(64, 64 * 400);
-process.stdout.write(`micromarket bench:store — embedded store, durable (fdatasync) commits, ${tmpdir()}
+process.stdout.write(`micromarket bench:store — embedded store, durable (O_DSYNC) commits, ${tmpdir()}
 
 ${table([
-  ['1 writer: one fsync per commit (baseline)', single],
+  ['1 writer: one disk flush per commit (baseline)', single],
   ['64 concurrent writers: group commit', grouped],
 ]).replace('docs/s', 'commits/s')}
 
