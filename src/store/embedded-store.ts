@@ -3,7 +3,8 @@ import { lockDataDir } from './data-dir-lock.js';
 import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compactInWorker } from './compaction.js';
-import { encodeRecord, recover, Segment, writeSnapshot } from './journal-files.js';
+import { frameAll } from './framing.js';
+import { recordText, recover, Segment, writeSnapshot } from './journal-files.js';
 import { encodeOps, stagedKey, type EncodedOp, type MemoryState } from './memory-state.js';
 import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
@@ -107,7 +108,7 @@ export class EmbeddedStore implements Store {
     const group = this.#pending.splice(0);
     const accepted: Array<{ commit: PendingCommit; ops: EncodedOp[] }> = [];
     const staged = new Map<string, boolean>();
-    const records: Buffer[] = [];
+    const records: string[] = [];
     for (const commit of group) {
       try {
         this.state.checkConflicts(commit.ops, staged);
@@ -117,13 +118,13 @@ export class EmbeddedStore implements Store {
       }
       for (const o of commit.ops) staged.set(stagedKey(o.collection, o.key), o.op === 'put');
       const ops = encodeOps(commit.ops);
-      records.push(encodeRecord(this.seq + accepted.length + 1, ops));
+      records.push(recordText(this.seq + accepted.length + 1, ops));
       accepted.push({ commit, ops });
     }
     if (accepted.length === 0) return;
     try {
       const started = performance.now();
-      await this.segment.append(records.length === 1 ? records[0]! : Buffer.concat(records));
+      await this.segment.append(frameAll(records));
       this.#lastFsyncMs = performance.now() - started;
       this.#appends++;
     } catch (error) {

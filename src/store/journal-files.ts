@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open, readdir, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MicromarketError } from '../errors.js';
-import { frame, readFrame } from './framing.js';
+import { frameAll, readFrame } from './framing.js';
 import { MemoryState, opsFromJson, opsToJson, type EncodedOp } from './memory-state.js';
 
 /**
@@ -121,8 +121,9 @@ async function loadSnapshot(path: string, name: string, state: MemoryState): Pro
   }
 }
 
-export function encodeRecord(seq: number, ops: readonly EncodedOp[]): Buffer {
-  return frame(Buffer.from(`{"seq":${seq},"ops":${opsToJson(ops)}}`, 'utf8'));
+/** The text of a journal record: one commit. */
+export function recordText(seq: number, ops: readonly EncodedOp[]): string {
+  return `{"seq":${seq},"ops":${opsToJson(ops)}}`;
 }
 
 /**
@@ -166,9 +167,9 @@ export async function writeSnapshot(dir: string, seq: number, entries: readonly 
   const handle = await open(tmp, 'w');
   try {
     for (let i = 0; i < entries.length; i += SNAPSHOT_CHUNK) {
-      await handle.write(frame(Buffer.from(`{"ops":${opsToJson(entries.slice(i, i + SNAPSHOT_CHUNK))}}`, 'utf8')));
+      await handle.write(frameAll([`{"ops":${opsToJson(entries.slice(i, i + SNAPSHOT_CHUNK))}}`]));
     }
-    await handle.write(frame(Buffer.from(JSON.stringify({ seq, end: true, entries: entries.length }), 'utf8')));
+    await handle.write(frameAll([JSON.stringify({ seq, end: true, entries: entries.length })]));
     await handle.sync();
   } finally {
     await handle.close();

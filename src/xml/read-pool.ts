@@ -21,7 +21,7 @@ export function inlineReader(pipeline: XmlPipeline): XmlReader {
 export type ReadOutcome = { payload: Payload } | { error: { code: ErrorCode; reason: string; line?: number } };
 
 /** Most documents in one message. */
-const MAX_BATCH = 16;
+const MAX_BATCH = 4;
 
 type Pending = { resolve: (p: Payload) => void; reject: (e: unknown) => void };
 

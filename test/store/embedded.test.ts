@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MicromarketError } from '../../src/errors.js';
 import { EmbeddedStore } from '../../src/store/embedded-store.js';
-import { frame } from '../../src/store/framing.js';
+import { frameAll } from '../../src/store/framing.js';
 import { del, put } from '../../src/store/store.js';
 import { storeConformance } from './conformance.js';
 
@@ -62,7 +62,7 @@ describe('embedded store recovery', () => {
     const dir = await freshDir();
     const store = await EmbeddedStore.open({ dir, snapshotEvery: 1000 });
     for (let i = 0; i < 5; i++) await store.commit([put('c', `k${i}`, i)]);
-    const torn = frame(Buffer.from('{"seq":6,"ops":[["p","c","k5",5]]}')).subarray(0, 20);
+    const torn = frameAll(['{"seq":6,"ops":[["p","c","k5",5]]}']).subarray(0, 20);
     await appendFile(await lastSegment(dir), torn);
     const again = await EmbeddedStore.open({ dir, snapshotEvery: 1000 });
     expect(again.tornBytesDropped).toBe(20);
