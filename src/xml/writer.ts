@@ -10,7 +10,8 @@ function escapeText(text: string): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPED[c]!) : text;
 }
 
-function qname(el: OutElement): string {
+/** The prefixed name we write an element with. */
+export function qname(el: OutElement): string {
   const prefix = prefixOf.get(el.ns);
   if (prefix === undefined) throw new Error(`no prefix for namespace ${el.ns}`);
   return `${prefix}:${el.name}`;

@@ -5,6 +5,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { OutElement } from '../../src/xml/codec.js';
 import { prefixOf } from '../../src/xml/namespaces.js';
+import { qname } from '../../src/xml/writer.js';
 
 type BuilderNode = Record<string, unknown>;
 
@@ -15,12 +16,6 @@ const builder = new XMLBuilder({
   suppressEmptyNode: true,
   format: false,
 });
-
-function qname(el: OutElement): string {
-  const prefix = prefixOf.get(el.ns);
-  if (prefix === undefined) throw new Error(`no prefix for namespace ${el.ns}`);
-  return `${prefix}:${el.name}`;
-}
 
 function toBuilderNode(el: OutElement, used: Set<string>): BuilderNode {
   used.add(el.ns);
