@@ -8,6 +8,7 @@ export const NS = {
   scale: 'http://docs.oasis-open.org/ns/emix/2011/06/siscale',
   xcal: 'urn:ietf:params:xml:ns:icalendar-2.0',
   strm: 'urn:ietf:params:xml:ns:icalendar-2.0:stream',
+  oadr: 'http://openadr.org/oadr-2.0b/2012/07',
   rules: 'urn:micromarket:ns:market-rules:1',
 } as const;
 
