@@ -11,6 +11,8 @@ import type { XmlElement } from './tree.js';
 export interface OutElement {
   readonly ns: string;
   readonly name: string;
+  /** Namespace-qualified attributes: [namespace URI, local name, value]. */
+  readonly attrs?: ReadonlyArray<readonly [string, string, string]>;
   readonly children?: readonly OutElement[];
   readonly text?: string;
 }
@@ -96,6 +98,14 @@ export function element<T>(ns: string, name: string, content: ContentCodec<T>): 
     },
     encode: (value) => ({ ns, name, ...content.encode(value) }),
   };
+}
+
+/**
+ * Writes fixed, namespace-qualified attributes on an element (OpenADR's ei:schemaVersion="2.0b");
+ * reading leaves them to the schema, which already checked them.
+ */
+export function withAttributes<T>(codec: ElementCodec<T>, attrs: ReadonlyArray<readonly [string, string, string]>): ElementCodec<T> {
+  return { ...codec, encode: (value) => ({ ...codec.encode(value), attrs }) };
 }
 
 type VariantValue<M extends Record<string, ElementCodec<unknown>>> = {

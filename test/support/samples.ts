@@ -4,6 +4,7 @@ import type { Availability } from '../../src/calendar/availability.js';
 import type { Product } from '../../src/emix/product.js';
 import type { StandardTerms } from '../../src/emix/standard-terms.js';
 import type { PayloadBody, PayloadName } from '../../src/xml/payloads/index.js';
+import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
 
 /** Sample values of every payload micromarket reads or writes, for round-trip and schema tests. */
 const t = parseInstant;
@@ -141,4 +142,33 @@ export const samples = {
   eiReplyAvail: { eiResponse: ok('r19'), partyID: 'house-12', avails: [{ availID: 'av-1', availability: { available: [] } }] },
 
   eiResponse: { responseCode: '400', responseDescription: 'MM_ERR_XML_INVALID: line 3: not valid', requestID: '' },
+
+  oadrPayload: { message: { kind: 'oadrPoll', value: { venID: 'ven-agg-1' } } },
 } satisfies { [N in PayloadName]: PayloadBody<N> };
+
+const target = (t: Partial<Record<'groupIDs' | 'groupNames' | 'resourceIDs' | 'venIDs' | 'partyIDs', string[]>>) =>
+  ({ groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [], ...t });
+
+/** A sample of every OpenADR 2.0b message micromarket reads or writes, by element name. */
+export const oadrSamples: { [K in OadrMessage['kind']]: Extract<OadrMessage, { kind: K }>['value'] } = {
+  oadrQueryRegistration: { requestID: 'r-20' },
+  oadrCreatePartyRegistration: { requestID: 'r-21', profileName: '2.0b', transportName: 'simpleHttp', transportAddress: 'None',
+    reportOnly: false, xmlSignature: false, venName: 'agg-1', httpPullModel: true },
+  oadrCreatedPartyRegistration: { eiResponse: ok('r-21'), registrationID: 'reg-9', venID: 'ven-agg-1', vtnID: 'MM_VTN_1',
+    profiles: { profiles: [{ profileName: '2.0b', transports: { transports: [{ transportName: 'simpleHttp' }] } }] },
+    pollFrequency: d('PT10S'),
+    serviceSpecificInfo: { services: [{ serviceName: 'EiEvent', infos: [{ key: 'marketContext', value: 'urn:micromarket:home' }] }] },
+    extensions: { extensions: [{ name: 'micromarket', infos: [] }] } },
+  oadrCancelPartyRegistration: { requestID: 'r-22', registrationID: 'reg-9', venID: 'ven-agg-1' },
+  oadrCanceledPartyRegistration: { eiResponse: ok('r-22'), registrationID: 'reg-9', venID: 'ven-agg-1' },
+  oadrRequestReregistration: { venID: 'ven-agg-1' },
+  oadrCreateOpt: { optID: 'opt-1', optType: 'optOut', optReason: 'notParticipating', marketContext: 'urn:micromarket:home',
+    venID: 'ven-agg-1', availability: weekdays, createdDateTime: t('2026-11-22T08:00:00Z'), requestID: 'r-23',
+    qualifiedEventID: { eventID: 'evt-1', modificationNumber: 2 }, target: target({ resourceIDs: ['battery-3'] }),
+    deviceClass: target({ groupNames: ['water heaters'] }) },
+  oadrCreatedOpt: { eiResponse: ok('r-23'), optID: 'opt-1' },
+  oadrCancelOpt: { requestID: 'r-24', optID: 'opt-1', venID: 'ven-agg-1' },
+  oadrCanceledOpt: { eiResponse: ok('r-24'), optID: 'opt-1' },
+  oadrPoll: { venID: 'ven-agg-1' },
+  oadrResponse: { eiResponse: ok(''), venID: 'ven-agg-1' },
+};

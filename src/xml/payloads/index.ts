@@ -4,10 +4,12 @@ import {
   availPayloads, marketContextPayloads, quotePayloads, registrationPayloads, tenderPayloads, transactionPayloads,
 } from './ei-payloads.js';
 import { enrollmentPayloads } from './enrollment.js';
+import { oadrPayload } from './oadr.js';
 
 /**
  * Every document root micromarket reads or writes, by its local name. `eiResponse` stands alone
- * as the answer to a document that could not be read as any payload.
+ * as the answer to a document that could not be read as any payload; `oadrPayload` is the
+ * OpenADR 2.0b envelope around each of its messages.
  */
 export const payloads = {
   ...registrationPayloads,
@@ -18,6 +20,7 @@ export const payloads = {
   ...transactionPayloads,
   ...availPayloads,
   eiResponse,
+  oadrPayload,
 } satisfies Record<string, ElementCodec<unknown>>;
 
 export type PayloadName = keyof typeof payloads;

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import { payloads, type Payload } from '../../src/xml/payloads/index.js';
+import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
+import { writeXml } from '../../src/xml/writer.js';
+import { builderWriteXml } from '../support/fxp-writer.js';
+import { oadrSamples } from '../support/samples.js';
+import { schemaSet, xmllint } from '../support/schemas.js';
+
+const pipeline = new XmlPipeline(schemaSet());
+const kinds = Object.keys(oadrSamples) as Array<OadrMessage['kind']>;
+const envelope = (kind: OadrMessage['kind']): Payload =>
+  ({ name: 'oadrPayload', body: { message: { kind, value: oadrSamples[kind] } } }) as Payload;
+const written = kinds.map((kind) => ({ kind, xml: pipeline.write(envelope(kind)) }));
+const transcript = (file: string) => readFileSync(new URL(`../fixtures/openadr/transcript/${file}`, import.meta.url));
+
+describe('OpenADR 2.0b messages: write → validate (both validators) → read → equal', () => {
+  it.each(written)('$kind round-trips in its envelope, with ei:schemaVersion="2.0b"', ({ kind, xml }) => {
+    expect(xml).toMatch(new RegExp(`<oadr:oadrPayload [^>]*><oadr:oadrSignedObject><oadr:${kind} ei:schemaVersion="2.0b"`));
+    expect(pipeline.read(Buffer.from(xml))).toEqual(envelope(kind));
+  });
+
+  it('xmllint-wasm agrees that every message we write is valid', async () => {
+    const errors = await xmllint(written.map(({ kind, xml }) => ({ name: `${kind}.xml`, xml })));
+    expect(Object.fromEntries([...errors].filter(([, e]) => e.length > 0))).toEqual({});
+  });
+
+  it.each(kinds)('%s is written byte for byte as XMLBuilder writes it', (kind) => {
+    const element = payloads.oadrPayload.encode(envelope(kind).body as never);
+    expect(writeXml(element)).toBe(builderWriteXml(element));
+  });
+});
+
+describe("a real VEN's registration and poll, as micromarket reads them", () => {
+  it('reads oadrCreatePartyRegistration with the text None as transport address', () => {
+    expect(pipeline.read(transcript('03-ven-oadrCreatePartyRegistration.xml'))).toEqual({ name: 'oadrPayload', body: { message: {
+      kind: 'oadrCreatePartyRegistration', value: { requestID: 'bf314599-8438-41b9-86a4-c7252b037500', profileName: '2.0b',
+        transportName: 'simpleHttp', transportAddress: 'None', reportOnly: false, xmlSignature: false, venName: 'interop-ven-1',
+        httpPullModel: true } } } });
+  });
+
+  it('reads oadrQueryRegistration and oadrPoll, whose requestID and venID come in a default namespace', () => {
+    expect(pipeline.read(transcript('01-ven-oadrQueryRegistration.xml'))).toEqual({ name: 'oadrPayload',
+      body: { message: { kind: 'oadrQueryRegistration', value: { requestID: 'bf314599-8438-41b9-86a4-c7252b037500' } } } });
+    expect(pipeline.read(transcript('13-ven-oadrPoll.xml'))).toEqual({ name: 'oadrPayload',
+      body: { message: { kind: 'oadrPoll', value: { venID: 'VEN_ID_0001' } } } });
+  });
+
+  it("reads the reference VTN's registration answer, poll frequency included", () => {
+    const read = pipeline.read(transcript('04-vtn-oadrCreatedPartyRegistration.xml'));
+    expect(read).toMatchObject({ body: { message: { kind: 'oadrCreatedPartyRegistration', value: {
+      registrationID: 'REG_ID_0001', venID: 'VEN_ID_0001', vtnID: 'MicromarketRefVTN', pollFrequency: { seconds: 2 } } } } });
+  });
+});
