@@ -33,6 +33,12 @@ export interface CalendarProperties {
   busytype?: BusyType;
   rrule?: Recurrence;
   tzid?: string;
+  /** WS-Calendar tolerance: how far after dtstart a start may fall (OpenADR randomises event starts with it). */
+  startafter?: Duration;
+  /** An OpenADR event's notification, ramp-up and recovery periods (ei:x-eiNotification, x-eiRampUp, x-eiRecovery). */
+  notification?: Duration;
+  rampUp?: Duration;
+  recovery?: Duration;
 }
 
 /** An AVAILABLE window inside a VAVAILABILITY. */

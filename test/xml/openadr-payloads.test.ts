@@ -52,4 +52,25 @@ describe("a real VEN's registration and poll, as micromarket reads them", () => 
     expect(read).toMatchObject({ body: { message: { kind: 'oadrCreatedPartyRegistration', value: {
       registrationID: 'REG_ID_0001', venID: 'VEN_ID_0001', vtnID: 'MicromarketRefVTN', pollFrequency: { seconds: 2 } } } } });
   });
+
+  it("reads the reference VTN's event and the VEN's opt-in to it", () => {
+    const distribute = pipeline.read(transcript('10-vtn-oadrDistributeEvent.xml'));
+    expect(distribute).toMatchObject({ body: { message: { kind: 'oadrDistributeEvent', value: { vtnID: 'MicromarketRefVTN', events: [{
+      responseRequired: 'always',
+      event: {
+        descriptor: { eventID: 'af05999e-b0fb-4a11-91da-02c211ec1f7b', modificationNumber: 0, eventStatus: 'far',
+          marketContext: { marketContext: 'urn:micromarket:home' }, createdDateTime: Date.parse('2026-11-22T02:13:43.090Z') },
+        activePeriod: { properties: { duration: { minutes: 30 } } },
+        signals: { signals: [{ signalName: 'ELECTRICITY_PRICE', signalType: 'price',
+          intervals: [{ uid: '0', values: [0.12] }, { uid: '1', values: [0.31] }] }] },
+        target: { venIDs: ['VEN_ID_0001'] },
+      },
+    }] } } } });
+    expect(pipeline.read(transcript('11-ven-oadrCreatedEvent.xml'))).toMatchObject({ body: { message: { kind: 'oadrCreatedEvent', value: {
+      eventResponses: [{ optType: 'optIn', requestID: '22363f66-29cc-4507-aaa4-6864729775a4',
+        qualifiedEventID: { eventID: 'af05999e-b0fb-4a11-91da-02c211ec1f7b', modificationNumber: 0 } }],
+      venID: 'VEN_ID_0001' } } } });
+    expect(pipeline.read(transcript('09-ven-oadrRequestEvent.xml'))).toMatchObject({ body: { message: { kind: 'oadrRequestEvent',
+      value: { requestID: 'b509a5cc-21c2-4cbc-86a9-ca0176ec5460', venID: 'VEN_ID_0001' } } } });
+  });
 });

@@ -49,6 +49,10 @@ export const properties: ElementCodec<CalendarProperties> = x('properties')(unor
   busytype: opt(busytype),
   rrule: opt(x('rrule')(single(recur))),
   tzid: opt(tzid),
+  startafter: opt(x('tolerance')(single(x('tolerate')(single(x('startafter')(duration)))))),
+  notification: opt(element(NS.ei, 'x-eiNotification', single(durationValue))),
+  rampUp: opt(element(NS.ei, 'x-eiRampUp', single(durationValue))),
+  recovery: opt(element(NS.ei, 'x-eiRecovery', single(durationValue))),
 }));
 
 const available: ElementCodec<Available> = x('available')(sequence({ properties: one(properties) }));

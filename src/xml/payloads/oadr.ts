@@ -1,13 +1,16 @@
-import { boolean, element, enumeration, integer, many, one, opt, sequence, single, some, text, variant, withAttributes, type ContentCodec, type ElementCodec } from '../codec.js';
+import {
+  boolean, decimal, element, enumeration, integer, list, many, one, opt, sequence, single, some, text, variant, withAttributes,
+  type ContentCodec, type ElementCodec,
+} from '../codec.js';
 import { NS } from '../namespaces.js';
-import { durationValue, vavailability } from './calendar.js';
-import { createdDateTime, ei, eiResponse, partyID, registrationID, requestID, resourceID } from './ei.js';
+import { dtstart, durationProp, durationValue, instant, properties, uid, vavailability } from './calendar.js';
+import { createdDateTime, ei, eiMarketContext, eiResponse, partyID, registrationID, requestID, resourceID } from './ei.js';
 import { marketContext } from './emix.js';
 
 /**
  * OpenADR 2.0b messages (xsd/oadr.xsd) inside their envelope. Each message element is written with
- * ei:schemaVersion="2.0b", as the profile requires; so far registration, opt, poll and the generic
- * response (events and reports are the next part of issue 5).
+ * ei:schemaVersion="2.0b", as the profile requires; so far registration, events, opt, poll and the
+ * generic response (reports are the next part of issue 5).
  */
 const oadr = <T>(name: string, content: ContentCodec<T>) => element(NS.oadr, name, content);
 const message = <T>(name: string, content: ContentCodec<T>) => withAttributes(oadr(name, content), [[NS.ei, 'schemaVersion', '2.0b']]);
@@ -83,6 +86,118 @@ const registration = {
   oadrRequestReregistration: message('oadrRequestReregistration', sequence({ venID: one(venID) })),
 };
 
+/** What a signal or baseline measures: an EMIX or OpenADR item, by element name. */
+const measured = (ns: string, name: string) => element(ns, name, sequence({
+  itemDescription: one(element(ns, 'itemDescription', text)),
+  itemUnits: one(element(ns, 'itemUnits', text)),
+  siScaleCode: one(element(NS.scale, 'siScaleCode', text)),
+}));
+const powerItem = (name: string) => element(NS.power, name, sequence({
+  itemDescription: one(element(NS.power, 'itemDescription', text)),
+  itemUnits: one(element(NS.power, 'itemUnits', text)),
+  siScaleCode: one(element(NS.scale, 'siScaleCode', text)),
+  powerAttributes: opt(element(NS.power, 'powerAttributes', sequence({
+    hertz: one(element(NS.power, 'hertz', decimal)),
+    voltage: one(element(NS.power, 'voltage', decimal)),
+    ac: one(element(NS.power, 'ac', boolean)),
+  }))),
+}));
+export const signalItem = variant({
+  powerReal: powerItem('powerReal'), powerApparent: powerItem('powerApparent'), powerReactive: powerItem('powerReactive'),
+  energyReal: measured(NS.power, 'energyReal'), energyApparent: measured(NS.power, 'energyApparent'),
+  energyReactive: measured(NS.power, 'energyReactive'), voltage: measured(NS.power, 'voltage'),
+  currency: measured(NS.oadr, 'currency'), currencyPerKWh: measured(NS.oadr, 'currencyPerKWh'),
+  currencyPerKW: measured(NS.oadr, 'currencyPerKW'), currencyPerThm: measured(NS.oadr, 'currencyPerThm'),
+  current: measured(NS.oadr, 'current'), frequency: measured(NS.oadr, 'frequency'), Therm: measured(NS.oadr, 'Therm'),
+  temperature: measured(NS.oadr, 'temperature'), customUnit: measured(NS.oadr, 'customUnit'),
+  pulseCount: oadr('pulseCount', sequence({
+    itemDescription: one(oadr('itemDescription', text)),
+    itemUnits: one(oadr('itemUnits', text)),
+    pulseFactor: one(oadr('pulseFactor', decimal)),
+  })),
+});
+
+export const payloadFloat = ei('payloadFloat', single(ei('value', decimal)));
+const signalInterval = ei('interval', sequence({
+  dtstart: opt(dtstart),
+  duration: opt(durationProp),
+  uid: opt(uid),
+  values: some(ei('signalPayload', single(payloadFloat))),
+}));
+const signalIntervals = element(NS.strm, 'intervals', list(signalInterval));
+
+export const eventStatuses = ['none', 'far', 'near', 'active', 'completed', 'cancelled'] as const;
+export const signalTypes = ['delta', 'level', 'multiplier', 'price', 'priceMultiplier', 'priceRelative', 'setpoint',
+  'x-loadControlCapacity', 'x-loadControlLevelOffset', 'x-loadControlPercentOffset', 'x-loadControlSetpoint'] as const;
+
+export const eiEvent = ei('eiEvent', sequence({
+  descriptor: one(ei('eventDescriptor', sequence({
+    eventID: one(ei('eventID', text)),
+    modificationNumber: one(ei('modificationNumber', integer)),
+    modificationDateTime: opt(ei('modificationDateTime', instant)),
+    modificationReason: opt(ei('modificationReason', text)),
+    priority: opt(ei('priority', integer)),
+    marketContext: one(eiMarketContext),
+    createdDateTime: one(createdDateTime),
+    eventStatus: one(ei('eventStatus', enumeration(eventStatuses))),
+    testEvent: opt(ei('testEvent', text)),
+    vtnComment: opt(ei('vtnComment', text)),
+  }))),
+  activePeriod: one(ei('eiActivePeriod', sequence({
+    properties: one(properties),
+    components: one(element(NS.xcal, 'components', list(element(NS.xcal, 'available', sequence({ properties: one(properties) }))))),
+  }))),
+  signals: one(ei('eiEventSignals', sequence({
+    signals: some(ei('eiEventSignal', sequence({
+      intervals: one(signalIntervals),
+      target: opt(eiTarget),
+      signalName: one(ei('signalName', text)),
+      signalType: one(ei('signalType', enumeration(signalTypes))),
+      signalID: one(ei('signalID', text)),
+      item: opt(signalItem),
+      currentValue: opt(ei('currentValue', single(payloadFloat))),
+    }))),
+    baseline: opt(ei('eiEventBaseline', sequence({
+      dtstart: one(dtstart),
+      duration: one(durationProp),
+      intervals: one(signalIntervals),
+      baselineID: one(ei('baselineID', text)),
+      resourceIDs: many(resourceID),
+      baselineName: one(ei('baselineName', text)),
+      item: opt(signalItem),
+    }))),
+  }))),
+  target: one(eiTarget),
+}));
+
+const events = {
+  oadrDistributeEvent: message('oadrDistributeEvent', sequence({
+    eiResponse: opt(eiResponse),
+    requestID: one(requestID),
+    vtnID: one(vtnID),
+    events: many(oadr('oadrEvent', sequence({
+      event: one(eiEvent),
+      responseRequired: one(oadr('oadrResponseRequired', enumeration(['always', 'never'] as const))),
+    }))),
+  })),
+  oadrCreatedEvent: message('oadrCreatedEvent', single(element(NS.pyld, 'eiCreatedEvent', sequence({
+    eiResponse: one(eiResponse),
+    eventResponses: opt(ei('eventResponses', list(ei('eventResponse', sequence({
+      responseCode: one(ei('responseCode', text)),
+      responseDescription: opt(ei('responseDescription', text)),
+      requestID: one(requestID),
+      qualifiedEventID: one(qualifiedEventID),
+      optType: one(ei('optType', enumeration(['optIn', 'optOut'] as const))),
+    }))))),
+    venID: one(venID),
+  })))),
+  oadrRequestEvent: message('oadrRequestEvent', single(element(NS.pyld, 'eiRequestEvent', sequence({
+    requestID: one(requestID),
+    venID: one(venID),
+    replyLimit: opt(element(NS.pyld, 'replyLimit', integer)),
+  })))),
+};
+
 const optOutcome = sequence({ eiResponse: one(eiResponse), optID: one(optID) });
 const opting = {
   oadrCreateOpt: message('oadrCreateOpt', sequence({
@@ -109,7 +224,7 @@ const polling = {
 };
 
 /** One OpenADR message, tagged by its element name. */
-export const oadrMessage = variant({ ...registration, ...opting, ...polling });
+export const oadrMessage = variant({ ...registration, ...events, ...opting, ...polling });
 export type OadrMessage = typeof oadrMessage extends ElementCodec<infer T> ? T : never;
 
 /** The envelope every OpenADR body and reply travels in. */
