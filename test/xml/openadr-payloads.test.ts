@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { payloads, type Payload } from '../../src/xml/payloads/index.js';
@@ -13,7 +13,9 @@ const kinds = Object.keys(oadrSamples) as Array<OadrMessage['kind']>;
 const envelope = (kind: OadrMessage['kind']): Payload =>
   ({ name: 'oadrPayload', body: { message: { kind, value: oadrSamples[kind] } } }) as Payload;
 const written = kinds.map((kind) => ({ kind, xml: pipeline.write(envelope(kind)) }));
-const transcript = (file: string) => readFileSync(new URL(`../fixtures/openadr/transcript/${file}`, import.meta.url));
+const transcriptDir = new URL('../fixtures/openadr/transcript/', import.meta.url);
+const transcript = (file: string) => readFileSync(new URL(file, transcriptDir));
+const transcriptFiles = readdirSync(transcriptDir).filter((f) => f.endsWith('.xml')).sort();
 
 describe('OpenADR 2.0b messages: write → validate (both validators) → read → equal', () => {
   it.each(written)('$kind round-trips in its envelope, with ei:schemaVersion="2.0b"', ({ kind, xml }) => {
@@ -72,5 +74,24 @@ describe("a real VEN's registration and poll, as micromarket reads them", () => 
       venID: 'VEN_ID_0001' } } } });
     expect(pipeline.read(transcript('09-ven-oadrRequestEvent.xml'))).toMatchObject({ body: { message: { kind: 'oadrRequestEvent',
       value: { requestID: 'b509a5cc-21c2-4cbc-86a9-ca0176ec5460', venID: 'VEN_ID_0001' } } } });
+  });
+
+  it.each(transcriptFiles)('reads %s into the message it holds', (file) => {
+    const kind = /<oadr:oadrSignedObject[^>]*>\s*<oadr:(\w+)/.exec(transcript(file).toString('utf8'))![1];
+    expect(pipeline.read(transcript(file))).toMatchObject({ name: 'oadrPayload', body: { message: { kind } } });
+  });
+
+  it("reads the VEN's report metadata and telemetry", () => {
+    expect(pipeline.read(transcript('05-ven-oadrRegisterReport.xml'))).toMatchObject({ body: { message: { kind: 'oadrRegisterReport', value: {
+      venID: 'VEN_ID_0001',
+      reports: [{ duration: { hours: 1 }, reportRequestID: '0', reportName: 'METADATA_TELEMETRY_USAGE', descriptions: [{
+        rID: 'f2c410a5-6c68-487b-9d91-fd44d1205a8c', dataSource: { resourceIDs: ['device001'] }, reportType: 'reading',
+        item: { kind: 'voltage', value: { itemDescription: 'Voltage', itemUnits: 'V', siScaleCode: 'none' } }, readingType: 'Direct Read',
+        samplingRate: { minPeriod: { seconds: 10 }, maxPeriod: { seconds: 10 }, onChange: false } }] }] } } } });
+    expect(pipeline.read(transcript('19-ven-oadrUpdateReport.xml'))).toMatchObject({ body: { message: { kind: 'oadrUpdateReport', value: {
+      reports: [{ reportName: 'TELEMETRY_USAGE', reportRequestID: 'f69fc3ee-3110-4f12-8c41-380e4cf91107', eiReportID: '',
+        intervals: [{ payloads: [{ rID: 'f2c410a5-6c68-487b-9d91-fd44d1205a8c', value: { kind: 'payloadFloat', value: 230 } }] }] }] } } } });
+    expect(pipeline.read(transcript('07-ven-oadrCreatedReport.xml'))).toMatchObject({ body: { message: { kind: 'oadrCreatedReport',
+      value: { pending: ['f69fc3ee-3110-4f12-8c41-380e4cf91107'] } } } });
   });
 });

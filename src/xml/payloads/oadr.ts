@@ -3,14 +3,14 @@ import {
   type ContentCodec, type ElementCodec,
 } from '../codec.js';
 import { NS } from '../namespaces.js';
-import { dtstart, durationProp, durationValue, instant, properties, uid, vavailability } from './calendar.js';
+import { dtstart, duration, durationProp, durationValue, granularity, instant, properties, uid, vavailability } from './calendar.js';
 import { createdDateTime, ei, eiMarketContext, eiResponse, partyID, registrationID, requestID, resourceID } from './ei.js';
 import { marketContext } from './emix.js';
 
 /**
  * OpenADR 2.0b messages (xsd/oadr.xsd) inside their envelope. Each message element is written with
- * ei:schemaVersion="2.0b", as the profile requires; so far registration, events, opt, poll and the
- * generic response (reports are the next part of issue 5).
+ * ei:schemaVersion="2.0b", as the profile requires: registration, events, reports, opt, poll and the
+ * generic response.
  */
 const oadr = <T>(name: string, content: ContentCodec<T>) => element(NS.oadr, name, content);
 const message = <T>(name: string, content: ContentCodec<T>) => withAttributes(oadr(name, content), [[NS.ei, 'schemaVersion', '2.0b']]);
@@ -198,6 +198,104 @@ const events = {
   })))),
 };
 
+/** A resource's state as a report value. */
+const controlState = (name: string) => oadr(name, sequence({
+  min: opt(oadr('oadrMin', decimal)),
+  max: opt(oadr('oadrMax', decimal)),
+  current: one(oadr('oadrCurrent', decimal)),
+  normal: opt(oadr('oadrNormal', decimal)),
+}));
+const reportValue = variant({
+  payloadFloat,
+  oadrPayloadResourceStatus: oadr('oadrPayloadResourceStatus', sequence({
+    online: one(oadr('oadrOnline', boolean)),
+    manualOverride: one(oadr('oadrManualOverride', boolean)),
+    loadControlState: opt(oadr('oadrLoadControlState', sequence({
+      capacity: opt(controlState('oadrCapacity')),
+      levelOffset: opt(controlState('oadrLevelOffset')),
+      percentOffset: opt(controlState('oadrPercentOffset')),
+      setPoint: opt(controlState('oadrSetPoint')),
+    }))),
+  })),
+});
+const rID = ei('rID', text);
+const readingType = ei('readingType', text);
+const reportRequestID = ei('reportRequestID', text);
+const reportSpecifierID = ei('reportSpecifierID', text);
+const reportInterval = ei('interval', sequence({
+  dtstart: opt(dtstart),
+  duration: opt(durationProp),
+  uid: opt(uid),
+  payloads: some(oadr('oadrReportPayload', sequence({
+    rID: one(rID),
+    confidence: opt(ei('confidence', integer)),
+    accuracy: opt(ei('accuracy', decimal)),
+    value: one(reportValue),
+    dataQuality: opt(oadr('oadrDataQuality', text)),
+  }))),
+}));
+export const oadrReport = oadr('oadrReport', sequence({
+  dtstart: opt(dtstart),
+  duration: opt(durationProp),
+  intervals: opt(element(NS.strm, 'intervals', list(reportInterval))),
+  eiReportID: opt(ei('eiReportID', text)),
+  descriptions: many(oadr('oadrReportDescription', sequence({
+    rID: one(rID),
+    subject: opt(ei('reportSubject', target)),
+    dataSource: opt(ei('reportDataSource', target)),
+    reportType: one(ei('reportType', text)),
+    item: opt(signalItem),
+    readingType: one(readingType),
+    marketContext: opt(marketContext),
+    samplingRate: opt(oadr('oadrSamplingRate', sequence({
+      minPeriod: one(oadr('oadrMinPeriod', duration)),
+      maxPeriod: one(oadr('oadrMaxPeriod', duration)),
+      onChange: one(oadr('oadrOnChange', boolean)),
+    }))),
+  }))),
+  reportRequestID: one(reportRequestID),
+  reportSpecifierID: one(reportSpecifierID),
+  reportName: opt(ei('reportName', text)),
+  createdDateTime: one(createdDateTime),
+}));
+export const oadrReportRequest = oadr('oadrReportRequest', sequence({
+  reportRequestID: one(reportRequestID),
+  specifier: one(ei('reportSpecifier', sequence({
+    reportSpecifierID: one(reportSpecifierID),
+    granularity: one(granularity),
+    reportBackDuration: one(ei('reportBackDuration', single(durationValue))),
+    reportInterval: opt(ei('reportInterval', single(properties))),
+    payloads: some(ei('specifierPayload', sequence({
+      rID: one(rID),
+      item: opt(signalItem),
+      readingType: one(readingType),
+    }))),
+  }))),
+}));
+const pendingReports = oadr('oadrPendingReports', list(reportRequestID));
+const cancelReport = sequence({
+  requestID: one(requestID),
+  reportRequestIDs: some(reportRequestID),
+  reportToFollow: one(oadr('reportToFollow', boolean)),
+  venID: opt(venID),
+});
+
+const reports = {
+  oadrRegisterReport: message('oadrRegisterReport', sequence({
+    requestID: one(requestID), reports: many(oadrReport), venID: opt(venID), reportRequestID: opt(reportRequestID),
+  })),
+  oadrRegisteredReport: message('oadrRegisteredReport', sequence({ eiResponse: one(eiResponse), requests: many(oadrReportRequest), venID: opt(venID) })),
+  oadrCreateReport: message('oadrCreateReport', sequence({ requestID: one(requestID), requests: some(oadrReportRequest), venID: opt(venID) })),
+  oadrCreatedReport: message('oadrCreatedReport', sequence({ eiResponse: one(eiResponse), pending: one(pendingReports), venID: opt(venID) })),
+  oadrUpdateReport: message('oadrUpdateReport', sequence({ requestID: one(requestID), reports: many(oadrReport), venID: opt(venID) })),
+  // A VTN may piggy-back a cancellation on its answer to an update.
+  oadrUpdatedReport: message('oadrUpdatedReport', sequence({
+    eiResponse: one(eiResponse), cancel: opt(oadr('oadrCancelReport', cancelReport)), venID: opt(venID),
+  })),
+  oadrCancelReport: message('oadrCancelReport', cancelReport),
+  oadrCanceledReport: message('oadrCanceledReport', sequence({ eiResponse: one(eiResponse), pending: one(pendingReports), venID: opt(venID) })),
+};
+
 const optOutcome = sequence({ eiResponse: one(eiResponse), optID: one(optID) });
 const opting = {
   oadrCreateOpt: message('oadrCreateOpt', sequence({
@@ -224,7 +322,7 @@ const polling = {
 };
 
 /** One OpenADR message, tagged by its element name. */
-export const oadrMessage = variant({ ...registration, ...events, ...opting, ...polling });
+export const oadrMessage = variant({ ...registration, ...events, ...reports, ...opting, ...polling });
 export type OadrMessage = typeof oadrMessage extends ElementCodec<infer T> ? T : never;
 
 /** The envelope every OpenADR body and reply travels in. */
