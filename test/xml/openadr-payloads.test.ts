@@ -94,4 +94,12 @@ describe("a real VEN's registration and poll, as micromarket reads them", () => 
     expect(pipeline.read(transcript('07-ven-oadrCreatedReport.xml'))).toMatchObject({ body: { message: { kind: 'oadrCreatedReport',
       value: { pending: ['f69fc3ee-3110-4f12-8c41-380e4cf91107'] } } } });
   });
+
+  it('reads a signed body as the same message, passing over the signature', () => {
+    const plain = transcript('13-ven-oadrPoll.xml').toString('utf8');
+    const signed = plain.replace('<oadr:oadrSignedObject', '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>'
+      + '<ds:Reference URI="#oadrSignedObject"/></ds:SignedInfo><ds:SignatureValue>c2ln</ds:SignatureValue></ds:Signature><oadr:oadrSignedObject');
+    expect(signed).not.toBe(plain);
+    expect(pipeline.read(Buffer.from(signed))).toEqual(pipeline.read(Buffer.from(plain)));
+  });
 });

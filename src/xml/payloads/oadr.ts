@@ -325,7 +325,15 @@ const polling = {
 export const oadrMessage = variant({ ...registration, ...events, ...reports, ...opting, ...polling });
 export type OadrMessage = typeof oadrMessage extends ElementCodec<infer T> ? T : never;
 
-/** The envelope every OpenADR body and reply travels in. */
-export const oadrPayload = oadr('oadrPayload', sequence({
-  message: one(oadr('oadrSignedObject', single(oadrMessage))),
-}));
+const XMLDSIG = 'http://www.w3.org/2000/09/xmldsig#';
+const envelope = sequence({ message: one(oadr('oadrSignedObject', single(oadrMessage))) });
+
+/**
+ * The envelope every OpenADR body and reply travels in. An XML signature that precedes the signed
+ * object is passed over, not verified: micromarket identifies a VEN by its TLS client certificate
+ * or bearer token (docs/security.md), and writes no signatures.
+ */
+export const oadrPayload = oadr('oadrPayload', {
+  decode: (el) => envelope.decode({ ...el, children: el.children.filter((child) => child.ns !== XMLDSIG) }),
+  encode: (value) => envelope.encode(value),
+});
