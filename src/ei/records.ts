@@ -39,6 +39,16 @@ export interface PartyRecord {
   transportAddress?: string;
   registeredAt: number;
   cancelled?: boolean;
+  /** How the party registered as an OpenADR VEN, if it did (its venID is its partyID). */
+  oadr?: OadrRegistration;
+}
+
+export interface OadrRegistration {
+  profileName: '2.0b';
+  transportName: 'simpleHttp';
+  httpPullModel: boolean;
+  reportOnly: boolean;
+  xmlSignature: boolean;
 }
 
 /** A TLS client certificate the operator mapped to a party. */

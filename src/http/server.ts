@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import { oauthRoutes } from '../auth/routes.js';
 import type { EiServices } from '../ei/operation.js';
 import { eiRoutes } from '../ei/plugin.js';
+import { openadrRoutes } from '../openadr/plugin.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, type XmlReader } from '../xml/read-pool.js';
@@ -48,6 +49,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   healthRoutes(app, { store: options.store, pipeline: options.pipeline, markets: ei.host.markets });
   validateRoutes(app, options);
   eiRoutes(app, ei, options.pipeline);
+  openadrRoutes(app, ei, options.pipeline);
   await oauthRoutes(app, ei);
   await app.ready();
   return app;

@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { requireScope } from '../auth/tokens.js';
+import { MicromarketError } from '../errors.js';
+import type { EiServices } from '../ei/operation.js';
+import { authenticate } from '../ei/plugin.js';
+import { XML_CONTENT_TYPE } from '../http/ei-reply.js';
+import { payloadOf } from '../http/xml-body.js';
+import type { XmlPipeline } from '../xml/pipeline.js';
+import type { OadrMessage } from '../xml/payloads/oadr.js';
+import type { OadrAnswer, OadrContext, OadrHandlers } from './handlers.js';
+import { polling } from './poll.js';
+import { registration } from './registration.js';
+import { oadrResponse, type OadrReply } from './vtn.js';
+
+/** The OpenADR 2.0b simple HTTP binding: POST {root}/OpenADR2/Simple/2.0b/{service}. */
+export const OPENADR_PATH = /^\/OpenADR2\/Simple\/2\.0b\//;
+
+/** The services mounted so far; EiEvent, EiReport and EiOpt follow (issue 5). */
+const services: Record<string, OadrHandlers> = { EiRegisterParty: registration, OadrPoll: polling };
+
+/** Every OpenADR reply is HTTP 200 with the answer wrapped in oadrPayload/oadrSignedObject. */
+export function sendOadr(reply: FastifyReply, pipeline: XmlPipeline, message: OadrReply): FastifyReply {
+  return reply.code(200).type(XML_CONTENT_TYPE).send(pipeline.write({ name: 'oadrPayload', body: { message } }));
+}
+
+/** A refusal in OpenADR's form: oadrResponse carrying the code and the reason, still HTTP 200 (VENs drop other statuses). */
+export function sendOadrError(reply: FastifyReply, pipeline: XmlPipeline, error: MicromarketError, requestID: string): FastifyReply {
+  return sendOadr(reply, pipeline, oadrResponse({ responseCode: error.responseCode, responseDescription: `${error.code}: ${error.message}`, requestID }));
+}
+
+/**
+ * The VTN endpoints. The caller is authenticated as for the EI services (bearer token or mapped TLS
+ * client certificate) and needs the register scope; the message must belong to the service in the
+ * URL; its handler's writes are committed before the answer is sent.
+ */
+export function openadrRoutes(app: FastifyInstance, ei: EiServices, pipeline: XmlPipeline): void {
+  app.post<{ Params: { service: string } }>('/OpenADR2/Simple/2.0b/:service', async (request, reply) => {
+    const handlers = services[request.params.service];
+    if (!handlers) throw new MicromarketError('MM_ERR_HTTP_NOT_FOUND', ['POST', request.url]);
+    const payload = payloadOf(request);
+    if (payload.name !== 'oadrPayload') throw new MicromarketError('MM_ERR_XML_UNKNOWN_PAYLOAD', [payload.name]);
+    const message: OadrMessage = payload.body.message;
+    const handle = handlers[message.kind] as ((body: unknown, context: OadrContext) => Promise<OadrAnswer>) | undefined;
+    if (!handle) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [message.kind, request.params.service]);
+    const principal = await authenticate(request, ei.tokens, ei.wallClock(), ei.store);
+    requireScope(principal, 'register');
+    const answer = await handle(message.value, { principal, now: ei.clock(), store: ei.store, host: ei.host });
+    if (answer.writes?.length) await ei.store.commit(answer.writes);
+    return sendOadr(reply, pipeline, answer.reply);
+  });
+}

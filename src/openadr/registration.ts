@@ -1,0 +1,81 @@
+/**
+ * EiRegisterParty for OpenADR VENs. A VEN is a party: its venID is the partyID its token or client
+ * certificate names, and its registration is the party's registration, shared with the EI services.
+ *
+ *   VEN ──oadrQueryRegistration───────▶ VTN  what the VTN offers, and the VEN's registrationID if it has one
+ *   VEN ──oadrCreatePartyRegistration─▶ VTN  registers (or re-registers: same registrationID) the VEN
+ *   VEN ──oadrCancelPartyRegistration─▶ VTN  cancels it: open tenders are withdrawn, polls are refused
+ */
+import { requireSelf, type Principal } from '../auth/tokens.js';
+import { MicromarketError } from '../errors.js';
+import { registeredParty, withdrawAll } from '../ei/lookups.js';
+import { ok } from '../ei/operation.js';
+import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
+import { put } from '../store/store.js';
+import type { EiResponse } from '../xml/payloads/index.js';
+import { type OadrHandlers } from './handlers.js';
+import { POLL_FREQUENCY, VTN_ID, oadrResponse, type OadrReply } from './vtn.js';
+
+/** The VTN's answer to a query or a registration: what it offers, and the VEN's registration if any. */
+function created(eiResponse: EiResponse, party: PartyRecord | undefined): OadrReply {
+  const registered = party && !party.cancelled;
+  return { kind: 'oadrCreatedPartyRegistration', value: {
+    eiResponse,
+    ...(registered ? { registrationID: party.registrationID, venID: party.partyID } : {}),
+    vtnID: VTN_ID,
+    profiles: { profiles: [{ profileName: '2.0b', transports: { transports: [{ transportName: 'simpleHttp' }] } }] },
+    pollFrequency: POLL_FREQUENCY,
+  } };
+}
+
+/** A venID in a message must be the caller's own. */
+function ownVen(principal: Principal, venID: string | undefined): void {
+  if (venID !== undefined) requireSelf(principal, venID);
+}
+
+export const registration: OadrHandlers = {
+  async oadrQueryRegistration({ requestID }, { principal, store }) {
+    return { reply: created(ok(requestID), fromJson<PartyRecord>(await store.get(collections.parties, principal.partyID))) };
+  },
+
+  async oadrCreatePartyRegistration(body, { principal, store, now }) {
+    ownVen(principal, body.venID);
+    if (body.profileName !== '2.0b') throw new MicromarketError('MM_ERR_EI_INVALID', [`profile ${body.profileName} is not offered: this VTN speaks 2.0b`]);
+    if (body.transportName !== 'simpleHttp') throw new MicromarketError('MM_ERR_EI_INVALID', [`transport ${body.transportName} is not offered: use simpleHttp`]);
+    const pull = body.httpPullModel ?? true;
+    // Pull VENs often send the text "None" as their address; a push VEN must give a real one.
+    const address = body.transportAddress !== undefined && body.transportAddress !== 'None' ? body.transportAddress : undefined;
+    if (!pull && !address) throw new MicromarketError('MM_ERR_EI_INVALID', ['a push registration needs an oadrTransportAddress']);
+    const existing = fromJson<PartyRecord>(await store.get(collections.parties, principal.partyID));
+    const current = existing && !existing.cancelled ? existing : undefined;
+    if (body.registrationID !== undefined && body.registrationID !== current?.registrationID) {
+      throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
+    }
+    const record: PartyRecord = {
+      partyID: principal.partyID,
+      registrationID: current?.registrationID ?? `reg-${principal.partyID}-${now}`,
+      partyRoles: current?.partyRoles ?? ['aggregator'],
+      registeredAt: now,
+      ...(body.venName !== undefined ? { partyName: body.venName } : current?.partyName !== undefined ? { partyName: current.partyName } : {}),
+      ...(address !== undefined && !pull ? { transportAddress: address } : {}),
+      oadr: { profileName: '2.0b', transportName: 'simpleHttp', httpPullModel: pull, reportOnly: body.reportOnly, xmlSignature: body.xmlSignature },
+    };
+    return { reply: created(ok(body.requestID), record), writes: [put(collections.parties, record.partyID, asJson(record))] };
+  },
+
+  async oadrCancelPartyRegistration(body, { principal, store, host, now }) {
+    ownVen(principal, body.venID);
+    const party = await registeredParty(store, principal.partyID);
+    if (body.registrationID !== party.registrationID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
+    return {
+      reply: { kind: 'oadrCanceledPartyRegistration', value: { eiResponse: ok(body.requestID), registrationID: party.registrationID, venID: party.partyID } },
+      writes: [...withdrawAll(host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))],
+    };
+  },
+
+  // The VEN's acknowledgement of a cancellation the VTN sent it.
+  async oadrCanceledPartyRegistration(body, { principal }) {
+    ownVen(principal, body.venID);
+    return { reply: oadrResponse(ok(body.eiResponse.requestID), principal.partyID) };
+  },
+};
