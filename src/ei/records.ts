@@ -29,6 +29,8 @@ export const collections = {
   offers: 'offers',
   /** SHA-256 fingerprint of a client certificate (AB:CD:...) → FingerprintRecord */
   fingerprints: 'fingerprints',
+  /** partyID/optID → OptRecord: an OpenADR VEN's opt schedule */
+  opts: 'opts',
 } as const;
 
 export interface PartyRecord {
@@ -84,6 +86,23 @@ export interface AvailRecord {
   resourceID?: string;
   marketContext?: string;
   availability: Availability;
+}
+
+/**
+ * An OpenADR opt schedule. An opt-out also stands in `avails` as one busy window per period (keys
+ * in `availKeys`), which is how it keeps the party's tenders out of those periods.
+ */
+export interface OptRecord {
+  optID: string;
+  partyID: string;
+  optType: 'optIn' | 'optOut';
+  optReason: string;
+  marketContext?: string;
+  resourceIDs: string[];
+  eventID?: string;
+  availability?: Availability;
+  createdDateTime: number;
+  availKeys: string[];
 }
 
 export interface RequestRecord {

@@ -1,0 +1,67 @@
+/**
+ * EiOpt: a VEN's schedule of participation. An opt-out's periods become busy windows in the party's
+ * availability (RFC 7953: a VAVAILABILITY covering a period with no AVAILABLE inside is busy), so
+ * the markets refuse the party's tenders for them, as they do for availability declared through
+ * EiAvail. An opt-in constrains nothing on its own; both are kept for dispatch.
+ *
+ *   VEN ──oadrCreateOpt─▶ VTN   records the schedule (optID unique per VEN)
+ *   VEN ──oadrCancelOpt─▶ VTN   removes it and its busy windows
+ */
+import { requireSelf } from '../auth/tokens.js';
+import type { Availability } from '../calendar/availability.js';
+import { MicromarketError } from '../errors.js';
+import { marketFor, registeredParty } from '../ei/lookups.js';
+import { ok } from '../ei/operation.js';
+import { asJson, collections, fromJson, type AvailRecord, type OptRecord } from '../ei/records.js';
+import { del, put, type WriteOp } from '../store/store.js';
+import type { OadrHandlers } from './handlers.js';
+
+/** One busy window per period of an opt-out; a target naming resources scopes them to those resources. */
+function busyWindows(opt: OptRecord): AvailRecord[] {
+  const periods = opt.availability?.available ?? [];
+  const resources = opt.resourceIDs.length > 0 ? opt.resourceIDs : [undefined];
+  return periods.flatMap((period, i) => resources.map((resourceID, j): AvailRecord => ({
+    availID: `opt:${opt.optID}:${i}:${j}`,
+    partyID: opt.partyID,
+    ...(resourceID !== undefined ? { resourceID } : {}),
+    ...(opt.marketContext !== undefined ? { marketContext: opt.marketContext } : {}),
+    availability: { properties: period.properties, available: [] } satisfies Availability,
+  })));
+}
+
+export const opting: OadrHandlers = {
+  async oadrCreateOpt(body, { principal, store, host }) {
+    requireSelf(principal, body.venID);
+    await registeredParty(store, body.venID);
+    if (body.marketContext !== undefined) marketFor(host, body.marketContext);
+    if (await store.get(collections.opts, `${body.venID}/${body.optID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['opt', body.optID]);
+    const periods = body.availability?.available ?? [];
+    if (periods.some((p) => p.properties.dtstart === undefined || (p.properties.duration === undefined && p.properties.dtend === undefined))) {
+      throw new MicromarketError('MM_ERR_EI_INVALID', ['every period of an opt needs a dtstart and a duration']);
+    }
+    const opt: OptRecord = {
+      optID: body.optID, partyID: body.venID, optType: body.optType, optReason: body.optReason, resourceIDs: body.target.resourceIDs,
+      createdDateTime: body.createdDateTime, availKeys: [],
+      ...(body.marketContext !== undefined ? { marketContext: body.marketContext } : {}),
+      ...(body.qualifiedEventID ? { eventID: body.qualifiedEventID.eventID } : {}),
+      ...(body.availability ? { availability: body.availability } : {}),
+    };
+    const windows = opt.optType === 'optOut' ? busyWindows(opt) : [];
+    opt.availKeys = windows.map((w) => `${opt.partyID}/${w.availID}`);
+    const writes: WriteOp[] = [
+      put(collections.opts, `${opt.partyID}/${opt.optID}`, asJson(opt), true),
+      ...windows.map((w) => put(collections.avails, `${w.partyID}/${w.availID}`, asJson(w))),
+    ];
+    return { reply: { kind: 'oadrCreatedOpt', value: { eiResponse: ok(body.requestID), optID: body.optID } }, writes };
+  },
+
+  async oadrCancelOpt(body, { principal, store }) {
+    requireSelf(principal, body.venID);
+    const opt = fromJson<OptRecord>(await store.get(collections.opts, `${body.venID}/${body.optID}`));
+    if (!opt) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['opt', body.optID]);
+    return {
+      reply: { kind: 'oadrCanceledOpt', value: { eiResponse: ok(body.requestID), optID: body.optID } },
+      writes: [del(collections.opts, `${opt.partyID}/${opt.optID}`), ...opt.availKeys.map((key) => del(collections.avails, key))],
+    };
+  },
+};

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDuration } from '../../src/calendar/duration.js';
+import { isMicromarketClientError, MicromarketClient } from '../../src/client/index.js';
+import type { Product } from '../../src/emix/product.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
+import { schemaSet } from '../support/schemas.js';
+import { testService, type TestService } from '../support/service.js';
+
+/**
+ * EiOpt over real HTTP: a VEN registered through OpenADR opts out of an hour, and the feeder market,
+ * which it trades in through the EI services, refuses its tenders for that hour until it cancels the opt.
+ */
+const FEEDER = 'urn:micromarket:feeder-7';
+const hour13 = Date.UTC(2026, 10, 23, 13);
+const hour14 = Date.UTC(2026, 10, 23, 14);
+const pipeline = new XmlPipeline(schemaSet());
+let ts: TestService;
+let token: string;
+let ven: MicromarketClient;
+
+async function post(service: string, message: OadrMessage): Promise<OadrMessage> {
+  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/${service}`, { method: 'POST', body: pipeline.write({ name: 'oadrPayload', body: { message } }),
+    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  const read = pipeline.read(Buffer.from(await res.text()));
+  if (read.name !== 'oadrPayload') throw new Error(read.name);
+  return read.body.message;
+}
+const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
+const noTarget = { groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [] };
+const optOut = (optID: string, start: number, marketContext = FEEDER): OadrMessage => ({ kind: 'oadrCreateOpt', value: {
+  optID, optType: 'optOut', optReason: 'notParticipating', marketContext, venID: 'ven-opt',
+  availability: { available: [{ properties: { dtstart: start, duration: parseDuration('PT1H') } }] },
+  createdDateTime: ts.clock.now, requestID: `r-${optID}`, target: noTarget } });
+const product = (tenderAt: number): Product => ({ dtstart: tenderAt, payload: { kind: 'temixPower', value: { price: { kind: 'price', value: 0.1 }, quantity: 1 } },
+  uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side: 'buy' });
+async function refusedReason(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isMicromarketClientError(error)) return error.message;
+    throw error;
+  }
+  return 'accepted';
+}
+
+beforeAll(async () => {
+  ts = await testService();
+  token = await ts.service.services.tokens.issue('ven-opt', ['register', 'enroll', 'tender'], Date.now(), 3600);
+  const registration = readFileSync(new URL('../fixtures/openadr/transcript/03-ven-oadrCreatePartyRegistration.xml', import.meta.url), 'utf8');
+  await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
+    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
+  ven = new MicromarketClient({ baseUrl: ts.base, partyID: 'ven-opt', token });
+  const { enrollmentID } = await ven.enroll(FEEDER, 'consumer', ts.clock.now);
+  const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
+  await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: {
+    applicationDate: ts.clock.now, enrolleePartyID: 'ven-opt', enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER,
+    enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+});
+afterAll(() => ts.close());
+
+describe('a VEN opts out of an hour', () => {
+  it('the market refuses its tenders for that hour, not for the next, until it cancels the opt', async () => {
+    expect(await post('EiOpt', optOut('opt-1', hour13))).toEqual({ kind: 'oadrCreatedOpt',
+      value: { eiResponse: { responseCode: '200', responseDescription: 'OK', requestID: 'r-opt-1' }, optID: 'opt-1' } });
+    expect(await refusedReason(ven.tender([{ tenderID: 'at-13', product: product(hour13) }]))).toContain('party-unavailable');
+    expect((await ven.tender([{ tenderID: 'at-14', product: product(hour14) }])).tenderIDs).toEqual(['at-14']);
+
+    expect(await post('EiOpt', { kind: 'oadrCancelOpt', value: { requestID: 'c-1', optID: 'opt-1', venID: 'ven-opt' } })).toEqual({
+      kind: 'oadrCanceledOpt', value: { eiResponse: { responseCode: '200', responseDescription: 'OK', requestID: 'c-1' }, optID: 'opt-1' } });
+    expect((await ven.tender([{ tenderID: 'at-13b', product: product(hour13) }])).tenderIDs).toEqual(['at-13b']);
+  });
+
+  it('refuses a duplicate optID (452), an unknown cancel (452), an unknown market (454) and another VEN (403)', async () => {
+    expect(code(await post('EiOpt', optOut('opt-2', hour14)))).toBe('200');
+    expect(code(await post('EiOpt', optOut('opt-2', hour14)))).toBe('452');
+    expect(code(await post('EiOpt', { kind: 'oadrCancelOpt', value: { requestID: 'c-2', optID: 'opt-9', venID: 'ven-opt' } }))).toBe('452');
+    expect(code(await post('EiOpt', optOut('opt-3', hour14, 'urn:micromarket:nowhere')))).toBe('454');
+    const other = optOut('opt-4', hour14);
+    expect(code(await post('EiOpt', { ...other, value: { ...other.value, venID: 'someone-else' } } as OadrMessage))).toBe('403');
+  });
+
+  it('an opt-in constrains nothing', async () => {
+    const optIn = optOut('opt-5', hour13);
+    expect(code(await post('EiOpt', { ...optIn, value: { ...optIn.value, optType: 'optIn' } } as OadrMessage))).toBe('200');
+    expect((await ven.tender([{ tenderID: 'in-13', product: product(hour13) }])).tenderIDs).toEqual(['in-13']);
+  });
+});
