@@ -3,7 +3,7 @@ import { requireScope } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
-import { XML_CONTENT_TYPE } from '../http/ei-reply.js';
+import { sendPayload } from '../http/ei-reply.js';
 import { payloadOf } from '../http/xml-body.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
@@ -21,7 +21,7 @@ const services: Record<string, OadrHandlers> = { EiRegisterParty: registration, 
 
 /** Every OpenADR reply is HTTP 200 with the answer wrapped in oadrPayload/oadrSignedObject. */
 export function sendOadr(reply: FastifyReply, pipeline: XmlPipeline, message: OadrReply): FastifyReply {
-  return reply.code(200).type(XML_CONTENT_TYPE).send(pipeline.write({ name: 'oadrPayload', body: { message } }));
+  return sendPayload(reply, pipeline, { name: 'oadrPayload', body: { message } });
 }
 
 /** A refusal in OpenADR's form: oadrResponse carrying the code and the reason, still HTTP 200 (VENs drop other statuses). */
