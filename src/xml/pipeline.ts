@@ -26,7 +26,7 @@ export class XmlPipeline {
     if (body.byteLength > this.limits.maxBytes) {
       throw new MicromarketError('MM_ERR_XML_TOO_LARGE', [body.byteLength, this.limits.maxBytes]);
     }
-    rejectHostile(body.toString('utf8'), this.limits);
+    rejectHostile(body, this.limits);
     return this.schemas.read(body);
   }
 

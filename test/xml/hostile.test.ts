@@ -26,6 +26,18 @@ describe('hostile XML is refused before any parser runs', () => {
     expect(performance.now() - started).toBeLessThan(50);
   });
 
+  it('refuses a UTF-16 document (DOCTYPE inside) as not UTF-8, on the line of its first NUL byte, not as an internal error', () => {
+    const xml = '<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE x [<!ENTITY a "a">]>\n<x>&a;</x>';
+    let error: unknown;
+    try {
+      pipeline.read(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'MM_ERR_XML_MALFORMED', line: 1, responseCode: '400' });
+    expect((error as Error).message).toContain('documents must be UTF-8');
+  });
+
   it('refuses a DOCTYPE without an internal subset and a DOCTYPE after a comment', () => {
     expect(refusal('<!DOCTYPE html SYSTEM "http://example.org/x.dtd"><x/>').code).toBe('MM_ERR_XML_DOCTYPE');
     expect(refusal('<?xml version="1.0"?>\n<!-- c -->\n<!DOCTYPE x>\n<x/>').line).toBe(3);
