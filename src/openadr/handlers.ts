@@ -1,19 +1,16 @@
 import type { Principal } from '../auth/tokens.js';
 import type { EiServices } from '../ei/operation.js';
 import type { WriteOp } from '../store/store.js';
-import type { OadrMessage } from '../xml/payloads/oadr.js';
-import type { OadrReply } from './vtn.js';
-
-type MessageOf<K extends OadrMessage['kind']> = Extract<OadrMessage, { kind: K }>['value'];
+import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 
 /** What a handler may use: the caller, the market time and the EI services' store and markets. */
 export type OadrContext = Pick<EiServices, 'store' | 'host'> & { readonly principal: Principal; readonly now: number };
 
 /** A handler's answer and the writes to commit, atomically, before it is sent. */
 export interface OadrAnswer {
-  readonly reply: OadrReply;
+  readonly reply: OadrMessage;
   readonly writes?: readonly WriteOp[];
 }
 
 /** The messages one OpenADR service accepts, each with its handler. */
-export type OadrHandlers = { readonly [K in OadrMessage['kind']]?: (body: MessageOf<K>, context: OadrContext) => Promise<OadrAnswer> };
+export type OadrHandlers = { readonly [K in OadrMessage['kind']]?: (body: OadrMessageOf<K>, context: OadrContext) => Promise<OadrAnswer> };

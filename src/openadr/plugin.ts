@@ -11,7 +11,7 @@ import type { OadrAnswer, OadrContext, OadrHandlers } from './handlers.js';
 import { opting } from './opt.js';
 import { polling } from './poll.js';
 import { registration } from './registration.js';
-import { oadrResponse, type OadrReply } from './vtn.js';
+import { oadrResponse } from './vtn.js';
 
 /** The OpenADR 2.0b simple HTTP binding: POST {root}/OpenADR2/Simple/2.0b/{service}. */
 export const OPENADR_PATH = /^\/OpenADR2\/Simple\/2\.0b\//;
@@ -20,7 +20,7 @@ export const OPENADR_PATH = /^\/OpenADR2\/Simple\/2\.0b\//;
 const services: Record<string, OadrHandlers> = { EiRegisterParty: registration, EiOpt: opting, OadrPoll: polling };
 
 /** Every OpenADR reply is HTTP 200 with the answer wrapped in oadrPayload/oadrSignedObject. */
-export function sendOadr(reply: FastifyReply, pipeline: XmlPipeline, message: OadrReply): FastifyReply {
+export function sendOadr(reply: FastifyReply, pipeline: XmlPipeline, message: OadrMessage): FastifyReply {
   return sendPayload(reply, pipeline, { name: 'oadrPayload', body: { message } });
 }
 

@@ -14,10 +14,11 @@ import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.j
 import { put } from '../store/store.js';
 import type { EiResponse } from '../xml/payloads/index.js';
 import { type OadrHandlers } from './handlers.js';
-import { POLL_FREQUENCY, VTN_ID, oadrResponse, type OadrReply } from './vtn.js';
+import type { OadrMessage } from '../xml/payloads/oadr.js';
+import { POLL_FREQUENCY, VTN_ID, oadrResponse } from './vtn.js';
 
 /** The VTN's answer to a query or a registration: what it offers, and the VEN's registration if any. */
-function created(eiResponse: EiResponse, party: PartyRecord | undefined): OadrReply {
+function created(eiResponse: EiResponse, party: PartyRecord | undefined): OadrMessage {
   const registered = party && !party.cancelled;
   return { kind: 'oadrCreatedPartyRegistration', value: {
     eiResponse,

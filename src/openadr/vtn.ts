@@ -11,10 +11,7 @@ export const VTN_ID = 'MICROMARKET_VTN';
 /** How often a pull VEN is asked to poll; OpenADR's certification harness defaults to 10 s. */
 export const POLL_FREQUENCY = parseDuration('PT10S');
 
-/** An OpenADR reply: one message of the oadrMessage variant. */
-export type OadrReply = OadrMessage;
-
 /** The generic answer (oadrResponse) with a code, for what has no message of its own and for refusals. */
-export function oadrResponse(eiResponse: EiResponse, venID?: string): OadrReply {
+export function oadrResponse(eiResponse: EiResponse, venID?: string): OadrMessage {
   return { kind: 'oadrResponse', value: { eiResponse, ...(venID !== undefined ? { venID } : {}) } };
 }

@@ -4,7 +4,7 @@ import type { Availability } from '../../src/calendar/availability.js';
 import type { Product } from '../../src/emix/product.js';
 import type { StandardTerms } from '../../src/emix/standard-terms.js';
 import type { PayloadBody, PayloadName } from '../../src/xml/payloads/index.js';
-import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
+import type { OadrMessage, OadrMessageOf } from '../../src/xml/payloads/oadr.js';
 
 /** Sample values of every payload micromarket reads or writes, for round-trip and schema tests. */
 const t = parseInstant;
@@ -150,7 +150,7 @@ const target = (t: Partial<Record<'groupIDs' | 'groupNames' | 'resourceIDs' | 'v
   ({ groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [], ...t });
 
 /** A sample of every OpenADR 2.0b message micromarket reads or writes, by element name. */
-export const oadrSamples: { [K in OadrMessage['kind']]: Extract<OadrMessage, { kind: K }>['value'] } = {
+export const oadrSamples: { [K in OadrMessage['kind']]: OadrMessageOf<K> } = {
   oadrQueryRegistration: { requestID: 'r-20' },
   oadrCreatePartyRegistration: { requestID: 'r-21', profileName: '2.0b', transportName: 'simpleHttp', transportAddress: 'None',
     reportOnly: false, xmlSignature: false, venName: 'agg-1', httpPullModel: true },

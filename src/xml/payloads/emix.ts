@@ -21,7 +21,7 @@ export const price: ElementCodec<Price> = variant({
   priceRelative: emix('priceRelative', priceValue),
 });
 
-const siScaleCode = one(element(NS.scale, 'siScaleCode', enumeration(siScaleCodes)));
+export const siScaleCode = one(element(NS.scale, 'siScaleCode', enumeration(siScaleCodes)));
 
 /** An item whose description and unit are fixed by its kind (RealPower in W, RealEnergy in Wh). */
 function itemOf<T>(name: string, description: string, units: string, rest: ContentCodec<T>): ElementCodec<T> {
@@ -39,14 +39,16 @@ function itemOf<T>(name: string, description: string, units: string, rest: Conte
   });
 }
 
+export const powerAttributes = power('powerAttributes', sequence({
+  hertz: one(power('hertz', decimal)),
+  voltage: one(power('voltage', decimal)),
+  ac: one(power('ac', boolean)),
+}));
+
 export const item: ElementCodec<Item> = variant({
   powerReal: itemOf('powerReal', 'RealPower', 'W', sequence({
     siScaleCode,
-    powerAttributes: opt(power('powerAttributes', sequence({
-      hertz: one(power('hertz', decimal)),
-      voltage: one(power('voltage', decimal)),
-      ac: one(power('ac', boolean)),
-    }))),
+    powerAttributes: opt(powerAttributes),
   })),
   energyReal: itemOf('energyReal', 'RealEnergy', 'Wh', sequence({ siScaleCode })),
 });

@@ -5,7 +5,7 @@ import {
 import { NS } from '../namespaces.js';
 import { dtstart, duration, durationProp, durationValue, granularity, instant, properties, uid, vavailability } from './calendar.js';
 import { createdDateTime, ei, eiMarketContext, eiResponse, partyID, registrationID, requestID, resourceID } from './ei.js';
-import { marketContext } from './emix.js';
+import { marketContext, powerAttributes, siScaleCode } from './emix.js';
 
 /**
  * OpenADR 2.0b messages (xsd/oadr.xsd) inside their envelope. Each message element is written with
@@ -87,21 +87,12 @@ const registration = {
 };
 
 /** What a signal or baseline measures: an EMIX or OpenADR item, by element name. */
-const measured = (ns: string, name: string) => element(ns, name, sequence({
+const itemFields = (ns: string) => ({
   itemDescription: one(element(ns, 'itemDescription', text)),
   itemUnits: one(element(ns, 'itemUnits', text)),
-  siScaleCode: one(element(NS.scale, 'siScaleCode', text)),
-}));
-const powerItem = (name: string) => element(NS.power, name, sequence({
-  itemDescription: one(element(NS.power, 'itemDescription', text)),
-  itemUnits: one(element(NS.power, 'itemUnits', text)),
-  siScaleCode: one(element(NS.scale, 'siScaleCode', text)),
-  powerAttributes: opt(element(NS.power, 'powerAttributes', sequence({
-    hertz: one(element(NS.power, 'hertz', decimal)),
-    voltage: one(element(NS.power, 'voltage', decimal)),
-    ac: one(element(NS.power, 'ac', boolean)),
-  }))),
-}));
+});
+const measured = (ns: string, name: string) => element(ns, name, sequence({ ...itemFields(ns), siScaleCode }));
+const powerItem = (name: string) => element(NS.power, name, sequence({ ...itemFields(NS.power), siScaleCode, powerAttributes: opt(powerAttributes) }));
 export const signalItem = variant({
   powerReal: powerItem('powerReal'), powerApparent: powerItem('powerApparent'), powerReactive: powerItem('powerReactive'),
   energyReal: measured(NS.power, 'energyReal'), energyApparent: measured(NS.power, 'energyApparent'),
@@ -110,11 +101,7 @@ export const signalItem = variant({
   currencyPerKW: measured(NS.oadr, 'currencyPerKW'), currencyPerThm: measured(NS.oadr, 'currencyPerThm'),
   current: measured(NS.oadr, 'current'), frequency: measured(NS.oadr, 'frequency'), Therm: measured(NS.oadr, 'Therm'),
   temperature: measured(NS.oadr, 'temperature'), customUnit: measured(NS.oadr, 'customUnit'),
-  pulseCount: oadr('pulseCount', sequence({
-    itemDescription: one(oadr('itemDescription', text)),
-    itemUnits: one(oadr('itemUnits', text)),
-    pulseFactor: one(oadr('pulseFactor', decimal)),
-  })),
+  pulseCount: oadr('pulseCount', sequence({ ...itemFields(NS.oadr), pulseFactor: one(oadr('pulseFactor', decimal)) })),
 });
 
 export const payloadFloat = ei('payloadFloat', single(ei('value', decimal)));
@@ -324,6 +311,8 @@ const polling = {
 /** One OpenADR message, tagged by its element name. */
 export const oadrMessage = variant({ ...registration, ...events, ...reports, ...opting, ...polling });
 export type OadrMessage = typeof oadrMessage extends ElementCodec<infer T> ? T : never;
+/** The content of one kind of OpenADR message. */
+export type OadrMessageOf<K extends OadrMessage['kind']> = Extract<OadrMessage, { kind: K }>['value'];
 
 const XMLDSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const envelope = sequence({ message: one(oadr('oadrSignedObject', single(oadrMessage))) });
