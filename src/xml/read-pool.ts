@@ -29,10 +29,13 @@ interface PoolWorker {
   readonly worker: Worker;
   /** Documents sent and not yet answered. */
   busy: number;
-  /** Documents waiting for the end of this turn of the event loop, sent as one message. */
-  batch: Uint8Array[];
-  /** Id of the first document of the batch; the worker answers a batch in order. */
-  batchStart: number;
+}
+
+/** Documents gathered in this turn of the event loop for one worker; their ids run from `first`. */
+interface Batch {
+  readonly entry: PoolWorker;
+  readonly first: number;
+  readonly bodies: Uint8Array[];
 }
 
 /**
@@ -46,12 +49,13 @@ export class XmlReadPool implements XmlReader {
   readonly #workers: PoolWorker[];
   readonly #pending = new Map<number, Pending>();
   #next = 0;
-  #open: PoolWorker | undefined;
+  /** The batch being filled; ids are consecutive within a batch, so there is at most one. */
+  #open: Batch | undefined;
 
   /** @param size workers; by default one per CPU but one, and at least one. */
   constructor(limits: Partial<XmlLimits>, size = Math.max(1, availableParallelism() - 1)) {
     this.#workers = Array.from({ length: size }, () => {
-      const entry: PoolWorker = { worker: new Worker(compiledSibling(import.meta.url, 'read-worker.js'), { workerData: limits }), busy: 0, batch: [], batchStart: 0 };
+      const entry: PoolWorker = { worker: new Worker(compiledSibling(import.meta.url, 'read-worker.js'), { workerData: limits }), busy: 0 };
       entry.worker.on('message', ({ first, outcomes }: { first: number; outcomes: ReadOutcome[] }) => {
         entry.busy -= outcomes.length;
         outcomes.forEach((outcome, i) => this.#settle(first + i, outcome));
@@ -74,30 +78,26 @@ export class XmlReadPool implements XmlReader {
   }
 
   read(body: Buffer): Promise<Payload> {
-    // Ids of one batch are consecutive, so a batch opens only when no other is being filled.
-    let entry = this.#open;
-    if (!entry) {
-      entry = this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-      entry.batchStart = this.#next;
-      this.#open = entry;
-      const opened = entry;
+    let batch = this.#open;
+    if (!batch) {
+      const opened: Batch = { entry: this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a)), first: this.#next, bodies: [] };
+      batch = this.#open = opened;
       setImmediate(() => this.#send(opened));
     }
     const id = this.#next++;
-    entry.busy++;
+    batch.entry.busy++;
     // A copy of exactly the body's bytes, moved (not cloned) to the worker: fastify's small bodies share a pool.
-    entry.batch.push(new Uint8Array(body));
+    batch.bodies.push(new Uint8Array(body));
     // A full batch leaves at once, so a burst is spread over the workers rather than queued on one.
-    if (entry.batch.length === MAX_BATCH) this.#send(entry);
+    if (batch.bodies.length === MAX_BATCH) this.#send(batch);
     return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject }));
   }
 
-  #send(entry: PoolWorker): void {
-    if (entry.batch.length === 0) return;
-    const bodies = entry.batch;
-    entry.batch = [];
-    if (this.#open === entry) this.#open = undefined;
-    entry.worker.postMessage({ first: entry.batchStart, bodies }, bodies.map((b) => b.buffer as ArrayBuffer));
+  /** Sends a batch unless it already left (full before the end of its turn). */
+  #send(batch: Batch): void {
+    if (this.#open !== batch) return;
+    this.#open = undefined;
+    batch.entry.worker.postMessage({ first: batch.first, bodies: batch.bodies }, batch.bodies.map((b) => b.buffer as ArrayBuffer));
   }
 
   async close(): Promise<void> {
