@@ -44,7 +44,7 @@ export class EmbeddedStore implements Store {
   #sinceSnapshot = 0;
   #failure: unknown;
   #closed = false;
-  #lastFsyncMs = 0;
+  #lastWriteMs = 0;
   /** Journal writes (each one synchronous); fewer than commits when group commit works. */
   #appends = 0;
 
@@ -125,7 +125,7 @@ export class EmbeddedStore implements Store {
     try {
       const started = performance.now();
       await this.segment.append(frameAll(records));
-      this.#lastFsyncMs = performance.now() - started;
+      this.#lastWriteMs = performance.now() - started;
       this.#appends++;
     } catch (error) {
       // What reached the disk is unknown: refuse further writes; a restart recovers to a consistent point.
@@ -174,7 +174,7 @@ export class EmbeddedStore implements Store {
         appends: this.#appends,
         tornBytesDropped: this.tornBytesDropped,
         snapshotError: this.#snapshotError,
-        lastFsyncMs: Number(this.#lastFsyncMs.toFixed(3)),
+        lastWriteMs: Number(this.#lastWriteMs.toFixed(3)),
       },
     };
   }

@@ -137,7 +137,7 @@ const machineAfter = await machine();
 const idle = (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total);
 const load = process.cpuUsage(loadBefore);
 /** Microseconds of CPU per tender answered in the 50-connection run. */
-const perTender = (seconds: number) => ((seconds * 1e6) / (tenders.requests.average * 10)).toFixed(0);
+const perTender = (seconds: number) => ((seconds * 1e6) / tenders.requests.total).toFixed(0);
 const serviceCpu = (cpuAfter.all - cpuBefore.all) / 10;
 // Paced: autocannon's rate limiter works on the requests it builds itself, so here each request is
 // set up as it goes (cheap at this rate) from bodies written beforehand.
