@@ -6,7 +6,8 @@ import { SchemaSet } from './schema-set.js';
 import type { XmlElement } from './tree.js';
 import { writeXml } from './writer.js';
 
-const REQUEST_ID = /<(?:[\w.-]+:)?requestID>\s*([^<]{0,256}?)\s*<\//;
+// Any prefix, or none with a namespace declared on the element itself (as OpenLEADR's VEN writes it).
+const REQUEST_ID = /<(?:[\w.-]+:)?requestID(?:\s[^>]*)?>\s*([^<]{0,256}?)\s*<\//;
 
 /**
  * The path of every XML message: guard → validate and parse (libxml2) → decode on the way in, encode → write

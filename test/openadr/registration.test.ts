@@ -106,6 +106,8 @@ describe('what the VTN refuses, always as oadrResponse with HTTP 200', () => {
     expect(code(invalid)).toBe('400');
     expect(invalid.value).toMatchObject({ eiResponse: { responseDescription: expect.stringMatching(/^MM_ERR_XML_INVALID: line 3: /) } });
     expect(code(await post('EiNothing', ours(transcript('13-ven-oadrPoll.xml'))))).toBe('404');
+    const broken = await post('EiRegisterParty', transcript('03-ven-oadrCreatePartyRegistration.xml').replace(/<oadr:oadrReportOnly>[^<]*<\/oadr:oadrReportOnly>/, ''));
+    expect(broken.value).toMatchObject({ eiResponse: { responseCode: '400', requestID: 'bf314599-8438-41b9-86a4-c7252b037500' } });
   });
 
   it('a 2.0a registration: this VTN speaks 2.0b', async () => {
