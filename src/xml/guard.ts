@@ -16,37 +16,37 @@ export interface XmlLimits {
 
 export const defaultXmlLimits: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
 
-const LT = 60, BANG = 33, QUESTION = 63, SLASH = 47, GT = 62, DQUOTE = 34, SQUOTE = 39, NUL = 0;
+const LT = 60, BANG = 33, QUESTION = 63, SLASH = 47, GT = 62, DQUOTE = 34, SQUOTE = 39;
 
 /**
  * Refuses hostile documents before any parser sees them: DOCTYPE, entity and other markup
- * declarations (XXE, entity expansion) and nesting beyond the limit. One linear scan of the bytes
- * (the markup characters are ASCII, so UTF-8 text never hides or fakes one); comments, CDATA and
- * processing instructions are skipped, quoted attribute values may contain `>`. A NUL byte, which
- * XML never contains, means UTF-16, UTF-32 or binary: refused, since this scan reads UTF-8 only.
+ * declarations (XXE, entity expansion) and nesting beyond the limit. One linear scan; comments,
+ * CDATA and processing instructions are skipped, quoted attribute values may contain `>`. A NUL,
+ * which XML never contains, means the body was UTF-16, UTF-32 or binary, not the UTF-8 this scan
+ * (and the parser) reads: refused as not well-formed rather than left to fail inside the parser.
  * Other malformed input is left to the parser, which reports it with a line number.
  */
-export function rejectHostile(xml: Buffer, limits: XmlLimits): void {
-  const nul = xml.indexOf(NUL);
+export function rejectHostile(xml: string, limits: XmlLimits): void {
+  const nul = xml.indexOf('\0');
   if (nul !== -1) throw new MicromarketError('MM_ERR_XML_MALFORMED', ['documents must be UTF-8 (found a NUL byte)'], { line: lineAt(xml, nul) });
   let depth = 0;
-  let i = xml.indexOf(LT);
+  let i = xml.indexOf('<');
   while (i !== -1) {
-    const next = xml[i + 1];
+    const next = xml.charCodeAt(i + 1);
     if (next === BANG) {
-      if (startsAt(xml, '<!--', i)) i = skipPast(xml, '-->', i + 4);
-      else if (startsAt(xml, '<![CDATA[', i)) i = skipPast(xml, ']]>', i + 9);
+      if (xml.startsWith('<!--', i)) i = skipPast(xml, '-->', i + 4);
+      else if (xml.startsWith('<![CDATA[', i)) i = skipPast(xml, ']]>', i + 9);
       else throw new MicromarketError('MM_ERR_XML_DOCTYPE', [], { line: lineAt(xml, i) });
     } else if (next === QUESTION) {
       i = skipPast(xml, '?>', i + 2);
     } else if (next === SLASH) {
       depth--;
-      i = xml.indexOf(GT, i + 2);
+      i = xml.indexOf('>', i + 2);
     } else {
       let j = i + 1;
       let quote = 0;
       for (; j < xml.length; j++) {
-        const ch = xml[j];
+        const ch = xml.charCodeAt(j);
         if (quote) {
           if (ch === quote) quote = 0;
         } else if (ch === DQUOTE || ch === SQUOTE) quote = ch;
@@ -56,20 +56,15 @@ export function rejectHostile(xml: Buffer, limits: XmlLimits): void {
       if (depth + 1 > limits.maxDepth) {
         throw new MicromarketError('MM_ERR_XML_TOO_DEEP', [limits.maxDepth], { line: lineAt(xml, i) });
       }
-      if (xml[j - 1] !== SLASH) depth++;
+      if (xml.charCodeAt(j - 1) !== SLASH) depth++;
       i = j;
     }
     if (i === -1) return;
-    i = xml.indexOf(LT, i);
+    i = xml.indexOf('<', i);
   }
 }
 
-function startsAt(xml: Buffer, ascii: string, at: number): boolean {
-  for (let k = 0; k < ascii.length; k++) if (xml[at + k] !== ascii.charCodeAt(k)) return false;
-  return true;
-}
-
-function skipPast(xml: Buffer, end: string, from: number): number {
+function skipPast(xml: string, end: string, from: number): number {
   const at = xml.indexOf(end, from);
   return at === -1 ? -1 : at + end.length;
 }

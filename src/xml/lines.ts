@@ -1,5 +1,5 @@
-/** 1-based line number of an offset: a character offset in text, a byte offset in a buffer. */
-export function lineAt(text: string | Buffer, offset: number): number {
+/** 1-based line number of a character offset. */
+export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;

@@ -27,7 +27,7 @@ export class XmlPipeline {
     if (body.byteLength > this.limits.maxBytes) {
       throw new MicromarketError('MM_ERR_XML_TOO_LARGE', [body.byteLength, this.limits.maxBytes]);
     }
-    rejectHostile(body, this.limits);
+    rejectHostile(body.toString('utf8'), this.limits);
     return this.schemas.read(body);
   }
 
