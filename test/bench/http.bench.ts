@@ -45,8 +45,15 @@ async function start(args: string[], url: string): Promise<ChildProcess> {
 }
 
 type Result = { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number; '2xx': number };
-/** Runs autocannon; `onStart` fires when the timed part begins, after the clients are set up. */
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc (npm run bench:http does)');
+/**
+ * Runs autocannon; `onStart` fires when the timed part begins, after the clients are set up. The
+ * load generator first collects the previous run's requests: its own GC pauses would otherwise
+ * land in the next run's latencies (10-25 ms here, in the paced run's p99).
+ */
 const run = (opts: autocannon.Options, onStart = () => {}) => new Promise<Result>((resolve, reject) => {
+  gc();
   autocannon(opts, (error, result) => (error ? reject(error) : resolve(result as unknown as Result))).once('start', onStart);
 });
 
