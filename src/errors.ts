@@ -38,6 +38,7 @@ export const errorCatalogue = {
   MM_ERR_EI_DUPLICATE_ID: define('MM_ERR_EI_DUPLICATE_ID', '%s %s already exists', 200, '452'),
   MM_ERR_EI_TENDER_REFUSED: define('MM_ERR_EI_TENDER_REFUSED', 'tender %s refused: %s: %s', 200, '454'),
   MM_ERR_EI_INVALID: define('MM_ERR_EI_INVALID', '%s', 200, '454'),
+  MM_ERR_EI_OUT_OF_SEQUENCE: define('MM_ERR_EI_OUT_OF_SEQUENCE', 'event %s is at modificationNumber %s, not %s', 200, '450'),
   MM_ERR_STORE_CLOSED: define('MM_ERR_STORE_CLOSED', 'the store is closed', 503),
   MM_ERR_STORE_CONFLICT: define('MM_ERR_STORE_CONFLICT', '%s %s: %s', 409),
   MM_ERR_STORE_CORRUPT: define('MM_ERR_STORE_CORRUPT', '%s at byte %s: %s', 500),

@@ -5,6 +5,7 @@ import type { EiServices } from './ei/operation.js';
 import { QuoteDistributor } from './ei/quote-distribution.js';
 import { GateScheduler } from './ei/scheduler.js';
 import { buildServer } from './http/server.js';
+import { issueEvents } from './openadr/event-issuer.js';
 import { loadMarketRules } from './rules/load.js';
 import { EmbeddedStore } from './store/embedded-store.js';
 import { XmlPipeline } from './xml/pipeline.js';
@@ -55,7 +56,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     let services: EiServices | undefined;
     const app = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
       ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
-    const scheduler = new GateScheduler(services!);
+    const scheduler = new GateScheduler(services!, options.gateTickMs || undefined, [(now) => issueEvents(host, store, now)]);
     if ((options.gateTickMs ?? 250) > 0) scheduler.start();
     return {
       app, services: services!, scheduler,

@@ -31,6 +31,12 @@ export const collections = {
   fingerprints: 'fingerprints',
   /** partyID/optID → OptRecord: an OpenADR VEN's opt schedule */
   opts: 'opts',
+  /** venID/eventID → EventRecord (src/openadr/event-model.ts): events issued from market outcomes */
+  events: 'events',
+  /** marketID → IssuedRecord: the last interval whose events were issued */
+  eventsIssued: 'events-issued',
+  /** venID → PendingDistribute: the VEN's events changed and a distribute awaits its poll */
+  pendingDistributes: 'pending-distributes',
 } as const;
 
 export interface PartyRecord {

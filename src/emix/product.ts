@@ -14,6 +14,9 @@ export const siScaleCodes = ['p', 'n', 'micro', 'm', 'c', 'd', 'k', 'M', 'G', 'T
 /** SI prefix of an item's unit: `k` makes W into kW. */
 export type SiScaleCode = (typeof siScaleCodes)[number];
 
+/** The power of ten each SI scale code stands for. */
+export const SI_EXPONENT: Readonly<Record<SiScaleCode, number>> = { p: -12, n: -9, micro: -6, m: -3, c: -2, d: -1, none: 0, k: 3, M: 6, G: 9, T: 12 };
+
 /** A price: absolute, a multiplier of a reference price, or an adder relative to it. */
 export interface Price {
   kind: 'price' | 'priceMultiplier' | 'priceRelative';

@@ -9,14 +9,25 @@ export interface Position {
   cost: number;
 }
 
+/** What changed hands in one interval: quantity and its value at the transactions' prices. */
+export interface Traded {
+  quantity: number;
+  value: number;
+}
+
 /** Positions per interval per party, kept up to date from transactions. */
 export class Positions {
   readonly #byInterval = new Map<Instant, Map<string, Position>>();
+  readonly #traded = new Map<Instant, Traded>();
 
   record(t: Transaction): void {
     let parties = this.#byInterval.get(t.interval);
     if (!parties) this.#byInterval.set(t.interval, (parties = new Map()));
     const value = t.price * t.quantity;
+    const traded = this.#traded.get(t.interval) ?? { quantity: 0, value: 0 };
+    traded.quantity += t.quantity;
+    traded.value += value;
+    this.#traded.set(t.interval, traded);
     const buyer = parties.get(t.buyer) ?? { bought: 0, sold: 0, cost: 0 };
     buyer.bought += t.quantity;
     buyer.cost += value;
@@ -30,6 +41,15 @@ export class Positions {
   /** Every party's position in an interval. */
   of(interval: Instant): ReadonlyMap<string, Readonly<Position>> {
     return this.#byInterval.get(interval) ?? new Map();
+  }
+
+  /**
+   * The interval's volume-weighted average price, or undefined if nothing traded. An auction's
+   * transactions all carry its uniform price, so for a call market this is the clearing price.
+   */
+  averagePrice(interval: Instant): number | undefined {
+    const traded = this.#traded.get(interval);
+    return traded && traded.quantity > 0 ? traded.value / traded.quantity : undefined;
   }
 
   intervals(): Instant[] {

@@ -31,6 +31,26 @@ export interface MarketRules {
   /** Market hours; empty means always open. */
   readonly hours: readonly Availability[];
   readonly enrollment: 'open' | 'approval';
+  /** OpenADR SIMPLE levels: the cleared price from which level 1 (moderate), 2 (high) and 3 (special) apply. */
+  readonly simpleLevels: SimpleLevels;
+}
+
+export interface SimpleLevels {
+  readonly moderate: number;
+  readonly high: number;
+  readonly special: number;
+}
+
+/**
+ * Levels for rules that name none: half, three quarters and nine tenths of the way from the price
+ * floor to the cap, each rounded down to a price tick.
+ */
+export function defaultSimpleLevels(prices: MarketRules['prices']): SimpleLevels {
+  const at = (fraction: number) => {
+    const ticks = Math.floor(((prices.cap - prices.floor) * fraction) / prices.tick + 1e-9);
+    return Number((prices.floor + ticks * prices.tick).toFixed(12));
+  };
+  return { moderate: at(0.5), high: at(0.75), special: at(0.9) };
 }
 
 /** A rule that does not hold, naming the element it concerns. */
@@ -66,6 +86,9 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
     if (!isMultipleOf(floor, tick)) problem('floor', `must be a whole number of price ticks (${tick})`);
     if (!isMultipleOf(cap, tick)) problem('cap', `must be a whole number of price ticks (${tick})`);
   }
+  const { moderate, high, special } = rules.simpleLevels;
+  if (!(moderate < high && high < special)) problem('simpleLevels', 'must rise: moderate < high < special');
+  else if (floor < cap && (moderate <= floor || special > cap)) problem('simpleLevels', `must lie above the price floor (${floor}) and not above the cap (${cap})`);
   const q = rules.quantities;
   if (q.minimum !== undefined && !isMultipleOf(q.minimum, q.tick)) problem('minimum', `must be a whole number of quantity ticks (${q.tick})`);
   if (q.maximum !== undefined && !isMultipleOf(q.maximum, q.tick)) problem('maximum', `must be a whole number of quantity ticks (${q.tick})`);

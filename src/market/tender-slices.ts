@@ -1,7 +1,7 @@
 import { durationOfMillis, durationToMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
 import { streamAsSequence } from '../calendar/sequence.js';
-import type { Item, Product, TemixPower } from '../emix/product.js';
+import { SI_EXPONENT, type Item, type Product, type TemixPower } from '../emix/product.js';
 import { granularityMs, type MarketRules } from './rules.js';
 import type { Rejection, RejectionCode, Side } from './types.js';
 
@@ -19,8 +19,6 @@ export interface SlicedTender {
   readonly expiresAt: number;
   readonly slices: readonly Slice[];
 }
-
-const SI_EXPONENT: Record<string, number> = { p: -12, n: -9, micro: -6, m: -3, c: -2, d: -1, none: 0, k: 3, M: 6, G: 9, T: 12 };
 
 /** The factor that turns a quantity of `item` into the market's units, or a reason it cannot. */
 function unitFactor(item: Item | undefined, rules: MarketRules): number | string {

@@ -8,6 +8,7 @@ import { payloadOf } from '../http/xml-body.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import type { OadrAnswer, OadrContext, OadrHandlers } from './handlers.js';
+import { eventing } from './events.js';
 import { opting } from './opt.js';
 import { polling } from './poll.js';
 import { registration } from './registration.js';
@@ -16,8 +17,8 @@ import { oadrResponse } from './vtn.js';
 /** The OpenADR 2.0b simple HTTP binding: POST {root}/OpenADR2/Simple/2.0b/{service}. */
 export const OPENADR_PATH = /^\/OpenADR2\/Simple\/2\.0b\//;
 
-/** The services mounted so far; EiEvent and EiReport follow (issue 5). */
-const services: Record<string, OadrHandlers> = { EiRegisterParty: registration, EiOpt: opting, OadrPoll: polling };
+/** The services mounted so far; EiReport follows (issue 5). */
+const services: Record<string, OadrHandlers> = { EiRegisterParty: registration, EiEvent: eventing, EiOpt: opting, OadrPoll: polling };
 
 /** Every OpenADR reply is HTTP 200 with the answer wrapped in oadrPayload/oadrSignedObject. */
 export function sendOadr(reply: FastifyReply, pipeline: XmlPipeline, message: OadrMessage): FastifyReply {

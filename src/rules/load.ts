@@ -4,7 +4,7 @@ import type { Availability } from '../calendar/availability.js';
 import { availabilityFromIcs, IcsError } from '../calendar/ics.js';
 import { parseDuration } from '../calendar/duration.js';
 import { isMicromarketError } from '../errors.js';
-import { checkRules, type MarketRules } from '../market/rules.js';
+import { checkRules, defaultSimpleLevels, type MarketRules } from '../market/rules.js';
 import { lineOfElement } from '../xml/lines.js';
 import { ruleFile, type RuleFile } from '../xml/market-rules.js';
 import { decodeRoot, type XmlPipeline } from '../xml/pipeline.js';
@@ -44,8 +44,8 @@ function toRules(raw: RuleFile, hours: Availability[]): MarketRules {
   const clearing = raw.clearing.kind === 'continuous'
     ? { kind: 'continuous' as const, gateClosure: raw.clearing.value.gateClosure ?? parseDuration('PT0S'), selfTrade: raw.clearing.value.selfTrade ?? 'cancel-resting' as const }
     : { kind: 'call' as const, ...raw.clearing.value };
-  const { hours: _written, clearing: _clearing, ...rest } = raw;
-  return { ...rest, clearing, hours };
+  const { hours: _written, clearing: _clearing, simpleLevels, ...rest } = raw;
+  return { ...rest, clearing, hours, simpleLevels: simpleLevels ?? defaultSimpleLevels(raw.prices) };
 }
 
 /** Reads, validates (schema, .ics hours, semantic checks) and returns one rule file. */

@@ -41,6 +41,11 @@ export const ruleFile = r('market', sequence({
   }))),
   hours: opt(r('hours', list(variant({ vavailability, ics: r('ics', text) })))),
   enrollment: one(r('enrollment', enumeration(['open', 'approval']))),
+  simpleLevels: opt(r('simpleLevels', sequence({
+    moderate: one(r('moderate', decimal)),
+    high: one(r('high', decimal)),
+    special: one(r('special', decimal)),
+  }))),
 }));
 
 /** A rule file as written: its hours may still name .ics files. */

@@ -61,7 +61,7 @@ const rules: MarketRules = {
   id: 'bench', marketContext: 'urn:micromarket:bench', name: 'bench', resource: { name: 'electricity', units: 'W', siScaleCode: 'k' },
   currency: 'EUR', granularity: parseDuration('PT5M'), horizon: parseDuration('P1D'),
   clearing: { kind: 'continuous', gateClosure: parseDuration('PT0S'), selfTrade: 'cancel-resting' },
-  prices: { floor: 0, cap: 1000, tick: 0.001 }, quantities: { tick: 1, minimum: 1, maximum: 1000 }, hours: [], enrollment: 'open',
+  prices: { floor: 0, cap: 1000, tick: 0.001 }, quantities: { tick: 1, minimum: 1, maximum: 1000 }, hours: [], enrollment: 'open', simpleLevels: { moderate: 500, high: 750, special: 900 },
 };
 const now = Date.UTC(2026, 10, 23, 12);
 const interval = now + 3_600_000;

@@ -40,6 +40,17 @@ describe('market rule files', () => {
       prices: { floor: 0, cap: 1, tick: 0.01 }, quantities: { tick: 0.001, minimum: 0.001, maximum: 50 }, hours: [],
     });
     expect(rules.granularity).toMatchObject({ minutes: 15 });
+    expect(rules.simpleLevels).toEqual({ moderate: 0.25, high: 0.35, special: 0.5 });
+  });
+
+  it('derives SIMPLE levels at 50, 75 and 90 % of the price range, on ticks, when the rules name none', async () => {
+    // feeder: floor -0.500, cap 2.000, tick 0.001
+    expect((await loadRuleFile(join(rulesDir, 'feeder.xml'), pipeline)).simpleLevels).toEqual({ moderate: 0.75, high: 1.375, special: 1.75 });
+  });
+
+  it('refuses SIMPLE levels that do not rise, on the line of the element', async () => {
+    const bad = home.replace('<rules:high>0.35</rules:high>', '<rules:high>0.20</rules:high>');
+    expect(await problems('levels.xml', bad)).toEqual([`${lineOf(bad, '<rules:simpleLevels>')}: simpleLevels must rise: moderate < high < special`]);
   });
 
   it('reports schema errors with their line', async () => {

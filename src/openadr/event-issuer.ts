@@ -1,0 +1,78 @@
+/**
+ * Turns market outcomes into OpenADR events. Once an interval's gate has closed its positions are
+ * final, so each VEN enrolled in the market gets one event for it: the interval's price, its
+ * SIMPLE level and the VEN's own position. Events, the VENs' pending distributes and the market's
+ * issue mark are committed together, so a restart neither loses nor repeats an issue.
+ */
+import { createHash } from 'node:crypto';
+import type { Instant } from '../calendar/instant.js';
+import { enrollmentID } from '../ei/lookups.js';
+import type { MarketHost } from '../ei/markets.js';
+import { asJson, collections, fromJson, type EnrollmentRecord, type PartyRecord } from '../ei/records.js';
+import type { Market } from '../market/market.js';
+import { gateClosureMs, granularityMs } from '../market/rules.js';
+import { put, type Store, type WriteOp } from '../store/store.js';
+import { eventIDFor, simpleLevel, type EventRecord } from './event-model.js';
+
+/** The last interval of a market whose events were issued. */
+export interface IssuedRecord {
+  through: Instant;
+}
+
+/** A distribute a VEN has yet to fetch by poll; `deliveries` counts polls that returned it unanswered. */
+export interface PendingDistribute {
+  since: Instant;
+  deliveries: number;
+}
+
+const venDigest = (venID: string) => createHash('sha256').update(venID).digest('hex');
+
+/** Intervals whose gate has closed by `now`, not yet issued and not yet over, in which something traded. */
+function closedIntervals(market: Market, through: Instant, now: Instant): Instant[] {
+  const step = granularityMs(market.rules);
+  const lastClosed = now + gateClosureMs(market.rules);
+  return market.positions.intervals()
+    .filter((start) => start > through && start <= lastClosed && start + step > now && market.positions.averagePrice(start) !== undefined);
+}
+
+/** The registered OpenADR VENs with an approved enrollment in the market. */
+async function enrolledVens(store: Store, market: Market): Promise<string[]> {
+  const vens: string[] = [];
+  for (const [, value] of await store.list(collections.enrollments, enrollmentID(market, ''))) {
+    const enrollment = fromJson<EnrollmentRecord>(value)!;
+    if (enrollment.status !== 'approvedEnrollment') continue;
+    const party = fromJson<PartyRecord>(await store.get(collections.parties, enrollment.partyID));
+    if (party?.oadr && !party.cancelled) vens.push(party.partyID);
+  }
+  return vens;
+}
+
+/** Issues the events of every interval that closed since the last call; returns how many it issued. */
+export async function issueEvents(host: MarketHost, store: Store, now: Instant): Promise<number> {
+  let issued = 0;
+  for (const market of host.markets) {
+    const mark = fromJson<IssuedRecord>(await store.get(collections.eventsIssued, market.rules.id));
+    const intervals = closedIntervals(market, mark?.through ?? -Infinity, now);
+    if (intervals.length === 0) continue;
+    const vens = await enrolledVens(store, market);
+    const writes: WriteOp[] = [put(collections.eventsIssued, market.rules.id, asJson({ through: intervals.at(-1)! } satisfies IssuedRecord))];
+    for (const venID of vens) {
+      for (const dtstart of intervals) writes.push(put(collections.events, `${venID}/${eventIDFor(market.rules.id, dtstart, venDigest(venID))}`, asJson(event(market, venID, dtstart, now))));
+      writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
+      issued += intervals.length;
+    }
+    await store.commit(writes);
+  }
+  return issued;
+}
+
+function event(market: Market, venID: string, dtstart: Instant, now: Instant): EventRecord {
+  const { rules, positions } = market;
+  const price = positions.averagePrice(dtstart)!;
+  const position = positions.of(dtstart).get(venID);
+  return {
+    eventID: eventIDFor(rules.id, dtstart, venDigest(venID)), modificationNumber: 0, venID, marketID: rules.id, marketContext: rules.marketContext,
+    dtstart, durationMs: granularityMs(rules), createdDateTime: now, price, level: simpleLevel(price, rules.simpleLevels),
+    dispatch: position ? position.bought - position.sold : 0, cancelled: false,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * EiEvent: the VEN fetches its events and answers them.
+ *
+ *   VEN ──oadrRequestEvent─▶ VTN   oadrDistributeEvent with every far, near and active event (rule 50)
+ *   VEN ──oadrCreatedEvent─▶ VTN   optIn / optOut per event at its current modificationNumber
+ *
+ * An answer naming an unknown event (452) or another modificationNumber (450) refuses the whole
+ * message (rule 48), so a VEN's answers are recorded all or none.
+ */
+import { requireSelf } from '../auth/tokens.js';
+import type { Instant } from '../calendar/instant.js';
+import { MicromarketError } from '../errors.js';
+import { registeredParty } from '../ei/lookups.js';
+import type { MarketHost } from '../ei/markets.js';
+import { ok } from '../ei/operation.js';
+import { asJson, collections, fromJson } from '../ei/records.js';
+import { del, put, type Store, type WriteOp } from '../store/store.js';
+import type { OadrMessage } from '../xml/payloads/oadr.js';
+import { eventStatus, toEiEvent, type EventRecord } from './event-model.js';
+import type { OadrHandlers } from './handlers.js';
+import { oadrResponse, VTN_ID } from './vtn.js';
+
+/** What a distribute carries: the far, near and active events, and cancellations not yet acknowledged. */
+function current(event: EventRecord, now: Instant): boolean {
+  const status = eventStatus(event, now);
+  if (status === 'cancelled') return event.response?.modificationNumber !== event.modificationNumber;
+  return status !== 'completed';
+}
+
+/** The VEN's current events, earliest first. */
+export async function currentEvents(store: Store, venID: string, now: Instant): Promise<EventRecord[]> {
+  return (await store.list(collections.events, `${venID}/`)).map(([, v]) => fromJson<EventRecord>(v)!)
+    .filter((e) => current(e, now))
+    .sort((a, b) => a.dtstart - b.dtstart || a.eventID.localeCompare(b.eventID));
+}
+
+/** oadrDistributeEvent for a VEN; every event asks for an answer (oadrResponseRequired always). */
+export function distribute(host: MarketHost, events: readonly EventRecord[], requestID: string, now: Instant): OadrMessage {
+  return {
+    kind: 'oadrDistributeEvent',
+    value: {
+      eiResponse: ok(requestID), requestID, vtnID: VTN_ID,
+      events: events.map((e) => ({ event: toEiEvent(e, host.byId.get(e.marketID)!.rules, now), responseRequired: 'always' as const })),
+    },
+  };
+}
+
+export const eventing: OadrHandlers = {
+  async oadrRequestEvent({ requestID, venID, replyLimit }, { principal, store, host, now }) {
+    requireSelf(principal, venID);
+    await registeredParty(store, venID);
+    const events = await currentEvents(store, venID, now);
+    return { reply: distribute(host, replyLimit !== undefined ? events.slice(0, replyLimit) : events, requestID, now) };
+  },
+
+  async oadrCreatedEvent({ eiResponse, eventResponses, venID }, { principal, store, now }) {
+    requireSelf(principal, venID);
+    await registeredParty(store, venID);
+    // A VEN reporting that it could not process a distribute answers no event.
+    if (eiResponse.responseCode !== '200' || !eventResponses) return { reply: oadrResponse(ok(eiResponse.requestID), venID) };
+    const writes: WriteOp[] = [];
+    const answered = new Map<string, EventRecord>();
+    for (const response of eventResponses) {
+      const { eventID, modificationNumber } = response.qualifiedEventID;
+      const event = fromJson<EventRecord>(await store.get(collections.events, `${venID}/${eventID}`));
+      if (!event) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', eventID]);
+      if (modificationNumber !== event.modificationNumber) {
+        throw new MicromarketError('MM_ERR_EI_OUT_OF_SEQUENCE', [eventID, event.modificationNumber, modificationNumber]);
+      }
+      const updated: EventRecord = { ...event, response: { optType: response.optType, modificationNumber, at: now } };
+      answered.set(eventID, updated);
+      writes.push(put(collections.events, `${venID}/${eventID}`, asJson(updated)));
+    }
+    const outstanding = (await currentEvents(store, venID, now)).filter((e) => (answered.get(e.eventID) ?? e).response?.modificationNumber !== e.modificationNumber);
+    if (outstanding.length === 0) writes.push(del(collections.pendingDistributes, venID));
+    return { reply: oadrResponse(ok(eiResponse.requestID), venID), writes };
+  },
+};

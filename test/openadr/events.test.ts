@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durationToMillis } from '../../src/calendar/duration.js';
+import { MicromarketClient } from '../../src/client/index.js';
+import type { Product } from '../../src/emix/product.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import type { OadrMessage, OadrMessageOf } from '../../src/xml/payloads/oadr.js';
+import { schemaSet } from '../support/schemas.js';
+import { testService, type TestService } from '../support/service.js';
+
+/**
+ * Events from market outcomes, over real HTTP. Two VENs trade in the feeder market (continuous,
+ * 5-minute intervals, gate one minute before) through the EI services: ven-a buys 3 kW at 0.80
+ * and 1 kW at 1.40 EUR/kWh from ven-b for 12:30. When the gate closes each gets one event: the
+ * interval's volume-weighted price (3 x 0.80 + 1 x 1.40) / 4 = 0.95, its SIMPLE level (the feeder
+ * names no levels, so they sit at 50/75/90 % of -0.5..2.0: 0.75, 1.375, 1.75, and 0.95 is level 1)
+ * and its own position: +4 kW for the buyer, -4 kW for the seller.
+ */
+const FEEDER = 'urn:micromarket:feeder-7';
+const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
+const pipeline = new XmlPipeline(schemaSet());
+let ts: TestService;
+const tokens: Record<string, string> = {};
+const clients: Record<string, MicromarketClient> = {};
+
+async function post(venID: string, service: string, message: OadrMessage): Promise<OadrMessage> {
+  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/${service}`, { method: 'POST', body: pipeline.write({ name: 'oadrPayload', body: { message } }),
+    headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
+  expect(res.status).toBe(200);
+  // pipeline.read validates the answer against the bundled schemas before decoding it.
+  const read = pipeline.read(Buffer.from(await res.text()));
+  if (read.name !== 'oadrPayload') throw new Error(read.name);
+  return read.body.message;
+}
+const poll = (venID: string) => post(venID, 'OadrPoll', { kind: 'oadrPoll', value: { venID } });
+const requestEvents = (venID: string) => post(venID, 'EiEvent', { kind: 'oadrRequestEvent', value: { requestID: `req-${venID}`, venID } });
+const created = (venID: string, eventID: string, modificationNumber: number, optType: 'optIn' | 'optOut' = 'optIn'): OadrMessage => ({
+  kind: 'oadrCreatedEvent', value: { eiResponse: { responseCode: '200', requestID: '' }, venID,
+    eventResponses: [{ responseCode: '200', requestID: 'poll', qualifiedEventID: { eventID, modificationNumber }, optType }] } });
+const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
+function events(message: OadrMessage): OadrMessageOf<'oadrDistributeEvent'>['events'] {
+  if (message.kind !== 'oadrDistributeEvent') throw new Error(`expected a distribute, got ${message.kind}`);
+  return message.value.events;
+}
+const signal = (message: OadrMessage, name: string) => events(message)[0]!.event.signals.signals.find((s) => s.signalName === name)!;
+const product = (side: 'buy' | 'sell', price: number, quantity: number): Product => ({ dtstart: at(12, 30),
+  payload: { kind: 'temixPower', value: { price: { kind: 'price', value: price }, quantity } }, uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side });
+
+beforeAll(async () => {
+  ts = await testService(at(12, 0));
+  const registration = readFileSync(new URL('../fixtures/openadr/transcript/03-ven-oadrCreatePartyRegistration.xml', import.meta.url), 'utf8');
+  const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
+  for (const venID of ['ven-a', 'ven-b']) {
+    tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'enroll', 'tender'], Date.now(), 3600);
+    const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
+      headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
+    expect(await res.text()).toContain(`<ei:venID>${venID}</ei:venID>`);
+    clients[venID] = new MicromarketClient({ baseUrl: ts.base, partyID: venID, token: tokens[venID]! });
+    const { enrollmentID } = await clients[venID]!.enroll(FEEDER, 'consumer', ts.clock.now);
+    await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: {
+      applicationDate: ts.clock.now, enrolleePartyID: venID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER,
+      enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+  }
+  await clients['ven-b']!.tender([{ tenderID: 's1', product: product('sell', 0.8, 3) }]);
+  await clients['ven-b']!.tender([{ tenderID: 's2', product: product('sell', 1.4, 1) }]);
+  await clients['ven-a']!.tender([{ tenderID: 'b1', product: product('buy', 1.4, 4) }]);
+});
+afterAll(() => ts.close());
+
+describe('events from a cleared interval', () => {
+  it('are not issued before the gate closes', async () => {
+    ts.clock.now = at(12, 28);
+    await ts.service.scheduler.tick();
+    expect((await poll('ven-a')).kind).toBe('oadrResponse');
+    expect(events(await requestEvents('ven-a'))).toEqual([]);
+  });
+
+  it('reach each VEN by poll at gate closure: price, SIMPLE level and its own position', async () => {
+    ts.clock.now = at(12, 29);
+    await ts.service.scheduler.tick();
+    const a = await poll('ven-a');
+    expect(events(a)).toHaveLength(1);
+    const { event, responseRequired } = events(a)[0]!;
+    expect(responseRequired).toBe('always');
+    expect(event.descriptor).toMatchObject({ modificationNumber: 0, eventStatus: 'near', marketContext: { marketContext: FEEDER }, createdDateTime: at(12, 29) });
+    expect(event.descriptor.eventID).toMatch(/^feeder-7\.202611231230\.[0-9a-f]{12}$/);
+    const { dtstart, duration, notification } = event.activePeriod.properties;
+    expect([dtstart, durationToMillis(duration!), durationToMillis(notification!)]).toEqual([at(12, 30), 300_000, 60_000]);
+    expect(event.target.venIDs).toEqual(['ven-a']);
+    expect(signal(a, 'ELECTRICITY_PRICE')).toMatchObject({ signalType: 'price', intervals: [{ uid: '0', values: [0.95] }], currentValue: 0,
+      item: { kind: 'currencyPerKWh', value: { itemUnits: 'EUR' } } });
+    expect(signal(a, 'SIMPLE')).toMatchObject({ signalType: 'level', intervals: [{ values: [1] }], currentValue: 0 });
+    expect(signal(a, 'LOAD_DISPATCH')).toMatchObject({ signalType: 'setpoint', intervals: [{ values: [4] }], currentValue: 0,
+      item: { kind: 'powerReal', value: { itemUnits: 'W', siScaleCode: 'k' } } });
+    expect(signal(await poll('ven-b'), 'LOAD_DISPATCH').intervals[0]!.values).toEqual([-4]);
+  });
+
+  it('stop coming once the VEN answers them', async () => {
+    const eventID = events(await requestEvents('ven-a'))[0]!.event.descriptor.eventID;
+    expect(code(await post('ven-a', 'EiEvent', created('ven-a', eventID, 0)))).toBe('200');
+    expect((await poll('ven-a')).kind).toBe('oadrResponse');
+  });
+
+  it('are re-sent to a VEN that does not answer, up to three polls', async () => {
+    // ven-b's first poll above was delivery 1.
+    expect(events(await poll('ven-b'))).toHaveLength(1);
+    expect(events(await poll('ven-b'))).toHaveLength(1);
+    expect((await poll('ven-b')).kind).toBe('oadrResponse');
+  });
+
+  it('refuse an answer to an unknown event (452) or another modificationNumber (450), recording nothing', async () => {
+    const eventID = events(await requestEvents('ven-b'))[0]!.event.descriptor.eventID;
+    expect(code(await post('ven-b', 'EiEvent', created('ven-b', 'no-such-event', 0)))).toBe('452');
+    expect(code(await post('ven-b', 'EiEvent', created('ven-b', eventID, 1)))).toBe('450');
+    // ven-a's event is not ven-b's to answer.
+    const aEventID = events(await requestEvents('ven-a'))[0]!.event.descriptor.eventID;
+    expect(code(await post('ven-b', 'EiEvent', created('ven-b', aEventID, 0)))).toBe('452');
+    const stored = async () => (await ts.service.services.store.get('events', `ven-b/${eventID}`) as { response?: unknown }).response;
+    expect(await stored()).toBeUndefined();
+    expect(code(await post('ven-b', 'EiEvent', created('ven-b', eventID, 0, 'optOut')))).toBe('200');
+    expect(await stored()).toEqual({ optType: 'optOut', modificationNumber: 0, at: at(12, 29) });
+  });
+
+  it('turn active with current values during the interval, and leave the distribute once completed', async () => {
+    ts.clock.now = at(12, 31);
+    const a = await requestEvents('ven-a');
+    expect(events(a)[0]!.event.descriptor.eventStatus).toBe('active');
+    expect(signal(a, 'ELECTRICITY_PRICE').currentValue).toBe(0.95);
+    expect(signal(a, 'SIMPLE').currentValue).toBe(1);
+    expect(signal(a, 'LOAD_DISPATCH').currentValue).toBe(4);
+    ts.clock.now = at(12, 35);
+    expect(events(await requestEvents('ven-a'))).toEqual([]);
+  });
+
+  it('are issued once: later ticks add none', async () => {
+    await ts.service.scheduler.tick();
+    expect((await poll('ven-a')).kind).toBe('oadrResponse');
+    expect((await ts.service.services.store.list('events', 'ven-a/')).length).toBe(1);
+  });
+});
