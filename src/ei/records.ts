@@ -37,6 +37,12 @@ export const collections = {
   eventsIssued: 'events-issued',
   /** venID → PendingDistribute: the VEN's events changed and a distribute awaits its poll */
   pendingDistributes: 'pending-distributes',
+  /** venID/reportSpecifierID → ReportMetadata (src/openadr/reports.ts): what a VEN can report */
+  reportMetadata: 'report-metadata',
+  /** venID/reportRequestID → ReportRequestRecord: telemetry the VTN asked a VEN for */
+  reportRequests: 'report-requests',
+  /** venID/rID/dtstart → TelemetryPoint: what a VEN reported */
+  telemetry: 'telemetry',
 } as const;
 
 export interface PartyRecord {

@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/tokens.js';
+import { requireSelf, type Principal } from '../auth/tokens.js';
 import type { EiServices } from '../ei/operation.js';
 import type { WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
@@ -14,3 +14,10 @@ export interface OadrAnswer {
 
 /** The messages one OpenADR service accepts, each with its handler. */
 export type OadrHandlers = { readonly [K in OadrMessage['kind']]?: (body: OadrMessageOf<K>, context: OadrContext) => Promise<OadrAnswer> };
+
+/** The VEN a message is for: the venID it names, which must be the caller's own, or else the caller. */
+export function ownVen(principal: Principal, venID: string | undefined): string {
+  if (venID === undefined) return principal.partyID;
+  requireSelf(principal, venID);
+  return venID;
+}

@@ -12,13 +12,14 @@ import { eventing } from './events.js';
 import { opting } from './opt.js';
 import { polling } from './poll.js';
 import { registration } from './registration.js';
+import { reporting } from './reports.js';
 import { oadrResponse } from './vtn.js';
 
 /** The OpenADR 2.0b simple HTTP binding: POST {root}/OpenADR2/Simple/2.0b/{service}. */
 export const OPENADR_PATH = /^\/OpenADR2\/Simple\/2\.0b\//;
 
-/** The services mounted so far; EiReport follows (issue 5). */
-const services: Record<string, OadrHandlers> = { EiRegisterParty: registration, EiEvent: eventing, EiOpt: opting, OadrPoll: polling };
+/** The five services of the 2.0b simple HTTP binding. */
+const services: Record<string, OadrHandlers> = { EiRegisterParty: registration, EiEvent: eventing, EiReport: reporting, EiOpt: opting, OadrPoll: polling };
 
 /** Every OpenADR reply is HTTP 200 with the answer wrapped in oadrPayload/oadrSignedObject. */
 export function sendOadr(reply: FastifyReply, pipeline: XmlPipeline, message: OadrMessage): FastifyReply {

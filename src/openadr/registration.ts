@@ -6,14 +6,13 @@
  *   VEN ──oadrCreatePartyRegistration─▶ VTN  registers (or re-registers: same registrationID) the VEN
  *   VEN ──oadrCancelPartyRegistration─▶ VTN  cancels it: open tenders are withdrawn, polls are refused
  */
-import { requireSelf, type Principal } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
 import { registeredParty, withdrawAll } from '../ei/lookups.js';
 import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
 import { put } from '../store/store.js';
 import type { EiResponse } from '../xml/payloads/index.js';
-import { type OadrHandlers } from './handlers.js';
+import { ownVen, type OadrHandlers } from './handlers.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { POLL_FREQUENCY, VTN_ID, oadrResponse } from './vtn.js';
 
@@ -27,11 +26,6 @@ function created(eiResponse: EiResponse, party: PartyRecord | undefined): OadrMe
     profiles: { profiles: [{ profileName: '2.0b', transports: { transports: [{ transportName: 'simpleHttp' }] } }] },
     pollFrequency: POLL_FREQUENCY,
   } };
-}
-
-/** A venID in a message must be the caller's own. */
-function ownVen(principal: Principal, venID: string | undefined): void {
-  if (venID !== undefined) requireSelf(principal, venID);
 }
 
 export const registration: OadrHandlers = {

@@ -1,0 +1,75 @@
+/**
+ * Telemetry VENs reported, as JSON, for the VEN itself and the operator only:
+ *
+ *   GET /telemetry/{venID}?rID=&from=&to=              the points, oldest first (from/to: ISO 8601, to exclusive)
+ *   GET /telemetry/{venID}/delivered?marketContext=     per market interval: transacted position beside delivery
+ *
+ * Delivery is the mean of the VEN's power readings (items in W) that start inside the interval, in
+ * the market's units; intervals with a position but no reading show delivered null.
+ */
+import type { FastifyInstance } from 'fastify';
+import { requireScope, requireSelf } from '../auth/tokens.js';
+import { parseInstant, type Instant } from '../calendar/instant.js';
+import { SI_EXPONENT } from '../emix/product.js';
+import { MicromarketError } from '../errors.js';
+import type { EiServices } from '../ei/operation.js';
+import { authenticate } from '../ei/plugin.js';
+import { collections, fromJson } from '../ei/records.js';
+import { granularityMs } from '../market/rules.js';
+import type { TelemetryPoint } from './reports.js';
+
+function instantParam(name: string, value: string | undefined): Instant | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseInstant(value);
+  } catch {
+    throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`${name} must be a UTC date-time such as 2026-11-23T12:00:00Z`]);
+  }
+}
+
+export function telemetryRoutes(app: FastifyInstance, ei: EiServices): void {
+  const points = async (venID: string, rID?: string): Promise<TelemetryPoint[]> =>
+    (await ei.store.list(collections.telemetry, `${venID}/${rID !== undefined ? `${rID}/` : ''}`)).map(([, v]) => fromJson<TelemetryPoint>(v)!);
+  const caller = async (request: Parameters<typeof authenticate>[0], venID: string) => {
+    const principal = await authenticate(request, ei.tokens, ei.wallClock(), ei.store);
+    requireScope(principal, 'report');
+    requireSelf(principal, venID);
+  };
+
+  app.get<{ Params: { venID: string }; Querystring: { rID?: string; from?: string; to?: string } }>('/telemetry/:venID', async (request) => {
+    const { venID } = request.params;
+    await caller(request, venID);
+    const from = instantParam('from', request.query.from) ?? -Infinity;
+    const to = instantParam('to', request.query.to) ?? Infinity;
+    const found = (await points(venID, request.query.rID)).filter((p) => p.dtstart >= from && p.dtstart < to).sort((a, b) => a.dtstart - b.dtstart);
+    return { venID, points: found };
+  });
+
+  app.get<{ Params: { venID: string }; Querystring: { marketContext?: string } }>('/telemetry/:venID/delivered', async (request) => {
+    const { venID } = request.params;
+    await caller(request, venID);
+    const market = ei.host.byContext.get(request.query.marketContext ?? '');
+    if (!market) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`marketContext must name a market (${[...ei.host.byContext.keys()].join(', ')})`]);
+    const step = granularityMs(market.rules);
+    const scale = 10 ** SI_EXPONENT[market.rules.resource.siScaleCode];
+    const readings = new Map<Instant, number[]>();
+    for (const p of await points(venID)) {
+      if (p.watts === undefined) continue;
+      const interval = Math.floor(p.dtstart / step) * step;
+      readings.set(interval, [...(readings.get(interval) ?? []), p.watts / scale]);
+    }
+    const intervals = [...new Set([...market.positions.intervals().filter((i) => market.positions.of(i).has(venID)), ...readings.keys()])].sort((a, b) => a - b);
+    return {
+      venID, marketContext: market.rules.marketContext, units: `${market.rules.resource.siScaleCode === 'none' ? '' : market.rules.resource.siScaleCode}${market.rules.resource.units}`,
+      intervals: intervals.map((interval) => {
+        const position = market.positions.of(interval).get(venID);
+        const values = readings.get(interval);
+        return {
+          interval: new Date(interval).toISOString(),
+          transacted: position ? position.bought - position.sold : 0,
+          delivered: values ? values.reduce((a, b) => a + b, 0) / values.length : null,
+        };
+      }),
+    };
+  });
+}

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { durationToMillis, parseDuration } from '../../src/calendar/duration.js';
+import { XmlPipeline } from '../../src/xml/pipeline.js';
+import type { OadrMessage, OadrMessageOf } from '../../src/xml/payloads/oadr.js';
+import { schemaSet } from '../support/schemas.js';
+import { testService, type TestService } from '../support/service.js';
+
+/**
+ * EiReport over real HTTP: a VEN registers a power meter (kW) and a status point, micromarket asks
+ * for both, the VEN reports; its readings are kept for it and the operator only, and the power
+ * readings give its delivery per feeder interval (5 min): 1.5 and 2.5 kW in 12:30-12:35 is 2.0 kW.
+ */
+const FEEDER = 'urn:micromarket:feeder-7';
+const VEN = 'ven-r';
+const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
+const pipeline = new XmlPipeline(schemaSet());
+const noTarget = { groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [] };
+let ts: TestService;
+const tokens: Record<string, string> = {};
+let requests: OadrMessageOf<'oadrRegisteredReport'>['requests'] = [];
+
+async function post(venID: string, message: OadrMessage): Promise<OadrMessage> {
+  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiReport`, { method: 'POST', body: pipeline.write({ name: 'oadrPayload', body: { message } }),
+    headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
+  expect(res.status).toBe(200);
+  const read = pipeline.read(Buffer.from(await res.text()));
+  if (read.name !== 'oadrPayload') throw new Error(read.name);
+  return read.body.message;
+}
+const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
+const telemetry = (as: string, path = VEN) => fetch(`${ts.base}/telemetry/${path}`, { headers: { authorization: `Bearer ${as}` } });
+const metadata = (reportSpecifierID: string, reportName: string, description: OadrMessageOf<'oadrRegisterReport'>['reports'][number]['descriptions'][number]) => ({
+  duration: parseDuration('PT1H'), descriptions: [description], reportRequestID: '0', reportSpecifierID, reportName, createdDateTime: at(12, 0) });
+function update(reportRequestID: string, rID: string, readings: Array<[number, number]>): OadrMessage {
+  return { kind: 'oadrUpdateReport', value: { requestID: `u-${rID}`, venID: VEN, reports: [{ dtstart: readings[0]![0], descriptions: [],
+    intervals: readings.map(([dtstart, value], i) => ({ dtstart, duration: parseDuration('PT1M'), uid: String(i), payloads: [{ rID, value: { kind: 'payloadFloat' as const, value } }] })),
+    eiReportID: 'rep', reportRequestID, reportSpecifierID: 'meter', reportName: 'TELEMETRY_USAGE', createdDateTime: at(12, 35) }] } };
+}
+
+beforeAll(async () => {
+  ts = await testService(at(12, 0));
+  const registration = readFileSync(new URL('../fixtures/openadr/transcript/03-ven-oadrCreatePartyRegistration.xml', import.meta.url), 'utf8');
+  for (const venID of [VEN, 'ven-other']) {
+    tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'report'], Date.now(), 3600);
+    await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
+      headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
+  }
+});
+afterAll(() => ts.close());
+
+describe('telemetry reports', () => {
+  it('a register report is answered with a request per telemetry report, sampled once a minute', async () => {
+    const answer = await post(VEN, { kind: 'oadrRegisterReport', value: { requestID: 'reg-1', venID: VEN, reports: [
+      metadata('meter', 'METADATA_TELEMETRY_USAGE', { rID: 'power', dataSource: { ...noTarget, resourceIDs: ['meter-1'] }, reportType: 'usage', readingType: 'Direct Read',
+        item: { kind: 'powerReal', value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: 'k' } } }),
+      metadata('status', 'METADATA_TELEMETRY_STATUS', { rID: 'heater', reportType: 'x-resourceStatus', readingType: 'x-notApplicable' }),
+      metadata('history', 'METADATA_HISTORY_USAGE', { rID: 'kwh', reportType: 'usage', readingType: 'Direct Read' }),
+    ] } });
+    if (answer.kind !== 'oadrRegisteredReport') throw new Error(answer.kind);
+    requests = answer.value.requests;
+    // History is not asked for; each request's ID is its own and neither empty nor 0.
+    expect(requests.map((r) => r.specifier.reportSpecifierID)).toEqual(['meter', 'status']);
+    expect(new Set(requests.map((r) => r.reportRequestID)).size).toBe(2);
+    expect(requests.map((r) => durationToMillis(r.specifier.granularity))).toEqual([60_000, 60_000]);
+  });
+
+  it('refuses an update for a request it never made, or an rID the VEN did not register (452), storing nothing', async () => {
+    expect(code(await post(VEN, update('rr-unknown', 'power', [[at(12, 31), 1.5]])))).toBe('452');
+    expect(code(await post(VEN, update(requests[0]!.reportRequestID, 'heater', [[at(12, 31), 1]])))).toBe('452');
+    expect(((await (await telemetry(tokens[VEN]!)).json()) as { points: unknown[] }).points).toEqual([]);
+  });
+
+  it('stores readings under the VEN, and gives delivery per market interval in the market\'s units', async () => {
+    expect(code(await post(VEN, update(requests[0]!.reportRequestID, 'power', [[at(12, 31), 1.5], [at(12, 33), 2.5], [at(12, 36), 4]])))).toBe('200');
+    const { points } = await (await telemetry(tokens[VEN]!)).json() as { points: Array<{ rID: string; resourceID: string; dtstart: number; value: number; watts: number }> };
+    expect(points.map((p) => [p.rID, p.resourceID, p.dtstart, p.value, p.watts])).toEqual([
+      ['power', 'meter-1', at(12, 31), 1.5, 1500], ['power', 'meter-1', at(12, 33), 2.5, 2500], ['power', 'meter-1', at(12, 36), 4, 4000]]);
+    const delivered = await (await telemetry(tokens[VEN]!, `${VEN}/delivered?marketContext=${encodeURIComponent(FEEDER)}`)).json();
+    expect(delivered).toEqual({ venID: VEN, marketContext: FEEDER, units: 'kW', intervals: [
+      { interval: '2026-11-23T12:30:00.000Z', transacted: 0, delivered: 2 },
+      { interval: '2026-11-23T12:35:00.000Z', transacted: 0, delivered: 4 }] });
+  });
+
+  it('shows a VEN\'s telemetry to it and the operator only', async () => {
+    expect((await telemetry(tokens['ven-other']!)).status).toBe(403);
+    expect((await telemetry(ts.operatorToken)).status).toBe(200);
+    expect((await telemetry(tokens[VEN]!, `${VEN}/delivered?marketContext=urn:nowhere`)).status).toBe(400);
+  });
+});
