@@ -8,8 +8,9 @@ const samples = [...doc.matchAll(/```xml\n([\s\S]*?)```/g)].flatMap((m) => m[1]!
 const pipeline = new XmlPipeline(schemaSet());
 
 describe('docs/openadr.md samples', () => {
-  it('shows a registration and its answer', () => {
-    expect(samples.map((xml) => /<oadr:oadrSignedObject[^>]*>\s*<oadr:(\w+)/.exec(xml)?.[1])).toEqual(['oadrCreatePartyRegistration', 'oadrCreatedPartyRegistration']);
+  it('shows a registration and a poll, each with its answer', () => {
+    expect(samples.map((xml) => /<oadr:oadrSignedObject[^>]*>\s*<oadr:(\w+)/.exec(xml)?.[1]))
+      .toEqual(['oadrCreatePartyRegistration', 'oadrCreatedPartyRegistration', 'oadrPoll', 'oadrDistributeEvent']);
   });
 
   it.each(samples)('sample %# is a valid OpenADR message', (xml) => {
