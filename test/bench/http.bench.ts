@@ -7,57 +7,19 @@
  * open-loop generator (steady rate, `paced.ts`) drive them from this one.
  * Goal (issue 4): >= 5,000 tenders/s; p99 <= 25 ms at a steady 1,000 tenders/s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { SchemaSet } from '../../src/xml/schema-set.js';
 import { pacedRun } from './paced.js';
+import { collectGarbage, freePort, row, run, start, startHello, type Result } from './processes.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const FEEDER = 'urn:micromarket:feeder-7';
 const interval = Date.UTC(2026, 10, 23, 13, 0);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** Starts a process and resolves once `url` answers. */
-async function start(args: string[], url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(url)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${args.join(' ')} did not come up`);
-}
-
-type Result = { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number; '2xx': number };
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc (npm run bench:http does)');
-/**
- * Runs autocannon; `onStart` fires when the timed part begins, after the clients are set up. The
- * load generator first collects the previous run's requests: its own GC pauses would otherwise
- * land in the next run's latencies (10-25 ms here, in the paced run's p99).
- */
-const run = (opts: autocannon.Options, onStart = () => {}) => new Promise<Result>((resolve, reject) => {
-  gc();
-  autocannon(opts, (error, result) => (error ? reject(error) : resolve(result as unknown as Result))).once('start', onStart);
-});
 
 const dir = await mkdtemp(join(tmpdir(), 'mm-bench-http-'));
 const port = await freePort();
@@ -65,10 +27,7 @@ const base = `http://127.0.0.1:${port}`;
 // The market clock stands still an hour before the interval, so every tender is admissible.
 const service = await start(['dist/src/cli/micromarket.js', 'serve', '--port', String(port), '--data', dir, '--log-level', 'warn',
   '--clock-start', new Date(interval - 3_600_000).toISOString(), '--clock-speed', '0.000001'], `${base}/healthz`);
-const helloPort = await freePort();
-const hello = await start(['dist/test/bench/hello-server.js', '--port', String(helloPort)], `http://127.0.0.1:${helloPort}/hello`).catch(async () => {
-  throw new Error('hello server did not start');
-});
+const hello = await startHello();
 
 // Two parties, registered and enrolled through the SDK.
 const tokens = await TokenService.forDataDir(dir);
@@ -153,7 +112,7 @@ const steadyBodies = only ? [] : Array.from({ length: 10_000 }, () => {
   const { body, headers } = nextTender();
   return { body: Buffer.from(body), headers };
 });
-gc();
+collectGarbage();
 const steady = only ? undefined : await pacedRun(new URL(`${base}/ei/EiTender`), 1000, 10, 20, () => steadyBodies.pop()!);
 // The same rate through autocannon's limiter: each second's 1,000 tenders sent back to back as it
 // begins. Its limiter works on requests it builds itself, so each is set up as it goes.
@@ -162,16 +121,14 @@ let burstNext = 0;
 const bursts = only ? tenders : await run({ url: `${base}/ei/EiTender`, method: 'POST', connections: 20, duration: 10, overallRate: 1000,
   requests: [{ setupRequest: (req) => ({ ...req, ...burstBodies[burstNext++]! }) }] });
 if (burstNext > burstBodies.length) throw new Error('the burst run repeated a tender');
-const helloRun = only ? tenders : await run({ url: `http://127.0.0.1:${helloPort}/hello`, connections: 50, duration: 10 });
+const helloRun = only ? tenders : await run({ url: hello.url, connections: 50, duration: 10 });
 const sample = pipeline.read(Buffer.from(await (await fetch(`${base}/ei/EiTender`, { method: 'POST', ...nextTender() })).text()));
 
 service.kill('SIGTERM');
-hello.kill('SIGTERM');
+hello.process.kill('SIGTERM');
 await new Promise((r) => setTimeout(r, 500));
 await rm(dir, { recursive: true, force: true });
 
-const row = (name: string, r: Result) =>
-  `${name.padEnd(52)} ${r.requests.average.toFixed(0).padStart(8)} ${String(r.latency.p50).padStart(7)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx + r.errors).padStart(7)}`;
 const steadyRow = steady
   ? `${'eiCreateTender at 1,000/s steady (open loop), 20 conn.'.padEnd(52)} ${steady.perSecond.toFixed(0).padStart(8)} ${steady.p50.toFixed(0).padStart(7)} ${steady.p99.toFixed(0).padStart(7)} ${String(steady.errors).padStart(7)}  max ${steady.max.toFixed(0)} ms`
   : '';
