@@ -1,10 +1,11 @@
 import { runCommand, UsageError, type Command } from './command.js';
+import { fingerprintCommand } from './fingerprint.js';
 import { serveCommand } from './serve.js';
 import { simulateCommand } from './simulate.js';
 import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
 
-const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand, tokenCommand];
+const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand, tokenCommand, fingerprintCommand];
 
 const usage = `Usage: micromarket COMMAND [options]
 

@@ -1,6 +1,15 @@
 import { scopes, TokenService, type Scope } from '../auth/tokens.js';
 import { UsageError, type Command } from './command.js';
 
+/** The scopes of a comma-separated --scope option; refuses none and unknown ones. */
+export function scopeList(command: string, value: unknown): Scope[] {
+  const asked = String(value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (asked.length === 0) throw new UsageError(`${command} needs --scope`);
+  const unknown = asked.find((s) => !(scopes as readonly string[]).includes(s));
+  if (unknown) throw new UsageError(`unknown scope ${unknown}; scopes are ${scopes.join(', ')}`);
+  return asked as Scope[];
+}
+
 export const tokenCommand: Command = {
   name: 'token',
   summary: 'issue a bearer token for a party (operators)',
@@ -23,14 +32,11 @@ Options:
   async run(values) {
     const party = values.party as string | undefined;
     if (!party) throw new UsageError('token needs --party ID');
-    const asked = String(values.scope ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (asked.length === 0) throw new UsageError('token needs --scope');
-    const unknown = asked.find((s) => !(scopes as readonly string[]).includes(s));
-    if (unknown) throw new UsageError(`unknown scope ${unknown}; scopes are ${scopes.join(', ')}`);
+    const asked = scopeList('token', values.scope);
     const lifetime = Number(values.lifetime ?? 3600);
     if (!Number.isInteger(lifetime) || lifetime <= 0) throw new UsageError('--lifetime must be a positive whole number of seconds');
     const tokens = await TokenService.forDataDir(String(values.data ?? process.env.MICROMARKET_DATA ?? './data'));
-    process.stdout.write(`${await tokens.issue(party, asked as Scope[], Date.now(), lifetime)}\n`);
+    process.stdout.write(`${await tokens.issue(party, asked, Date.now(), lifetime)}\n`);
     return 0;
   },
 };
