@@ -76,3 +76,20 @@ function event(market: Market, venID: string, dtstart: Instant, now: Instant): E
     dispatch: position ? position.bought - position.sold : 0, cancelled: false,
   };
 }
+
+/**
+ * Cancels a VEN's events in the markets it leaves that have not ended: each moves to the next
+ * modificationNumber with status cancelled, and the VEN's next poll carries the cancellation
+ * (conformance rule 50) until it acknowledges it. Returns the writes, for the leaving's own commit.
+ */
+export async function cancelEvents(store: Store, venID: string, marketIDs: readonly string[], now: Instant): Promise<WriteOp[]> {
+  const writes: WriteOp[] = [];
+  for (const [key, value] of await store.list(collections.events, `${venID}/`)) {
+    const event = fromJson<EventRecord>(value)!;
+    if (!marketIDs.includes(event.marketID) || event.cancelled || now >= event.dtstart + event.durationMs) continue;
+    const { response: _answered, ...rest } = event;
+    writes.push(put(collections.events, key, asJson({ ...rest, cancelled: true, modificationNumber: event.modificationNumber + 1, modificationDateTime: now } satisfies EventRecord)));
+  }
+  if (writes.length > 0) writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
+  return writes;
+}

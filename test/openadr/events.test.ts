@@ -138,3 +138,28 @@ describe('events from a cleared interval', () => {
     expect((await ts.service.services.store.list('events', 'ven-a/')).length).toBe(1);
   });
 });
+
+describe('an event cancelled when its VEN leaves the market', () => {
+  it('comes back cancelled at the next modificationNumber until acknowledged; the old number is refused', async () => {
+    const later = (side: 'buy' | 'sell'): Product => ({ ...product(side, 0.5, 2), dtstart: at(12, 45) });
+    await clients['ven-b']!.tender([{ tenderID: 's3', product: later('sell') }]);
+    await clients['ven-a']!.tender([{ tenderID: 'b3', product: later('buy') }]);
+    ts.clock.now = at(12, 44);
+    await ts.service.scheduler.tick();
+    const [issued] = events(await poll('ven-b'));
+    expect(issued!.event.descriptor).toMatchObject({ modificationNumber: 0, eventStatus: 'near' });
+    const { eventID } = issued!.event.descriptor;
+
+    await clients['ven-b']!.call('EiEnroll', 'eiCanceledEnroll', { name: 'eiCancelEnroll', body: { requestID: 'leave',
+      enrolleePartyID: 'ven-b', enrollmentIDs: ['feeder-7:ven-b'] } });
+    const [cancelled] = events(await poll('ven-b'));
+    expect(cancelled!.event.descriptor).toMatchObject({ eventID, modificationNumber: 1, eventStatus: 'cancelled', modificationDateTime: at(12, 44) });
+    // A lower modificationNumber is an error (rule 58); the current one acknowledges the cancellation.
+    expect(code(await post('ven-b', 'EiEvent', created('ven-b', eventID, 0)))).toBe('450');
+    expect(code(await post('ven-b', 'EiEvent', created('ven-b', eventID, 1)))).toBe('200');
+    expect((await poll('ven-b')).kind).toBe('oadrResponse');
+    expect(events(await requestEvents('ven-b'))).toEqual([]);
+    // ven-a stays in the market: its event for 12:45 is untouched.
+    expect(events(await requestEvents('ven-a')).map((e) => [e.event.descriptor.modificationNumber, e.event.descriptor.eventStatus])).toEqual([[0, 'near']]);
+  });
+});

@@ -9,6 +9,7 @@
 import { requireScope, requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
+import { cancelEvents } from '../../openadr/event-issuer.js';
 import { enrollmentID, marketFor, registeredParty, withdrawAll } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { asJson, collections, fromJson, type EnrollmentRecord } from '../records.js';
@@ -80,11 +81,12 @@ export const eiEnroll: EiService = {
           if (!e || e.partyID !== body.enrolleePartyID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['enrollment', id]);
           records.push({ ...e, status: 'separated' });
         }
-        // Leaving a market withdraws the party's open tenders there.
+        // Leaving a market withdraws the party's open tenders there and cancels its coming OpenADR events.
         const left = records.map((r) => marketFor(host, r.marketContext));
         return {
           payload: { name: 'eiCanceledEnroll', body: { eiResponse: ok(body.requestID), enrollmentIDs: body.enrollmentIDs } },
-          writes: [...withdrawAll(host, body.enrolleePartyID, now, left), ...records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r)))],
+          writes: [...withdrawAll(host, body.enrolleePartyID, now, left), ...records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r))),
+            ...await cancelEvents(store, body.enrolleePartyID, left.map((m) => m.rules.id), now)],
         };
       },
       refuse: (_body, eiResponse) => ({ name: 'eiCanceledEnroll', body: { eiResponse, enrollmentIDs: [] } }),
