@@ -3,7 +3,7 @@ import { oauthRoutes } from '../auth/routes.js';
 import type { EiServices } from '../ei/operation.js';
 import { eiRoutes } from '../ei/plugin.js';
 import { openadrRoutes } from '../openadr/plugin.js';
-import { telemetryRoutes } from '../openadr/telemetry-routes.js';
+import { jsonRoutes } from '../openadr/json-routes.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, type XmlReader } from '../xml/read-pool.js';
@@ -51,7 +51,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   validateRoutes(app, options);
   eiRoutes(app, ei, options.pipeline);
   openadrRoutes(app, ei, options.pipeline);
-  telemetryRoutes(app, ei);
+  jsonRoutes(app, ei);
   await oauthRoutes(app, ei);
   await app.ready();
   return app;

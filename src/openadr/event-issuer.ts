@@ -12,7 +12,7 @@ import { asJson, collections, fromJson, type EnrollmentRecord, type PartyRecord 
 import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../market/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
-import { eventIDFor, simpleLevel, type EventRecord } from './event-model.js';
+import { eventIDFor, round, simpleLevel, type EventRecord } from './event-model.js';
 
 /** The last interval of a market whose events were issued. */
 export interface IssuedRecord {
@@ -68,12 +68,13 @@ export async function issueEvents(host: MarketHost, store: Store, now: Instant):
 
 function event(market: Market, venID: string, dtstart: Instant, now: Instant): EventRecord {
   const { rules, positions } = market;
-  const price = positions.averagePrice(dtstart)!;
+  // Rounded before the level is read from it: 3 x 0.80 + 1 x 1.40 over 4 is 0.9500000000000001 in binary.
+  const price = round(positions.averagePrice(dtstart)!);
   const position = positions.of(dtstart).get(venID);
   return {
     eventID: eventIDFor(rules.id, dtstart, venDigest(venID)), modificationNumber: 0, venID, marketID: rules.id, marketContext: rules.marketContext,
     dtstart, durationMs: granularityMs(rules), createdDateTime: now, price, level: simpleLevel(price, rules.simpleLevels),
-    dispatch: position ? position.bought - position.sold : 0, cancelled: false,
+    dispatch: position ? round(position.bought - position.sold) : 0, cancelled: false,
   };
 }
 

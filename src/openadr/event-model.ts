@@ -132,4 +132,4 @@ export function toEiEvent(event: EventRecord, rules: MarketRules, now: Instant):
 }
 
 /** Prices and quantities as decimals a VEN can read back exactly (no binary float tails). */
-const round = (value: number) => Number(value.toFixed(9));
+export const round = (value: number) => Number(value.toFixed(9));

@@ -121,6 +121,15 @@ describe('events from a cleared interval', () => {
     expect(await stored()).toEqual({ optType: 'optOut', modificationNumber: 0, at: at(12, 29) });
   });
 
+  it('count in dispatch: an opted-out position is not committed, and only the operator sees the dispatch', async () => {
+    const url = `${ts.base}/dispatch?marketContext=${encodeURIComponent(FEEDER)}&interval=2026-11-23T12:30:00Z`;
+    const dispatch = await (await fetch(url, { headers: { authorization: `Bearer ${ts.operatorToken}` } })).json() as Record<string, unknown>;
+    // ven-a opted in to +4 kW; ven-b opted out of its -4 kW.
+    expect(dispatch).toMatchObject({ marketContext: FEEDER, interval: '2026-11-23T12:30:00.000Z', price: 0.95, level: 1, committed: 4, optedOut: -4,
+      events: [{ venID: 'ven-a', dispatch: 4, optType: 'optIn', status: 'near' }, { venID: 'ven-b', dispatch: -4, optType: 'optOut', status: 'near' }] });
+    expect((await fetch(url, { headers: { authorization: `Bearer ${tokens['ven-a']}` } })).status).toBe(403);
+  });
+
   it('turn active with current values during the interval, and leave the distribute once completed', async () => {
     ts.clock.now = at(12, 31);
     const a = await requestEvents('ven-a');

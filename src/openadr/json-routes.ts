@@ -1,11 +1,13 @@
 /**
- * Telemetry VENs reported, as JSON, for the VEN itself and the operator only:
+ * What the VTN knows, as JSON. Telemetry is for the VEN itself and the operator only; dispatch is the operator's:
  *
  *   GET /telemetry/{venID}?rID=&from=&to=              the points, oldest first (from/to: ISO 8601, to exclusive)
  *   GET /telemetry/{venID}/delivered?marketContext=     per market interval: transacted position beside delivery
+ *   GET /dispatch?marketContext=&interval=              an interval's events and how the VENs answered them
  *
  * Delivery is the mean of the VEN's power readings (items in W) that start inside the interval, in
- * the market's units; intervals with a position but no reading show delivered null.
+ * the market's units; intervals with a position but no reading show delivered null. Dispatch counts
+ * a position as committed unless its VEN opted out of the event (an unanswered event counts as in).
  */
 import type { FastifyInstance } from 'fastify';
 import { requireScope, requireSelf } from '../auth/tokens.js';
@@ -16,6 +18,7 @@ import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
 import { collections, fromJson } from '../ei/records.js';
 import { granularityMs } from '../market/rules.js';
+import { eventStatus, type EventRecord } from './event-model.js';
 import type { TelemetryPoint } from './reports.js';
 
 function instantParam(name: string, value: string | undefined): Instant | undefined {
@@ -27,7 +30,7 @@ function instantParam(name: string, value: string | undefined): Instant | undefi
   }
 }
 
-export function telemetryRoutes(app: FastifyInstance, ei: EiServices): void {
+export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
   const points = async (venID: string, rID?: string): Promise<TelemetryPoint[]> =>
     (await ei.store.list(collections.telemetry, `${venID}/${rID !== undefined ? `${rID}/` : ''}`)).map(([, v]) => fromJson<TelemetryPoint>(v)!);
   const caller = async (request: Parameters<typeof authenticate>[0], venID: string) => {
@@ -45,11 +48,36 @@ export function telemetryRoutes(app: FastifyInstance, ei: EiServices): void {
     return { venID, points: found };
   });
 
+  const marketNamed = (marketContext: string | undefined) => {
+    const market = ei.host.byContext.get(marketContext ?? '');
+    if (!market) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`marketContext must name a market (${[...ei.host.byContext.keys()].join(', ')})`]);
+    return market;
+  };
+
+  app.get<{ Querystring: { marketContext?: string; interval?: string } }>('/dispatch', async (request) => {
+    requireScope(await authenticate(request, ei.tokens, ei.wallClock(), ei.store), 'operator');
+    const market = marketNamed(request.query.marketContext);
+    const interval = instantParam('interval', request.query.interval ?? '');
+    const events = (await ei.store.list(collections.events, '')).map(([, v]) => fromJson<EventRecord>(v)!)
+      .filter((e) => e.marketID === market.rules.id && e.dtstart === interval)
+      .sort((a, b) => a.venID.localeCompare(b.venID));
+    const now = ei.clock();
+    const sum = (list: readonly EventRecord[]) => list.reduce((total, e) => total + e.dispatch, 0);
+    const live = events.filter((e) => !e.cancelled);
+    const out = live.filter((e) => e.response?.optType === 'optOut' && e.response.modificationNumber === e.modificationNumber);
+    return {
+      marketContext: market.rules.marketContext, interval: new Date(interval!).toISOString(),
+      price: events[0]?.price ?? null, level: events[0]?.level ?? null,
+      committed: sum(live.filter((e) => !out.includes(e))), optedOut: sum(out),
+      events: events.map((e) => ({ venID: e.venID, eventID: e.eventID, modificationNumber: e.modificationNumber, status: eventStatus(e, now),
+        dispatch: e.dispatch, optType: e.response?.modificationNumber === e.modificationNumber ? e.response.optType : null })),
+    };
+  });
+
   app.get<{ Params: { venID: string }; Querystring: { marketContext?: string } }>('/telemetry/:venID/delivered', async (request) => {
     const { venID } = request.params;
     await caller(request, venID);
-    const market = ei.host.byContext.get(request.query.marketContext ?? '');
-    if (!market) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`marketContext must name a market (${[...ei.host.byContext.keys()].join(', ')})`]);
+    const market = marketNamed(request.query.marketContext);
     const step = granularityMs(market.rules);
     const scale = 10 ** SI_EXPONENT[market.rules.resource.siScaleCode];
     const readings = new Map<Instant, number[]>();
