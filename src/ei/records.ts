@@ -37,6 +37,8 @@ export const collections = {
   eventsIssued: 'events-issued',
   /** venID → PendingDistribute: the VEN's events changed and a distribute awaits its poll */
   pendingDistributes: 'pending-distributes',
+  /** venID/queuedAt-kind → QueuedMessage (src/openadr/queue.ts): VTN-initiated messages awaiting the VEN's poll */
+  oadrQueue: 'oadr-queue',
   /** venID/reportSpecifierID → ReportMetadata (src/openadr/reports.ts): what a VEN can report */
   reportMetadata: 'report-metadata',
   /** venID/reportRequestID → ReportRequestRecord: telemetry the VTN asked a VEN for */
@@ -63,6 +65,8 @@ export interface OadrRegistration {
   httpPullModel: boolean;
   reportOnly: boolean;
   xmlSignature: boolean;
+  /** The operator asked the VEN, by poll, to cancel its registration; its oadrCanceledPartyRegistration completes it. */
+  cancelRequested?: boolean;
 }
 
 /** A TLS client certificate the operator mapped to a party. */

@@ -4,6 +4,7 @@ import type { EiServices } from '../ei/operation.js';
 import { eiRoutes } from '../ei/plugin.js';
 import { openadrRoutes } from '../openadr/plugin.js';
 import { jsonRoutes } from '../openadr/json-routes.js';
+import { operatorRoutes } from '../openadr/operator-routes.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, type XmlReader } from '../xml/read-pool.js';
@@ -52,6 +53,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   eiRoutes(app, ei, options.pipeline);
   openadrRoutes(app, ei, options.pipeline);
   jsonRoutes(app, ei);
+  operatorRoutes(app, ei);
   await oauthRoutes(app, ei);
   await app.ready();
   return app;

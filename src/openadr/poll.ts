@@ -1,17 +1,18 @@
 /**
  * OadrPoll: a pull VEN asks for the next message for it. When its events changed it gets an
  * oadrDistributeEvent with all its current events (rule 50), again on each poll until it answers
- * them with oadrCreatedEvent or MAX_DELIVERIES polls went unanswered (rule 52's retry limit);
- * otherwise oadrResponse 200: nothing pending.
+ * them with oadrCreatedEvent or MAX_DELIVERIES polls went unanswered (rule 52's retry limit); then
+ * the messages queued for it (queue.ts), one per poll; otherwise oadrResponse 200: nothing pending.
  */
 import { requireSelf } from '../auth/tokens.js';
 import { registeredParty } from '../ei/lookups.js';
 import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
-import { del, put } from '../store/store.js';
+import { del, put, type WriteOp } from '../store/store.js';
 import type { PendingDistribute } from './event-issuer.js';
 import { currentEvents, distribute } from './events.js';
 import type { OadrHandlers } from './handlers.js';
+import { dequeue } from './queue.js';
 import { oadrResponse } from './vtn.js';
 
 /** How many polls return the same distribute before the VTN stops re-sending it unanswered. */
@@ -21,13 +22,17 @@ export const polling: OadrHandlers = {
   async oadrPoll({ venID }, { principal, store, host, now }) {
     requireSelf(principal, venID);
     await registeredParty(store, venID);
+    const writes: WriteOp[] = [];
     const pending = fromJson<PendingDistribute>(await store.get(collections.pendingDistributes, venID));
-    if (!pending) return { reply: oadrResponse(ok(''), venID) };
-    const events = await currentEvents(store, venID, now);
-    const deliveries = pending.deliveries + 1;
-    const settled = events.length === 0 || deliveries >= MAX_DELIVERIES;
-    const writes = [settled ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries }))];
-    if (events.length === 0) return { reply: oadrResponse(ok(''), venID), writes };
-    return { reply: distribute(host, events, `poll-${now}`, now), writes };
+    if (pending) {
+      const events = await currentEvents(store, venID, now);
+      const deliveries = pending.deliveries + 1;
+      const settled = events.length === 0 || deliveries >= MAX_DELIVERIES;
+      writes.push(settled ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries })));
+      if (events.length > 0) return { reply: distribute(host, events, `poll-${now}`, now), writes };
+    }
+    const queued = await dequeue(store, venID);
+    if (queued) writes.push(queued.remove);
+    return { reply: queued?.message ?? oadrResponse(ok(''), venID), writes };
   },
 };

@@ -68,9 +68,17 @@ export const registration: OadrHandlers = {
     };
   },
 
-  // The VEN's acknowledgement of a cancellation the VTN sent it.
-  async oadrCanceledPartyRegistration(body, { principal }) {
+  // The VEN's acknowledgement of a cancellation the VTN sent it: the registration ends here.
+  async oadrCanceledPartyRegistration(body, { principal, store, host, now }) {
     ownVen(principal, body.venID);
+    const party = fromJson<PartyRecord>(await store.get(collections.parties, principal.partyID));
+    const reply = oadrResponse(ok(body.eiResponse.requestID), principal.partyID);
+    if (!party?.oadr?.cancelRequested || party.cancelled || body.eiResponse.responseCode !== '200') return { reply };
+    return { reply, writes: [...withdrawAll(host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))] };
+  },
+
+  // The VEN's acknowledgement of oadrRequestReregistration; its new registration follows.
+  async oadrResponse(body, { principal }) {
     return { reply: oadrResponse(ok(body.eiResponse.requestID), principal.partyID) };
   },
 };

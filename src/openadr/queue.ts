@@ -1,0 +1,25 @@
+/**
+ * VTN-initiated messages waiting for a pull VEN's next poll (re-registration, cancellation of its
+ * registration), oldest first. A poll takes one and deletes it in the commit before its answer.
+ */
+import type { Instant } from '../calendar/instant.js';
+import { asJson, collections, fromJson } from '../ei/records.js';
+import { del, put, type Store, type WriteOp } from '../store/store.js';
+import type { OadrMessage } from '../xml/payloads/oadr.js';
+
+export interface QueuedMessage {
+  message: OadrMessage;
+  queuedAt: Instant;
+}
+
+/** The write that queues a message for a VEN. */
+export function enqueue(venID: string, message: OadrMessage, now: Instant): WriteOp {
+  return put(collections.oadrQueue, `${venID}/${String(now).padStart(15, '0')}-${message.kind}`, asJson({ message, queuedAt: now } satisfies QueuedMessage));
+}
+
+/** The VEN's oldest queued message and the write that removes it, if it has one. */
+export async function dequeue(store: Store, venID: string): Promise<{ message: OadrMessage; remove: WriteOp } | undefined> {
+  const [first] = await store.list(collections.oadrQueue, `${venID}/`);
+  if (!first) return undefined;
+  return { message: fromJson<QueuedMessage>(first[1])!.message, remove: del(collections.oadrQueue, first[0]) };
+}
