@@ -6,6 +6,7 @@ import { QuoteDistributor } from './ei/quote-distribution.js';
 import { GateScheduler } from './ei/scheduler.js';
 import { buildServer } from './http/server.js';
 import { issueEvents } from './openadr/event-issuer.js';
+import { Pusher } from './openadr/push.js';
 import { loadMarketRules } from './rules/load.js';
 import { EmbeddedStore } from './store/embedded-store.js';
 import { XmlPipeline } from './xml/pipeline.js';
@@ -56,7 +57,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     let services: EiServices | undefined;
     const app = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
       ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
-    const scheduler = new GateScheduler(services!, options.gateTickMs || undefined, [(now) => issueEvents(host, store, now)]);
+    const pusher = new Pusher(host, store, pipeline, services!.log);
+    const scheduler = new GateScheduler(services!, options.gateTickMs || undefined, [(now) => issueEvents(host, store, now), (now) => pusher.push(now)]);
     if ((options.gateTickMs ?? 250) > 0) scheduler.start();
     return {
       app, services: services!, scheduler,

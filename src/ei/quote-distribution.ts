@@ -3,6 +3,7 @@ import { formatInstant } from '../calendar/instant.js';
 import { CallMarket } from '../market/call-market.js';
 import type { Market } from '../market/market.js';
 import type { ClearingResult } from '../market/types.js';
+import { postXml } from '../http/outbound.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
@@ -71,13 +72,14 @@ export class QuoteDistributor {
       if (enrollment.marketContext !== market.rules.marketContext || enrollment.status !== 'approvedEnrollment') continue;
       const party = fromJson<PartyRecord>(await this.store.get(collections.parties, enrollment.partyID));
       const address = party?.transportAddress;
-      if (!party || party.cancelled || !address || !/^https?:\/\//.test(address)) continue;
+      // OpenADR VENs hear of prices through their events, not EI quotes.
+      if (!party || party.cancelled || party.oadr || !address || !/^https?:\/\//.test(address)) continue;
       const body = this.pipeline.write({ name: 'eiCreateQuote', body: {
         requestID: `quote-${quotes[0]!.quoteID}-${party.partyID}`, publisherPartyID: SERVICE_PARTY, subscriberPartyID: party.partyID, quotes,
       } });
       try {
-        const res = await fetch(address, { method: 'POST', headers: { 'content-type': 'application/xml' }, body, signal: AbortSignal.timeout(this.timeoutMs) });
-        if (res.ok) delivered++;
+        const res = await postXml(address, body, this.timeoutMs);
+        if (res.status >= 200 && res.status < 300) delivered++;
         else this.log.warn({ party: party.partyID, status: res.status }, 'quote not accepted by subscriber');
       } catch (error) {
         this.log.warn({ party: party.partyID, err: (error as Error).message }, 'quote could not be delivered');

@@ -1,0 +1,86 @@
+/**
+ * Push delivery, for VENs that registered with oadrHttpPullModel false and a transport address:
+ * after each tick their pending distribute (and then their queued messages) is POSTed to
+ * `{address}/OpenADR2/Simple/2.0b/{service}` instead of waiting for a poll. An oadrCreatedEvent in
+ * the answer is recorded as if the VEN had posted it; a failed delivery stays pending and is
+ * tried again on the next tick, at most MAX_DELIVERIES times.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Instant } from '../calendar/instant.js';
+import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
+import type { MarketHost } from '../ei/markets.js';
+import { postXml } from '../http/outbound.js';
+import { del, put, type Store, type WriteOp } from '../store/store.js';
+import type { XmlPipeline } from '../xml/pipeline.js';
+import type { OadrMessage } from '../xml/payloads/oadr.js';
+import type { PendingDistribute } from './event-issuer.js';
+import { currentEvents, distribute, eventing } from './events.js';
+import { MAX_DELIVERIES } from './poll.js';
+import { dequeue } from './queue.js';
+
+/** The endpoint of the VEN's service a VTN-initiated message goes to. */
+const SERVICE_OF: Partial<Record<OadrMessage['kind'], string>> = {
+  oadrDistributeEvent: 'EiEvent', oadrRequestReregistration: 'EiRegisterParty', oadrCancelPartyRegistration: 'EiRegisterParty',
+};
+
+export class Pusher {
+  constructor(private readonly host: MarketHost, private readonly store: Store, private readonly pipeline: XmlPipeline,
+    private readonly log: FastifyBaseLogger, private readonly timeoutMs = 2000) {}
+
+  /** Delivers what waits for push VENs; failures are logged and retried, never thrown. */
+  async push(now: Instant): Promise<void> {
+    const waiting = new Set([...(await this.store.list(collections.pendingDistributes)), ...(await this.store.list(collections.oadrQueue))]
+      .map(([key]) => key.split('/')[0]!));
+    for (const venID of waiting) {
+      const party = fromJson<PartyRecord>(await this.store.get(collections.parties, venID));
+      if (!party?.oadr || party.oadr.httpPullModel || party.cancelled || !party.transportAddress) continue;
+      await this.pushTo(party, party.transportAddress, now);
+    }
+  }
+
+  private async pushTo(party: PartyRecord, address: string, now: Instant): Promise<void> {
+    const venID = party.partyID;
+    const pending = fromJson<PendingDistribute>(await this.store.get(collections.pendingDistributes, venID));
+    if (pending) {
+      const events = await currentEvents(this.store, venID, now);
+      const sent = events.length > 0 && await this.send(address, venID, distribute(this.host, events, `push-${now}`, now), now);
+      const deliveries = pending.deliveries + 1;
+      await this.store.commit([sent || events.length === 0 || deliveries >= MAX_DELIVERIES
+        ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries }))]);
+    }
+    for (let queued = await dequeue(this.store, venID); queued; queued = await dequeue(this.store, venID)) {
+      if (!await this.send(address, venID, queued.message, now)) return;
+      await this.store.commit([queued.remove]);
+    }
+  }
+
+  /** POSTs one message; records an oadrCreatedEvent answer. Whether the VEN took it. */
+  private async send(address: string, venID: string, message: OadrMessage, now: Instant): Promise<boolean> {
+    const url = `${address.replace(/\/$/, '')}/OpenADR2/Simple/2.0b/${SERVICE_OF[message.kind] ?? 'EiEvent'}`;
+    try {
+      const res = await postXml(url, this.pipeline.write({ name: 'oadrPayload', body: { message } }), this.timeoutMs);
+      if (res.status !== 200) {
+        this.log.warn({ ven: venID, status: res.status }, 'push VEN did not take the message');
+        return false;
+      }
+      await this.record(venID, res.text, now);
+      return true;
+    } catch (error) {
+      this.log.warn({ ven: venID, err: (error as Error).message }, 'push VEN could not be reached');
+      return false;
+    }
+  }
+
+  /** The VEN's answer to a pushed distribute, when it is an oadrCreatedEvent, is taken as if posted to EiEvent. */
+  private async record(venID: string, text: string, now: Instant): Promise<void> {
+    try {
+      const answer = text ? this.pipeline.read(Buffer.from(text)) : undefined;
+      if (answer?.name !== 'oadrPayload' || answer.body.message.kind !== 'oadrCreatedEvent') return;
+      const principal = { partyID: venID, scopes: new Set(['register'] as const) };
+      const { writes } = await eventing.oadrCreatedEvent!(answer.body.message.value, { principal, now, store: this.store, host: this.host });
+      if (writes?.length) await this.store.commit(writes as WriteOp[]);
+    } catch (error) {
+      this.log.warn({ ven: venID, err: (error as Error).message }, 'push VEN answered with a message that was refused');
+    }
+  }
+}
