@@ -1,39 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, type Service } from '../../src/service.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
-import { httpsPost, makeCertificates } from '../support/certificates.js';
-import { rulesDir } from '../support/markets.js';
+import { httpsPost, tlsService, type TlsService } from '../support/certificates.js';
 import { schemaSet } from '../support/schemas.js';
 
-let dir = '';
-let service: Service;
-let base = '';
-const pem: Record<string, Buffer> = {};
+let tls: TlsService;
 const pipeline = new XmlPipeline(schemaSet());
 
 const post = (path: string, body: string, headers: Record<string, string>, client?: 'client' | 'stranger') =>
-  httpsPost(`${base}${path}`, body, headers, { ca: pem['ca.pem']!, ...(client ? { cert: pem[`${client}.pem`]!, key: pem[`${client}.key`]! } : {}) });
+  httpsPost(`${tls.base}${path}`, body, headers, { ca: tls.pem['ca.pem']!, ...(client ? { cert: tls.pem[`${client}.pem`]!, key: tls.pem[`${client}.key`]! } : {}) });
 
+// A CA, a server certificate for 127.0.0.1 and two client certificates, made with openssl for this test.
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mm-tls-'));
-  // A CA, a server certificate for 127.0.0.1 and two client certificates, made with openssl for this test.
-  Object.assign(pem, await makeCertificates(dir, [{ name: 'client', cn: 'ven-42' }, { name: 'stranger', cn: 'stranger' }]));
-  service = await startService({ dataDir: join(dir, 'data'), rulesDir, gateTickMs: 0, tls: { cert: pem['server.pem']!, key: pem['server.key']!, ca: pem['ca.pem']! } });
-  base = await service.app.listen({ port: 0, host: '127.0.0.1' });
+  tls = await tlsService([{ name: 'client', cn: 'ven-42' }, { name: 'stranger', cn: 'stranger' }]);
 }, 30_000);
-afterAll(async () => {
-  await service?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => tls?.close());
 
 describe('TLS client certificates', () => {
   it('attributes a request to the party the operator mapped the certificate to', async () => {
-    const fingerprint = execFileSync('openssl', ['x509', '-in', 'client.pem', '-noout', '-fingerprint', '-sha256'], { cwd: dir }).toString().trim();
-    const operator = await service.services.tokens.issue('operator', ['operator'], Date.now());
+    const fingerprint = execFileSync('openssl', ['x509', '-in', 'client.pem', '-noout', '-fingerprint', '-sha256'], { cwd: tls.dir }).toString().trim();
+    const operator = await tls.service.services.tokens.issue('operator', ['operator'], Date.now());
     const mapped = await post('/oauth/fingerprints', JSON.stringify({ fingerprint, partyID: 'ven-42', scopes: ['register', 'enroll'] }),
       { 'content-type': 'application/json', authorization: `Bearer ${operator}` });
     expect(mapped.status).toBe(201);

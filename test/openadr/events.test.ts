@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationToMillis } from '../../src/calendar/duration.js';
 import { MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
-import { XmlPipeline } from '../../src/xml/pipeline.js';
 import type { OadrMessage, OadrMessageOf } from '../../src/xml/payloads/oadr.js';
-import { schemaSet } from '../support/schemas.js';
+import { postOadr, responseCode as code, vendorRegistration } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -18,26 +16,16 @@ import { testService, type TestService } from '../support/service.js';
  */
 const FEEDER = 'urn:micromarket:feeder-7';
 const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
-const pipeline = new XmlPipeline(schemaSet());
 let ts: TestService;
 const tokens: Record<string, string> = {};
 const clients: Record<string, MicromarketClient> = {};
 
-async function post(venID: string, service: string, message: OadrMessage): Promise<OadrMessage> {
-  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/${service}`, { method: 'POST', body: pipeline.write({ name: 'oadrPayload', body: { message } }),
-    headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
-  expect(res.status).toBe(200);
-  // pipeline.read validates the answer against the bundled schemas before decoding it.
-  const read = pipeline.read(Buffer.from(await res.text()));
-  if (read.name !== 'oadrPayload') throw new Error(read.name);
-  return read.body.message;
-}
+const post = (venID: string, service: string, message: OadrMessage) => postOadr(ts.base, service, message, tokens[venID]!);
 const poll = (venID: string) => post(venID, 'OadrPoll', { kind: 'oadrPoll', value: { venID } });
 const requestEvents = (venID: string) => post(venID, 'EiEvent', { kind: 'oadrRequestEvent', value: { requestID: `req-${venID}`, venID } });
 const created = (venID: string, eventID: string, modificationNumber: number, optType: 'optIn' | 'optOut' = 'optIn'): OadrMessage => ({
   kind: 'oadrCreatedEvent', value: { eiResponse: { responseCode: '200', requestID: '' }, venID,
     eventResponses: [{ responseCode: '200', requestID: 'poll', qualifiedEventID: { eventID, modificationNumber }, optType }] } });
-const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
 function events(message: OadrMessage): OadrMessageOf<'oadrDistributeEvent'>['events'] {
   if (message.kind !== 'oadrDistributeEvent') throw new Error(`expected a distribute, got ${message.kind}`);
   return message.value.events;
@@ -48,7 +36,7 @@ const product = (side: 'buy' | 'sell', price: number, quantity: number): Product
 
 beforeAll(async () => {
   ts = await testService(at(12, 0));
-  const registration = readFileSync(new URL('../fixtures/openadr/transcript/03-ven-oadrCreatePartyRegistration.xml', import.meta.url), 'utf8');
+  const registration = vendorRegistration;
   const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
   for (const venID of ['ven-a', 'ven-b']) {
     tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'enroll', 'tender'], Date.now(), 3600);

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/calendar/duration.js';
 import { isMicromarketClientError, MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
-import { XmlPipeline } from '../../src/xml/pipeline.js';
 import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { schemaSet } from '../support/schemas.js';
+import { postOadr, responseCode as code, vendorRegistration } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -15,20 +13,11 @@ import { testService, type TestService } from '../support/service.js';
 const FEEDER = 'urn:micromarket:feeder-7';
 const hour13 = Date.UTC(2026, 10, 23, 13);
 const hour14 = Date.UTC(2026, 10, 23, 14);
-const pipeline = new XmlPipeline(schemaSet());
 let ts: TestService;
 let token: string;
 let ven: MicromarketClient;
 
-async function post(service: string, message: OadrMessage): Promise<OadrMessage> {
-  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/${service}`, { method: 'POST', body: pipeline.write({ name: 'oadrPayload', body: { message } }),
-    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
-  expect(res.status).toBe(200);
-  const read = pipeline.read(Buffer.from(await res.text()));
-  if (read.name !== 'oadrPayload') throw new Error(read.name);
-  return read.body.message;
-}
-const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
+const post = (service: string, message: OadrMessage) => postOadr(ts.base, service, message, token);
 const noTarget = { groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [] };
 const optOut = (optID: string, start: number, marketContext = FEEDER): OadrMessage => ({ kind: 'oadrCreateOpt', value: {
   optID, optType: 'optOut', optReason: 'notParticipating', marketContext, venID: 'ven-opt',
@@ -49,7 +38,7 @@ async function refusedReason(promise: Promise<unknown>): Promise<string> {
 beforeAll(async () => {
   ts = await testService();
   token = await ts.service.services.tokens.issue('ven-opt', ['register', 'enroll', 'tender'], Date.now(), 3600);
-  const registration = readFileSync(new URL('../fixtures/openadr/transcript/03-ven-oadrCreatePartyRegistration.xml', import.meta.url), 'utf8');
+  const registration = vendorRegistration;
   await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
     headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
   ven = new MicromarketClient({ baseUrl: ts.base, partyID: 'ven-opt', token });

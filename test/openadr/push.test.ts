@@ -3,9 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
-import { XmlPipeline } from '../../src/xml/pipeline.js';
 import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { schemaSet } from '../support/schemas.js';
+import { pipeline, wrap } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -16,12 +15,10 @@ import { testService, type TestService } from '../support/service.js';
  */
 const FEEDER = 'urn:micromarket:feeder-7';
 const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
-const pipeline = new XmlPipeline(schemaSet());
 let ts: TestService;
 let ven: Server;
 let up = true;
 const received: Array<{ path: string; message: OadrMessage }> = [];
-const wrap = (message: OadrMessage) => pipeline.write({ name: 'oadrPayload', body: { message } });
 
 beforeAll(async () => {
   ven = createServer((req, res) => {

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XmlPipeline } from '../../src/xml/pipeline.js';
 import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { schemaSet } from '../support/schemas.js';
+import { postOadr, vendorRegistration, wrap } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -11,18 +9,11 @@ import { testService, type TestService } from '../support/service.js';
  * the VEN acknowledges it.
  */
 const VEN = 'ven-q';
-const pipeline = new XmlPipeline(schemaSet());
-const registration = readFileSync(new URL('../fixtures/openadr/transcript/03-ven-oadrCreatePartyRegistration.xml', import.meta.url), 'utf8');
+const registration = vendorRegistration;
 let ts: TestService;
 let token = '';
 
-async function post(service: string, body: string): Promise<OadrMessage> {
-  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/${service}`, { method: 'POST', body, headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
-  const read = pipeline.read(Buffer.from(await res.text()));
-  if (read.name !== 'oadrPayload') throw new Error(read.name);
-  return read.body.message;
-}
-const wrap = (message: OadrMessage) => pipeline.write({ name: 'oadrPayload', body: { message } });
+const post = (service: string, body: string) => postOadr(ts.base, service, body, token);
 const poll = () => post('OadrPoll', wrap({ kind: 'oadrPoll', value: { venID: VEN } }));
 const operator = (path: string, as = ts.operatorToken) => fetch(`${ts.base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${as}` } });
 

@@ -1,28 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XmlPipeline } from '../../src/xml/pipeline.js';
 import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { schemaSet } from '../support/schemas.js';
+import { postOadr, responseCode as code } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
  * The OpenADR VTN endpoints over real HTTP, driven by the bytes a real VEN sent (its venID replaced
  * by the party its token names). Every reply is read with the pipeline, so it is schema-valid.
  */
-const pipeline = new XmlPipeline(schemaSet());
 const transcript = (file: string) => readFileSync(new URL(`../fixtures/openadr/transcript/${file}`, import.meta.url), 'utf8');
 let ts: TestService;
 let token: string;
 
-async function post(service: string, body: string, bearer: string | null = token): Promise<OadrMessage> {
-  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/${service}`, { method: 'POST', body,
-    headers: { 'content-type': 'application/xml', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
-  expect(res.status).toBe(200); // OpenADR answers every request with 200; the outcome is the responseCode
-  const read = pipeline.read(Buffer.from(await res.text()));
-  if (read.name !== 'oadrPayload') throw new Error(`not an OpenADR reply: ${read.name}`);
-  return read.body.message;
-}
-const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
+const post = (service: string, body: string, bearer: string | null = token) => postOadr(ts.base, service, body, bearer);
 const ours = (xml: string) => xml.replaceAll('VEN_ID_0001', 'ven-1');
 
 beforeAll(async () => {

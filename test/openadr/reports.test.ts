@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationToMillis, parseDuration } from '../../src/calendar/duration.js';
-import { XmlPipeline } from '../../src/xml/pipeline.js';
 import type { OadrMessage, OadrMessageOf } from '../../src/xml/payloads/oadr.js';
-import { schemaSet } from '../support/schemas.js';
+import { postOadr, responseCode as code, vendorRegistration } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -14,21 +12,12 @@ import { testService, type TestService } from '../support/service.js';
 const FEEDER = 'urn:micromarket:feeder-7';
 const VEN = 'ven-r';
 const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
-const pipeline = new XmlPipeline(schemaSet());
 const noTarget = { groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [] };
 let ts: TestService;
 const tokens: Record<string, string> = {};
 let requests: OadrMessageOf<'oadrRegisteredReport'>['requests'] = [];
 
-async function post(venID: string, message: OadrMessage): Promise<OadrMessage> {
-  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiReport`, { method: 'POST', body: pipeline.write({ name: 'oadrPayload', body: { message } }),
-    headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
-  expect(res.status).toBe(200);
-  const read = pipeline.read(Buffer.from(await res.text()));
-  if (read.name !== 'oadrPayload') throw new Error(read.name);
-  return read.body.message;
-}
-const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
+const post = (venID: string, message: OadrMessage) => postOadr(ts.base, 'EiReport', message, tokens[venID]!);
 const telemetry = (as: string, path = VEN) => fetch(`${ts.base}/telemetry/${path}`, { headers: { authorization: `Bearer ${as}` } });
 const metadata = (reportSpecifierID: string, reportName: string, description: OadrMessageOf<'oadrRegisterReport'>['reports'][number]['descriptions'][number]) => ({
   duration: parseDuration('PT1H'), descriptions: [description], reportRequestID: '0', reportSpecifierID, reportName, createdDateTime: at(12, 0) });
@@ -40,7 +29,7 @@ function update(reportRequestID: string, rID: string, readings: Array<[number, n
 
 beforeAll(async () => {
   ts = await testService(at(12, 0));
-  const registration = readFileSync(new URL('../fixtures/openadr/transcript/03-ven-oadrCreatePartyRegistration.xml', import.meta.url), 'utf8');
+  const registration = vendorRegistration;
   for (const venID of [VEN, 'ven-other']) {
     tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'report'], Date.now(), 3600);
     await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,

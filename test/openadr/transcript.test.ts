@@ -2,9 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationToMillis } from '../../src/calendar/duration.js';
 import { MicromarketClient } from '../../src/client/index.js';
-import { XmlPipeline } from '../../src/xml/pipeline.js';
 import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { schemaSet } from '../support/schemas.js';
+import { postOadr, responseCode as code } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -17,7 +16,6 @@ const FEEDER = 'urn:micromarket:feeder-7';
 const VEN = 'interop-ven';
 const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
 const dir = new URL('../fixtures/openadr/transcript/', import.meta.url);
-const pipeline = new XmlPipeline(schemaSet());
 const sent = Object.fromEntries(readdirSync(dir).filter((f) => f.includes('-ven-')).map((f) => [f.slice(0, 2), readFileSync(new URL(f, dir), 'utf8')]));
 const SERVICE: Record<string, string> = { '01': 'EiRegisterParty', '03': 'EiRegisterParty', '05': 'EiReport', '07': 'EiReport', '09': 'EiEvent', '11': 'EiEvent',
   '13': 'OadrPoll', '15': 'EiEvent', '17': 'OadrPoll', '19': 'EiReport', '31': 'EiReport' };
@@ -29,14 +27,8 @@ let token: string;
 async function replay(step: string): Promise<OadrMessage> {
   let body = sent[step]!;
   for (const [theirs, ours] of assigned) body = body.replaceAll(theirs, ours);
-  const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/${SERVICE[step]}`, { method: 'POST', body,
-    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
-  expect(res.status).toBe(200);
-  const read = pipeline.read(Buffer.from(await res.text()));
-  if (read.name !== 'oadrPayload') throw new Error(read.name);
-  return read.body.message;
+  return postOadr(ts.base, SERVICE[step]!, body, token);
 }
-const code = (message: OadrMessage) => ('eiResponse' in message.value ? message.value.eiResponse?.responseCode : undefined);
 
 beforeAll(async () => {
   ts = await testService(at(12, 0));
