@@ -8,7 +8,7 @@ import type { Instant } from '../calendar/instant.js';
 import { SI_EXPONENT } from '../emix/product.js';
 import type { MarketRules, SimpleLevels } from '../market/rules.js';
 import type { ValueOf } from '../xml/codec.js';
-import type { eiEvent, eventStatuses } from '../xml/payloads/oadr.js';
+import { targetOf, type eiEvent, type eventStatuses } from '../xml/payloads/oadr.js';
 
 export type EventStatus = (typeof eventStatuses)[number];
 export type OptType = 'optIn' | 'optOut';
@@ -127,7 +127,7 @@ export function toEiEvent(event: EventRecord, rules: MarketRules, now: Instant):
         dispatchSignal(event, rules, active),
       ],
     },
-    target: { groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [event.venID], partyIDs: [] },
+    target: targetOf({ venIDs: [event.venID] }),
   };
 }
 

@@ -163,6 +163,21 @@ function encodeFields<S extends Shape>(shape: S, value: ShapeValue<S>): Content 
   return { children };
 }
 
+/** Content kept as it was read and written back as is: for parts micromarket carries but never interprets. */
+export const opaque: ContentCodec<Content> = {
+  decode: function copy(el: XmlElement): Content {
+    const children = el.children.map((child): OutElement => ({
+      ns: child.ns, name: child.name, ...copy(child),
+      attrs: Object.entries(child.attrs).map(([key, value]) => {
+        const at = /^\{(.*)\}(.*)$/.exec(key);
+        return at ? [at[1]!, at[2]!, value] as const : ['', key, value] as const;
+      }),
+    }));
+    return children.length > 0 ? { children } : { text: el.text };
+  },
+  encode: (value) => value,
+};
+
 /** An xs:sequence: fields in order, each consuming the children its element codec matches. */
 export function sequence<S extends Shape>(shape: S): ContentCodec<ShapeValue<S>> {
   const keys = Object.keys(shape);

@@ -10,6 +10,8 @@ export const NS = {
   strm: 'urn:ietf:params:xml:ns:icalendar-2.0:stream',
   oadr: 'http://openadr.org/oadr-2.0b/2012/07',
   rules: 'urn:micromarket:ns:market-rules:1',
+  /** GML 3.2: the geography an OpenADR target may carry, kept as sent. */
+  gml: 'http://www.opengis.net/gml/3.2',
 } as const;
 
 /** Prefix we emit for each namespace URI. Readers never rely on prefixes. */

@@ -28,8 +28,8 @@ function element(el: OutElement, used: Set<string>): string {
   const name = qname(el);
   let attrs = '';
   for (const [ns, local, value] of el.attrs ?? []) {
-    used.add(ns);
-    attrs += ` ${qname({ ns, name: local })}="${escapeAttribute(value)}"`;
+    if (ns !== '') used.add(ns);
+    attrs += ` ${ns === '' ? local : qname({ ns, name: local })}="${escapeAttribute(value)}"`;
   }
   if (el.children?.length) {
     let out = `<${name}${attrs}>`;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/calendar/duration.js';
 import { isMicromarketClientError, MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
-import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
+import { targetOf, type OadrMessage } from '../../src/xml/payloads/oadr.js';
 import { postOadr, responseCode as code, vendorRegistration } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
@@ -18,7 +18,7 @@ let token: string;
 let ven: MicromarketClient;
 
 const post = (service: string, message: OadrMessage) => postOadr(ts.base, service, message, token);
-const noTarget = { groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [] };
+const noTarget = targetOf({});
 const optOut = (optID: string, start: number, marketContext = FEEDER): OadrMessage => ({ kind: 'oadrCreateOpt', value: {
   optID, optType: 'optOut', optReason: 'notParticipating', marketContext, venID: 'ven-opt',
   availability: { available: [{ properties: { dtstart: start, duration: parseDuration('PT1H') } }] },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationToMillis, parseDuration } from '../../src/calendar/duration.js';
-import type { OadrMessage, OadrMessageOf } from '../../src/xml/payloads/oadr.js';
+import { targetOf, type OadrMessage, type OadrMessageOf } from '../../src/xml/payloads/oadr.js';
 import { postOadr, responseCode as code, vendorRegistration } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
@@ -12,7 +12,7 @@ import { testService, type TestService } from '../support/service.js';
 const FEEDER = 'urn:micromarket:feeder-7';
 const VEN = 'ven-r';
 const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
-const noTarget = { groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [] };
+const noTarget = targetOf({});
 let ts: TestService;
 const tokens: Record<string, string> = {};
 let requests: OadrMessageOf<'oadrRegisteredReport'>['requests'] = [];

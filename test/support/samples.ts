@@ -4,7 +4,9 @@ import type { Availability } from '../../src/calendar/availability.js';
 import type { Product } from '../../src/emix/product.js';
 import type { StandardTerms } from '../../src/emix/standard-terms.js';
 import type { PayloadBody, PayloadName } from '../../src/xml/payloads/index.js';
-import type { OadrMessage, OadrMessageOf } from '../../src/xml/payloads/oadr.js';
+import { targetOf, type OadrMessage, type OadrMessageOf } from '../../src/xml/payloads/oadr.js';
+import type { OutElement } from '../../src/xml/codec.js';
+import { NS } from '../../src/xml/namespaces.js';
 
 /** Sample values of every payload micromarket reads or writes, for round-trip and schema tests. */
 const t = parseInstant;
@@ -146,8 +148,12 @@ export const samples = {
   oadrPayload: { message: { kind: 'oadrPoll', value: { venID: 'ven-agg-1' } } },
 } satisfies { [N in PayloadName]: PayloadBody<N> };
 
-const target = (t: Partial<Record<'groupIDs' | 'groupNames' | 'resourceIDs' | 'venIDs' | 'partyIDs', string[]>>) =>
-  ({ groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [], ...t });
+const target = targetOf;
+/** A service area as OpenADR writes one: a GML feature collection with one polygon. */
+const gml = (name: string, children: OutElement[] = [], text?: string, attrs: Array<readonly [string, string, string]> = []): OutElement =>
+  ({ ns: NS.gml, name, attrs, ...(children.length > 0 ? { children } : { text: text ?? '' }) });
+const gmlArea = { children: [gml('FeatureCollection', [gml('location', [gml('Polygon', [gml('exterior', [gml('LinearRing', [
+  gml('posList', [], '52.37 4.89 52.38 4.89 52.38 4.90 52.37 4.89')])])], undefined, [[NS.gml, 'id', 'area-1']])])], undefined, [[NS.gml, 'id', 'fc-1']])] };
 
 /** A sample of every OpenADR 2.0b message micromarket reads or writes, by element name. */
 export const oadrSamples: { [K in OadrMessage['kind']]: OadrMessageOf<K> } = {
@@ -164,7 +170,11 @@ export const oadrSamples: { [K in OadrMessage['kind']]: OadrMessageOf<K> } = {
   oadrRequestReregistration: { venID: 'ven-agg-1' },
   oadrCreateOpt: { optID: 'opt-1', optType: 'optOut', optReason: 'notParticipating', marketContext: 'urn:micromarket:home',
     venID: 'ven-agg-1', availability: weekdays, createdDateTime: t('2026-11-22T08:00:00Z'), requestID: 'r-23',
-    qualifiedEventID: { eventID: 'evt-1', modificationNumber: 2 }, target: target({ resourceIDs: ['battery-3'] }),
+    qualifiedEventID: { eventID: 'evt-1', modificationNumber: 2 }, target: target({
+      // Every kind of grid location OpenADR's eiTarget allows, a GML service area included.
+      aggregatedPnodes: ['FEEDER7_AGG'], endDeviceAssets: ['mrid-heater-1'], meterAssets: ['mrid-meter-1'], pnodes: ['FEEDER7_N1'],
+      serviceAreas: [gmlArea], serviceDeliveryPoints: ['SDP-42'], transportInterfaces: [{ pointOfReceipt: 'sub-3', pointOfDelivery: 'feeder-7' }],
+      resourceIDs: ['battery-3'] }),
     deviceClass: target({ groupNames: ['water heaters'] }) },
   oadrDistributeEvent: { eiResponse: ok('r-25'), requestID: 'd-1', vtnID: 'MM_VTN_1', events: [{ responseRequired: 'always', event: {
     descriptor: { eventID: 'evt-1', modificationNumber: 2, modificationDateTime: t('2026-11-22T08:05:00Z'), modificationReason: 'cleared',

@@ -1,6 +1,6 @@
 import {
-  boolean, decimal, element, enumeration, integer, list, many, one, opt, sequence, single, some, text, variant, withAttributes,
-  type ContentCodec, type ElementCodec,
+  boolean, decimal, element, enumeration, integer, list, many, one, opaque, opt, sequence, single, some, text, variant, withAttributes,
+  type ContentCodec, type ElementCodec, type ValueOf,
 } from '../codec.js';
 import { NS } from '../namespaces.js';
 import { dtstart, duration, durationProp, durationValue, granularity, instant, properties, uid, vavailability } from './calendar.js';
@@ -19,8 +19,27 @@ export const venID = ei('venID', text);
 export const vtnID = ei('vtnID', text);
 export const optID = ei('optID', text);
 
-/** Whom something is for (criteria OR'd; empty: the recipient). OpenADR's device class has the same form. */
+const power = <T>(name: string, content: ContentCodec<T>) => element(NS.power, name, content);
+const gridNode = (name: string) => power(name, single(power('node', text)));
+const asset = (name: string) => power(name, single(power('mrid', text)));
+
+/**
+ * Whom something is for (criteria OR'd; empty: the recipient). OpenADR's device class has the same
+ * form. Grid locations (nodes, assets, transport interfaces, GML areas) are read and kept; the VTN
+ * itself targets VENs.
+ */
 const target = sequence({
+  aggregatedPnodes: many(gridNode('aggregatedPnode')),
+  endDeviceAssets: many(asset('endDeviceAsset')),
+  meterAssets: many(asset('meterAsset')),
+  pnodes: many(gridNode('pnode')),
+  serviceAreas: many(element(NS.emix, 'serviceArea', opaque)),
+  serviceDeliveryPoints: many(gridNode('serviceDeliveryPoint')),
+  serviceLocations: many(power('serviceLocation', opaque)),
+  transportInterfaces: many(power('transportInterface', sequence({
+    pointOfReceipt: one(power('pointOfReceipt', text)),
+    pointOfDelivery: one(power('pointOfDelivery', text)),
+  }))),
   groupIDs: many(ei('groupID', text)),
   groupNames: many(ei('groupName', text)),
   resourceIDs: many(resourceID),
@@ -28,6 +47,12 @@ const target = sequence({
   partyIDs: many(partyID),
 });
 export const eiTarget = ei('eiTarget', target);
+export type EiTarget = ValueOf<typeof eiTarget>;
+/** A target naming only what `criteria` gives. */
+export const targetOf = (criteria: Partial<EiTarget>): EiTarget => ({
+  aggregatedPnodes: [], endDeviceAssets: [], meterAssets: [], pnodes: [], serviceAreas: [], serviceDeliveryPoints: [], serviceLocations: [],
+  transportInterfaces: [], groupIDs: [], groupNames: [], resourceIDs: [], venIDs: [], partyIDs: [], ...criteria,
+});
 export const qualifiedEventID = ei('qualifiedEventID', sequence({
   eventID: one(ei('eventID', text)),
   modificationNumber: one(ei('modificationNumber', integer)),
