@@ -43,6 +43,8 @@ export const collections = {
   reportMetadata: 'report-metadata',
   /** venID/reportRequestID → ReportRequestRecord: telemetry the VTN asked a VEN for */
   reportRequests: 'report-requests',
+  /** venID/reportRequestID → VtnReportRequest (src/openadr/vtn-reports.ts): a VEN's request for the VTN's price report */
+  vtnReportRequests: 'vtn-report-requests',
   /** venID/rID/dtstart → TelemetryPoint: what a VEN reported */
   telemetry: 'telemetry',
 } as const;

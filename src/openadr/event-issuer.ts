@@ -13,6 +13,7 @@ import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../market/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import { eventIDFor, round, simpleLevel, type EventRecord } from './event-model.js';
+import { priceUpdates } from './vtn-reports.js';
 
 /** The last interval of a market whose events were issued. */
 export interface IssuedRecord {
@@ -61,6 +62,7 @@ export async function issueEvents(host: MarketHost, store: Store, now: Instant):
       writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
       issued += intervals.length;
     }
+    writes.push(...await priceUpdates(store, market, intervals, now));
     await store.commit(writes);
   }
   return issued;

@@ -66,18 +66,21 @@ export function eventIDFor(marketID: string, dtstart: Instant, venDigest: string
 /** Nominal grid attributes OpenADR's powerReal item carries; the market rules do not name a grid. */
 const GRID = { hertz: 50, voltage: 230, ac: true };
 
-/** The price signal: per kWh for electricity (scaled from the market's unit), per market unit otherwise. */
-function priceSignal(event: EventRecord, rules: MarketRules, active: boolean): EventSignal {
+/** A market price as OpenADR states it: per kWh for power markets (scaled from the market's unit), per market unit otherwise. */
+export function publishedPrice(price: number, rules: MarketRules): { value: number; item: NonNullable<EventSignal['item']> } {
   const { resource } = rules;
-  const watts = resource.units === 'W';
-  const perKWh = watts ? event.price * 10 ** (SI_EXPONENT.k - SI_EXPONENT[resource.siScaleCode]) : event.price;
+  return resource.units === 'W'
+    ? { value: round(price * 10 ** (SI_EXPONENT.k - SI_EXPONENT[resource.siScaleCode])),
+      item: { kind: 'currencyPerKWh', value: { itemDescription: 'currencyPerKWh', itemUnits: rules.currency, siScaleCode: 'none' } } }
+    : { value: round(price), item: { kind: 'currency', value: { itemDescription: 'currency', itemUnits: rules.currency, siScaleCode: 'none' } } };
+}
+
+function priceSignal(event: EventRecord, rules: MarketRules, active: boolean): EventSignal {
+  const { value, item } = publishedPrice(event.price, rules);
   return {
-    intervals: [{ duration: durationOfMillis(event.durationMs), uid: '0', values: [round(perKWh)] }],
-    signalName: resource.name === 'electricity' ? 'ELECTRICITY_PRICE' : 'ENERGY_PRICE', signalType: 'price', signalID: 'price',
-    item: watts
-      ? { kind: 'currencyPerKWh', value: { itemDescription: 'currencyPerKWh', itemUnits: rules.currency, siScaleCode: 'none' } }
-      : { kind: 'currency', value: { itemDescription: 'currency', itemUnits: rules.currency, siScaleCode: 'none' } },
-    currentValue: active ? round(perKWh) : 0,
+    intervals: [{ duration: durationOfMillis(event.durationMs), uid: '0', values: [value] }],
+    signalName: rules.resource.name === 'electricity' ? 'ELECTRICITY_PRICE' : 'ENERGY_PRICE', signalType: 'price', signalID: 'price',
+    item, currentValue: active ? value : 0,
   };
 }
 

@@ -21,6 +21,7 @@ import { dequeue } from './queue.js';
 /** The endpoint of the VEN's service a VTN-initiated message goes to. */
 const SERVICE_OF: Partial<Record<OadrMessage['kind'], string>> = {
   oadrDistributeEvent: 'EiEvent', oadrRequestReregistration: 'EiRegisterParty', oadrCancelPartyRegistration: 'EiRegisterParty',
+  oadrRegisterReport: 'EiReport', oadrUpdateReport: 'EiReport',
 };
 
 export class Pusher {

@@ -12,9 +12,10 @@ export interface QueuedMessage {
   queuedAt: Instant;
 }
 
-/** The write that queues a message for a VEN. */
-export function enqueue(venID: string, message: OadrMessage, now: Instant): WriteOp {
-  return put(collections.oadrQueue, `${venID}/${String(now).padStart(15, '0')}-${message.kind}`, asJson({ message, queuedAt: now } satisfies QueuedMessage));
+/** The write that queues a message for a VEN; `tag` tells apart messages of one kind queued at the same instant. */
+export function enqueue(venID: string, message: OadrMessage, now: Instant, tag = ''): WriteOp {
+  const key = `${venID}/${String(now).padStart(15, '0')}-${message.kind}${tag ? `-${tag}` : ''}`;
+  return put(collections.oadrQueue, key, asJson({ message, queuedAt: now } satisfies QueuedMessage));
 }
 
 /** The VEN's oldest queued message and the write that removes it, if it has one. */

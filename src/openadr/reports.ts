@@ -4,7 +4,7 @@
  *   VEN ──oadrRegisterReport─▶ VTN   metadata kept; oadrRegisteredReport asks for each telemetry report
  *   VEN ──oadrCreatedReport──▶ VTN   the requests the VEN has started (pending)
  *   VEN ──oadrUpdateReport───▶ VTN   telemetry points stored per VEN, rID and interval start
- *   VEN ──oadrCancelReport───▶ VTN   cancels what it asked of the VTN (nothing is produced for VENs yet)
+ *   VEN ──oadrCancelReport───▶ VTN   cancels what it asked of the VTN's own report (vtn-reports.ts)
  *
  * Every rID in an update must be one the VEN registered and its request must be one the VTN made
  * (452 otherwise): telemetry is only ever what was asked for, filed under its owner.
@@ -19,9 +19,12 @@ import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
 import { put, type Json, type WriteOp } from '../store/store.js';
 import type { ValueOf } from '../xml/codec.js';
+import type { EiResponse } from '../xml/payloads/index.js';
 import type { oadrReport, oadrReportRequest } from '../xml/payloads/oadr.js';
-import { ownVen, type OadrHandlers } from './handlers.js';
+import { ownVen, type OadrAnswer, type OadrContext, type OadrHandlers } from './handlers.js';
+import { enqueue } from './queue.js';
 import { oadrResponse } from './vtn.js';
+import { cancelRequests, requestsOf, vtnMetadata } from './vtn-reports.js';
 
 type OadrReport = ValueOf<typeof oadrReport>;
 type ReportRequest = ValueOf<typeof oadrReportRequest>;
@@ -121,8 +124,15 @@ function requestFor(venID: string, metadata: ReportMetadata, now: Instant): { re
 /** A report value as stored: a number, or the resource status object as sent. */
 const storedValue = (value: ReportValue): Json => (value.kind === 'payloadFloat' ? value.value : asJson(value.value));
 
+/** Takes a VEN's acknowledgement of a message the VTN sent it. */
+async function acknowledge({ eiResponse, venID }: { eiResponse: EiResponse; venID?: string }, { principal, store }: OadrContext): Promise<OadrAnswer> {
+  const ven = ownVen(principal, venID);
+  await registeredParty(store, ven);
+  return { reply: oadrResponse(ok(eiResponse.requestID), ven) };
+}
+
 export const reporting: OadrHandlers = {
-  async oadrRegisterReport(body, { principal, store, now }) {
+  async oadrRegisterReport(body, { principal, store, host, now }) {
     const venID = ownVen(principal, body.venID);
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
@@ -135,6 +145,8 @@ export const reporting: OadrHandlers = {
       writes.push(put(collections.reportRequests, `${venID}/${record.reportRequestID}`, asJson(record)));
       requests.push(request);
     }
+    // The VTN offers its own report in turn, by the VEN's next poll (or push).
+    writes.push(enqueue(venID, vtnMetadata(host, venID, now), now));
     return { reply: { kind: 'oadrRegisteredReport', value: { eiResponse: ok(body.requestID), requests, venID } }, writes };
   },
 
@@ -178,22 +190,24 @@ export const reporting: OadrHandlers = {
     return { reply: { kind: 'oadrUpdatedReport', value: { eiResponse: ok(body.requestID), venID } }, writes };
   },
 
-  async oadrCancelReport({ requestID, venID: named }, { principal, store }) {
+  async oadrCancelReport({ requestID, reportRequestIDs, venID: named }, { principal, store }) {
     const venID = ownVen(principal, named);
     await registeredParty(store, venID);
-    return { reply: { kind: 'oadrCanceledReport', value: { eiResponse: ok(requestID), pending: [], venID } } };
+    const { writes, pending } = await cancelRequests(store, venID, reportRequestIDs);
+    return { reply: { kind: 'oadrCanceledReport', value: { eiResponse: ok(requestID), pending, venID } }, writes };
   },
 
-  // The VEN's answers to what a VTN sends by poll: acknowledged.
-  async oadrRegisteredReport({ eiResponse, venID }, { principal, store }) {
+  // The VEN's answer to the VTN's report: its requests for it, if any, are kept (452 for an rID not offered).
+  async oadrRegisteredReport({ eiResponse, requests, venID }, { principal, store, host }) {
     const ven = ownVen(principal, venID);
     await registeredParty(store, ven);
-    return { reply: oadrResponse(ok(eiResponse.requestID), ven) };
+    const records = requestsOf(host, requests);
+    if (typeof records === 'string') throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['report data point', records]);
+    return { reply: oadrResponse(ok(eiResponse.requestID), ven),
+      writes: records.map((r) => put(collections.vtnReportRequests, `${ven}/${r.reportRequestID}`, asJson(r))) };
   },
 
-  async oadrCanceledReport({ eiResponse, venID }, { principal, store }) {
-    const ven = ownVen(principal, venID);
-    await registeredParty(store, ven);
-    return { reply: oadrResponse(ok(eiResponse.requestID), ven) };
-  },
+  // Acknowledgements of what the VTN sent by poll or push.
+  oadrUpdatedReport: acknowledge,
+  oadrCanceledReport: acknowledge,
 };

@@ -37,17 +37,13 @@ const product = (side: 'buy' | 'sell', price: number, quantity: number): Product
 beforeAll(async () => {
   ts = await testService(at(12, 0));
   const registration = vendorRegistration;
-  const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
   for (const venID of ['ven-a', 'ven-b']) {
     tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'enroll', 'tender'], Date.now(), 3600);
     const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
       headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
     expect(await res.text()).toContain(`<ei:venID>${venID}</ei:venID>`);
     clients[venID] = new MicromarketClient({ baseUrl: ts.base, partyID: venID, token: tokens[venID]! });
-    const { enrollmentID } = await clients[venID]!.enroll(FEEDER, 'consumer', ts.clock.now);
-    await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: {
-      applicationDate: ts.clock.now, enrolleePartyID: venID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER,
-      enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+    await ts.enrollApproved(clients[venID]!, FEEDER);
   }
   await clients['ven-b']!.tender([{ tenderID: 's1', product: product('sell', 0.8, 3) }]);
   await clients['ven-b']!.tender([{ tenderID: 's2', product: product('sell', 1.4, 1) }]);

@@ -42,11 +42,7 @@ beforeAll(async () => {
   await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
     headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
   ven = new MicromarketClient({ baseUrl: ts.base, partyID: 'ven-opt', token });
-  const { enrollmentID } = await ven.enroll(FEEDER, 'consumer', ts.clock.now);
-  const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
-  await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: {
-    applicationDate: ts.clock.now, enrolleePartyID: 'ven-opt', enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER,
-    enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+  await ts.enrollApproved(ven, FEEDER);
 });
 afterAll(() => ts.close());
 

@@ -42,7 +42,6 @@ beforeAll(async () => {
   const address = `http://127.0.0.1:${(ven.address() as AddressInfo).port}`;
 
   ts = await testService(at(12, 0));
-  const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
   const token = await ts.service.services.tokens.issue('ven-push', ['register', 'enroll', 'tender'], Date.now(), 3600);
   const registered = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
     body: wrap({ kind: 'oadrCreatePartyRegistration', value: { requestID: 'r', profileName: '2.0b', transportName: 'simpleHttp', transportAddress: address,
@@ -50,11 +49,7 @@ beforeAll(async () => {
   expect(await registered.text()).toContain('<ei:venID>ven-push</ei:venID>');
   const client = new MicromarketClient({ baseUrl: ts.base, partyID: 'ven-push', token });
   const seller = await ts.party('seller');
-  for (const [party, c] of [['ven-push', client], ['seller', seller]] as const) {
-    const { enrollmentID } = await c.enroll(FEEDER, 'consumer', ts.clock.now);
-    await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: ts.clock.now,
-      enrolleePartyID: party, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
-  }
+  for (const c of [client, seller]) await ts.enrollApproved(c, FEEDER);
   const product = (side: 'buy' | 'sell', dtstart: number): Product => ({ dtstart, payload: { kind: 'temixPower', value: { price: { kind: 'price', value: 0.3 }, quantity: 1 } },
     uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side });
   for (const dtstart of [at(12, 30), at(12, 40)]) {

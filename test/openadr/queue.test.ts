@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
 import { postOadr, vendorRegistration, wrap } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 

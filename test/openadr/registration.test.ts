@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
 import { postOadr, responseCode as code } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 

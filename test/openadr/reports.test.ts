@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationToMillis, parseDuration } from '../../src/calendar/duration.js';
+import type { MicromarketClient } from '../../src/client/index.js';
+import type { Product } from '../../src/emix/product.js';
 import { targetOf, type OadrMessage, type OadrMessageOf } from '../../src/xml/payloads/oadr.js';
 import { postOadr, responseCode as code, vendorRegistration } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
@@ -75,5 +77,54 @@ describe('telemetry reports', () => {
     expect((await telemetry(tokens['ven-other']!)).status).toBe(403);
     expect((await telemetry(ts.operatorToken)).status).toBe(200);
     expect((await telemetry(tokens[VEN]!, `${VEN}/delivered?marketContext=urn:nowhere`)).status).toBe(400);
+  });
+});
+
+describe("micromarket's own price report", () => {
+  const poll = () => postOadr(ts.base, 'OadrPoll', { kind: 'oadrPoll', value: { venID: VEN } }, tokens[VEN]!);
+  const registered = (rIDs: string[]): OadrMessage => ({ kind: 'oadrRegisteredReport', value: { eiResponse: { responseCode: '200', requestID: '' }, venID: VEN,
+    requests: [{ reportRequestID: 'want-prices', specifier: { reportSpecifierID: 'micromarket-prices', granularity: parseDuration('PT5M'),
+      reportBackDuration: parseDuration('PT5M'), payloads: rIDs.map((rID) => ({ rID, readingType: 'x-notApplicable' })) } }] } });
+  const trade = async (dtstart: number) => {
+    const product = (side: 'buy' | 'sell'): Product => ({ dtstart, payload: { kind: 'temixPower', value: { price: { kind: 'price', value: 0.3 }, quantity: 2 } },
+      uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side });
+    await parties.seller!.tender([{ tenderID: `s${dtstart}`, product: product('sell') }]);
+    await parties.buyer!.tender([{ tenderID: `b${dtstart}`, product: product('buy') }]);
+    ts.clock.now = dtstart - 60_000;
+    await ts.service.scheduler.tick();
+  };
+  const parties: Record<string, MicromarketClient> = {};
+
+  it('is offered by the poll after the VEN registered its reports: one price point per market, sampled per interval', async () => {
+    const offer = await poll();
+    if (offer.kind !== 'oadrRegisterReport') throw new Error(offer.kind);
+    const [report] = offer.value.reports;
+    expect(report).toMatchObject({ reportSpecifierID: 'micromarket-prices', reportRequestID: '0', reportName: 'x-METADATA_MARKET_PRICE' });
+    const feeder = report!.descriptions.find((d) => d.rID === 'price.feeder-7')!;
+    expect(feeder).toMatchObject({ reportType: 'price', marketContext: FEEDER, item: { kind: 'currencyPerKWh', value: { itemUnits: 'EUR' } } });
+    expect(durationToMillis(feeder.samplingRate!.minPeriod)).toBe(300_000);
+    expect(report!.descriptions.map((d) => d.rID).sort()).toEqual(['price.district-heat', 'price.feeder-7', 'price.home']);
+  });
+
+  it("sends each cleared interval's price to a VEN that asked, until it cancels", async () => {
+    expect(code(await post(VEN, registered(['price.nowhere'])))).toBe('452');
+    expect(code(await post(VEN, registered(['price.feeder-7'])))).toBe('200');
+    for (const name of ['buyer', 'seller']) {
+      parties[name] = await ts.party(`r-${name}`);
+      await ts.enrollApproved(parties[name]!, FEEDER);
+    }
+    await trade(at(12, 50));
+    const update = await poll();
+    if (update.kind !== 'oadrUpdateReport') throw new Error(update.kind);
+    expect(update.value.reports[0]).toMatchObject({ reportRequestID: 'want-prices', reportSpecifierID: 'micromarket-prices', dtstart: at(12, 50),
+      intervals: [{ dtstart: at(12, 50), payloads: [{ rID: 'price.feeder-7', value: { kind: 'payloadFloat', value: 0.3 } }] }] });
+    expect(code(await postOadr(ts.base, 'EiReport', { kind: 'oadrUpdatedReport', value: { eiResponse: { responseCode: '200', requestID: update.value.requestID },
+      venID: VEN } }, tokens[VEN]!))).toBe('200');
+
+    const cancelled = await postOadr(ts.base, 'EiReport', { kind: 'oadrCancelReport', value: { requestID: 'c', reportRequestIDs: ['want-prices'],
+      reportToFollow: false, venID: VEN } }, tokens[VEN]!);
+    expect(cancelled).toMatchObject({ kind: 'oadrCanceledReport', value: { eiResponse: { responseCode: '200' }, pending: [] } });
+    await trade(at(12, 55));
+    expect((await poll()).kind).toBe('oadrResponse');
   });
 });

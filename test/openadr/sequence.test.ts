@@ -77,13 +77,8 @@ describe('a VEN from registration to cancellation', () => {
     expect(of(await send('EiEvent', defaultEnvelope(`<oadrRequestEvent xmlns:e="${EI}" e:schemaVersion="2.0b"><eiRequestEvent xmlns="${PYLD}">`
       + `<requestID>ev-1</requestID><e:venID>${VEN}</e:venID></eiRequestEvent></oadrRequestEvent>`)), 'oadrDistributeEvent').events).toEqual([]);
     const client = new MicromarketClient({ baseUrl: ts.base, partyID: VEN, token });
-    const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
     const seller = await ts.party('seq-seller');
-    for (const [party, c] of [[VEN, client], ['seq-seller', seller]] as const) {
-      const { enrollmentID } = await c.enroll(FEEDER, 'consumer', ts.clock.now);
-      await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: ts.clock.now,
-        enrolleePartyID: party, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
-    }
+    for (const c of [client, seller]) await ts.enrollApproved(c, FEEDER);
     const product = (side: 'buy' | 'sell'): Product => ({ dtstart: at(12, 30), payload: { kind: 'temixPower', value: { price: { kind: 'price', value: 0.25 }, quantity: 5 } },
       uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side });
     await seller.tender([{ tenderID: 's', product: product('sell') }]);
@@ -101,6 +96,10 @@ describe('a VEN from registration to cancellation', () => {
       + `<e:responseCode>200</e:responseCode><requestID>${distribute.requestID}</requestID><e:qualifiedEventID><e:eventID>${descriptor.eventID}</e:eventID>`
       + `<e:modificationNumber>0</e:modificationNumber></e:qualifiedEventID><e:optType>optIn</e:optType></e:eventResponse></e:eventResponses>`
       + `<e:venID>${VEN}</e:venID></eiCreatedEvent></oadrCreatedEvent>`)))).toBe('200');
+    // Then the VTN's own report, offered when the VEN registered its reports; this VEN asks for none.
+    expect(of(await poll(), 'oadrRegisterReport').reports[0]!.reportSpecifierID).toBe('micromarket-prices');
+    expect(code(await send('EiReport', defaultEnvelope(`<oadrRegisteredReport xmlns:e="${EI}" e:schemaVersion="2.0b"><e:eiResponse>`
+      + `<e:responseCode>200</e:responseCode><requestID xmlns="${PYLD}"/></e:eiResponse><e:venID>${VEN}</e:venID></oadrRegisteredReport>`)))).toBe('200');
     expect((await poll()).kind).toBe('oadrResponse');
   });
 

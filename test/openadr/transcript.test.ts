@@ -66,13 +66,8 @@ describe('the transcript of a real VEN, replayed', () => {
   it('09 request event after a clearing: the VEN gets its event; 11 opts in; 13 polls find nothing new', async () => {
     // The VEN buys 2 kW for 12:30 from another party, through the EI services; the gate closes at 12:29.
     const client = new MicromarketClient({ baseUrl: ts.base, partyID: VEN, token });
-    const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
     const seller = await ts.party('seller');
-    for (const [party, c] of [[VEN, client], ['seller', seller]] as const) {
-      const { enrollmentID } = await c.enroll(FEEDER, 'consumer', ts.clock.now);
-      await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: ts.clock.now,
-        enrolleePartyID: party, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
-    }
+    for (const c of [client, seller]) await ts.enrollApproved(c, FEEDER);
     const product = (side: 'buy' | 'sell') => ({ dtstart: at(12, 30), payload: { kind: 'temixPower' as const, value: { price: { kind: 'price' as const, value: 0.2 }, quantity: 2 } },
       uid: 'p', transactiveState: 'tender' as const, marketContext: FEEDER, side });
     await seller.tender([{ tenderID: 's', product: product('sell') }]);
@@ -87,7 +82,12 @@ describe('the transcript of a real VEN, replayed', () => {
     expect(descriptor.modificationNumber).toBe(0);
     assigned.set('af05999e-b0fb-4a11-91da-02c211ec1f7b', descriptor.eventID);
     expect(await replay('11')).toMatchObject({ kind: 'oadrResponse', value: { eiResponse: { responseCode: '200' }, venID: VEN } });
-    expect((await replay('13')).kind).toBe('oadrResponse');
+    // The poll brings micromarket's own METADATA report, which OpenLEADR's VEN answers with an empty
+    // oadrRegisteredReport (not in the transcript, whose VTN offers none).
+    const offered = await replay('13');
+    expect(offered).toMatchObject({ kind: 'oadrRegisterReport', value: { venID: VEN, reports: [{ reportSpecifierID: 'micromarket-prices' }] } });
+    expect(code(await postOadr(ts.base, 'EiReport', { kind: 'oadrRegisteredReport', value: { eiResponse: { responseCode: '200', requestID: '' },
+      requests: [], venID: VEN } }, token))).toBe('200');
     expect(code(await replay('15'))).toBe('200');
     expect((await replay('17')).kind).toBe('oadrResponse');
   });

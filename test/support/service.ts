@@ -13,6 +13,8 @@ export interface TestService {
   operatorToken: string;
   /** A registered party with client credentials, as an SDK client. */
   party(partyID: string, scopes?: string[], transportAddress?: string): Promise<MicromarketClient>;
+  /** Enrolls the client's party in a market and has the operator approve it. */
+  enrollApproved(client: MicromarketClient, marketContext: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,12 @@ export async function testService(start = Date.UTC(2026, 10, 23, 12, 0)): Promis
       const client = new MicromarketClient({ baseUrl: base, partyID, credentials: { clientId, clientSecret } });
       await client.register({ partyName: partyID, partyRoles: ['consumer'], ...(transportAddress ? { transportAddress } : {}) });
       return client;
+    },
+    async enrollApproved(client, marketContext) {
+      const { enrollmentID } = await client.enroll(marketContext, 'consumer', clock.now);
+      const operator = new MicromarketClient({ baseUrl: base, partyID: 'operator', token: operatorToken });
+      await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: clock.now,
+        enrolleePartyID: client.partyID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
     },
     async close() {
       await service.close();

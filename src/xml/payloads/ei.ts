@@ -1,4 +1,4 @@
-import { element, enumeration, many, one, opt, sequence, some, text, type ContentCodec } from '../codec.js';
+import { element, enumeration, one, opt, sequence, some, text, type ContentCodec } from '../codec.js';
 import { NS } from '../namespaces.js';
 import { instant, vavailability } from './calendar.js';
 import { marketContext, product } from './emix.js';
