@@ -12,6 +12,7 @@ import { asJson, collections, fromJson, type EnrollmentRecord, type PartyRecord 
 import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../market/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
+import { indexWith, liveEventIDs } from './event-index.js';
 import { eventIDFor, round, simpleLevel, type EventRecord } from './event-model.js';
 import { priceUpdates } from './vtn-reports.js';
 
@@ -58,7 +59,9 @@ export async function issueEvents(host: MarketHost, store: Store, now: Instant):
     const vens = await enrolledVens(store, market);
     const writes: WriteOp[] = [put(collections.eventsIssued, market.rules.id, asJson({ through: intervals.at(-1)! } satisfies IssuedRecord))];
     for (const venID of vens) {
-      for (const dtstart of intervals) writes.push(put(collections.events, `${venID}/${eventIDFor(market.rules.id, dtstart, venDigest(venID))}`, asJson(event(market, venID, dtstart, now))));
+      const events = intervals.map((dtstart) => event(market, venID, dtstart, now));
+      for (const e of events) writes.push(put(collections.events, `${venID}/${e.eventID}`, asJson(e)));
+      writes.push(await indexWith(store, venID, events, now));
       writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
       issued += intervals.length;
     }
@@ -87,9 +90,10 @@ function event(market: Market, venID: string, dtstart: Instant, now: Instant): E
  */
 export async function cancelEvents(store: Store, venID: string, marketIDs: readonly string[], now: Instant): Promise<WriteOp[]> {
   const writes: WriteOp[] = [];
-  for (const [key, value] of await store.list(collections.events, `${venID}/`)) {
-    const event = fromJson<EventRecord>(value)!;
-    if (!marketIDs.includes(event.marketID) || event.cancelled || now >= event.dtstart + event.durationMs) continue;
+  for (const eventID of await liveEventIDs(store, venID, now)) {
+    const key = `${venID}/${eventID}`;
+    const event = fromJson<EventRecord>(await store.get(collections.events, key))!;
+    if (!marketIDs.includes(event.marketID) || event.cancelled) continue;
     const { response: _answered, ...rest } = event;
     writes.push(put(collections.events, key, asJson({ ...rest, cancelled: true, modificationNumber: event.modificationNumber + 1, modificationDateTime: now } satisfies EventRecord)));
   }

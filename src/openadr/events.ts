@@ -16,6 +16,7 @@ import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
+import { liveEventIDs } from './event-index.js';
 import { eventStatus, toEiEvent, type EventRecord } from './event-model.js';
 import type { OadrHandlers } from './handlers.js';
 import { oadrResponse, VTN_ID } from './vtn.js';
@@ -29,9 +30,12 @@ function current(event: EventRecord, now: Instant): boolean {
 
 /** The VEN's current events, earliest first. */
 export async function currentEvents(store: Store, venID: string, now: Instant): Promise<EventRecord[]> {
-  return (await store.list(collections.events, `${venID}/`)).map(([, v]) => fromJson<EventRecord>(v)!)
-    .filter((e) => current(e, now))
-    .sort((a, b) => a.dtstart - b.dtstart || a.eventID.localeCompare(b.eventID));
+  const events: EventRecord[] = [];
+  for (const eventID of await liveEventIDs(store, venID, now)) {
+    const event = fromJson<EventRecord>(await store.get(collections.events, `${venID}/${eventID}`))!;
+    if (current(event, now)) events.push(event);
+  }
+  return events.sort((a, b) => a.dtstart - b.dtstart || a.eventID.localeCompare(b.eventID));
 }
 
 /** oadrDistributeEvent for a VEN; every event asks for an answer (oadrResponseRequired always). */

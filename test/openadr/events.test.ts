@@ -153,6 +153,10 @@ describe('an event cancelled when its VEN leaves the market', () => {
     expect((await poll('ven-b')).kind).toBe('oadrResponse');
     expect(events(await requestEvents('ven-b'))).toEqual([]);
     // ven-a stays in the market: its event for 12:45 is untouched.
-    expect(events(await requestEvents('ven-a')).map((e) => [e.event.descriptor.modificationNumber, e.event.descriptor.eventStatus])).toEqual([[0, 'near']]);
+    const [kept] = events(await requestEvents('ven-a'));
+    expect([kept!.event.descriptor.modificationNumber, kept!.event.descriptor.eventStatus]).toEqual([0, 'near']);
+    // Polls read the VEN's live events only: the 12:30 event, over since 12:35, has left its index.
+    expect(await ts.service.services.store.get('event-index', 'ven-a')).toEqual({ events: [{ eventID: kept!.event.descriptor.eventID, end: at(12, 50) }] });
+    expect(await ts.service.services.store.list('events', 'ven-a/')).toHaveLength(2);
   });
 });
