@@ -39,6 +39,8 @@ export const collections = {
   eventsIssued: 'events-issued',
   /** venID → PendingDistribute: the VEN's events changed and a distribute awaits its poll */
   pendingDistributes: 'pending-distributes',
+  /** venID → {} for each VEN registered for push delivery, so the pusher looks at those VENs only */
+  pushVens: 'push-vens',
   /** venID/queuedAt-kind → QueuedMessage (src/openadr/queue.ts): VTN-initiated messages awaiting the VEN's poll */
   oadrQueue: 'oadr-queue',
   /** venID/reportSpecifierID → ReportMetadata (src/openadr/reports.ts): what a VEN can report */

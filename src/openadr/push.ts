@@ -30,9 +30,7 @@ export class Pusher {
 
   /** Delivers what waits for push VENs; failures are logged and retried, never thrown. */
   async push(now: Instant): Promise<void> {
-    const waiting = new Set([...(await this.store.list(collections.pendingDistributes)), ...(await this.store.list(collections.oadrQueue))]
-      .map(([key]) => key.split('/')[0]!));
-    for (const venID of waiting) {
+    for (const [venID] of await this.store.list(collections.pushVens)) {
       const party = fromJson<PartyRecord>(await this.store.get(collections.parties, venID));
       if (!party?.oadr || party.oadr.httpPullModel || party.cancelled || !party.transportAddress) continue;
       await this.pushTo(party, party.transportAddress, now);

@@ -10,7 +10,7 @@ import { MicromarketError } from '../errors.js';
 import { registeredParty, withdrawAll } from '../ei/lookups.js';
 import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
-import { put } from '../store/store.js';
+import { del, put } from '../store/store.js';
 import type { EiResponse } from '../xml/payloads/index.js';
 import { ownVen, type OadrHandlers } from './handlers.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
@@ -55,7 +55,8 @@ export const registration: OadrHandlers = {
       ...(address !== undefined && !pull ? { transportAddress: address } : {}),
       oadr: { profileName: '2.0b', transportName: 'simpleHttp', httpPullModel: pull, reportOnly: body.reportOnly, xmlSignature: body.xmlSignature },
     };
-    return { reply: created(ok(body.requestID), record), writes: [put(collections.parties, record.partyID, asJson(record))] };
+    return { reply: created(ok(body.requestID), record), writes: [put(collections.parties, record.partyID, asJson(record)),
+      pull ? del(collections.pushVens, record.partyID) : put(collections.pushVens, record.partyID, {})] };
   },
 
   async oadrCancelPartyRegistration(body, { principal, store, host, now }) {

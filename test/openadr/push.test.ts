@@ -63,6 +63,10 @@ afterAll(async () => {
 });
 
 describe('a push VEN', () => {
+  it('is the only VEN the pusher looks at', async () => {
+    expect((await ts.service.services.store.list('push-vens')).map(([venID]) => venID)).toEqual(['ven-push']);
+  });
+
   it('is sent its event at gate closure and its opt-in answer is recorded', async () => {
     ts.clock.now = at(12, 29);
     await ts.service.scheduler.tick();
