@@ -21,10 +21,14 @@ export interface IssuedRecord {
   through: Instant;
 }
 
-/** A distribute a VEN has yet to fetch by poll; `deliveries` counts polls that returned it unanswered. */
+/**
+ * A distribute a VEN has yet to take: `deliveries` counts the polls that returned it unanswered, or
+ * the pushes tried; `lastTry` is when a push last failed.
+ */
 export interface PendingDistribute {
   since: Instant;
   deliveries: number;
+  lastTry?: Instant;
 }
 
 const venDigest = (venID: string) => createHash('sha256').update(venID).digest('hex');

@@ -3,9 +3,10 @@
  * after each tick their pending distribute (and then their queued messages) is POSTed to
  * `{address}/OpenADR2/Simple/2.0b/{service}` instead of waiting for a poll. An oadrCreatedEvent in
  * the answer is recorded as if the VEN had posted it; a failed delivery stays pending and is
- * tried again on the next tick, at most MAX_DELIVERIES times.
+ * tried again a poll period (10 s) later, at most MAX_DELIVERIES times in all.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { durationToMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
 import type { MarketHost } from '../ei/markets.js';
@@ -17,12 +18,15 @@ import type { PendingDistribute } from './event-issuer.js';
 import { currentEvents, distribute, eventing } from './events.js';
 import { MAX_DELIVERIES } from './poll.js';
 import { dequeue } from './queue.js';
+import { POLL_FREQUENCY } from './vtn.js';
 
 /** The endpoint of the VEN's service a VTN-initiated message goes to. */
 const SERVICE_OF: Partial<Record<OadrMessage['kind'], string>> = {
   oadrDistributeEvent: 'EiEvent', oadrRequestReregistration: 'EiRegisterParty', oadrCancelPartyRegistration: 'EiRegisterParty',
   oadrRegisterReport: 'EiReport', oadrUpdateReport: 'EiReport',
 };
+
+const RETRY_AFTER = durationToMillis(POLL_FREQUENCY);
 
 export class Pusher {
   constructor(private readonly host: MarketHost, private readonly store: Store, private readonly pipeline: XmlPipeline,
@@ -40,12 +44,13 @@ export class Pusher {
   private async pushTo(party: PartyRecord, address: string, now: Instant): Promise<void> {
     const venID = party.partyID;
     const pending = fromJson<PendingDistribute>(await this.store.get(collections.pendingDistributes, venID));
-    if (pending) {
+    // A failed delivery is tried again a poll period later, as a pull VEN would ask again.
+    if (pending && (pending.lastTry === undefined || now - pending.lastTry >= RETRY_AFTER)) {
       const events = await currentEvents(this.store, venID, now);
       const sent = events.length > 0 && await this.send(address, venID, distribute(this.host, events, `push-${now}`, now), now);
       const deliveries = pending.deliveries + 1;
       await this.store.commit([sent || events.length === 0 || deliveries >= MAX_DELIVERIES
-        ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries }))]);
+        ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries, lastTry: now }))]);
     }
     for (let queued = await dequeue(this.store, venID); queued; queued = await dequeue(this.store, venID)) {
       if (!await this.send(address, venID, queued.message, now)) return;

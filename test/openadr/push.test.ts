@@ -11,7 +11,8 @@ import { testService, type TestService } from '../support/service.js';
  * Push delivery to a real HTTP VEN endpoint: the VEN registers with oadrHttpPullModel false and its
  * address; at gate closure its event is POSTed to {address}/OpenADR2/Simple/2.0b/EiEvent, and the
  * oadrCreatedEvent it answers with is recorded. An operator's re-registration request follows the
- * same way to EiRegisterParty. While the VEN is down the distribute stays pending and is retried.
+ * same way to EiRegisterParty. While the VEN is down the distribute stays pending and is retried a
+ * poll period later.
  */
 const FEEDER = 'urn:micromarket:feeder-7';
 const at = (h: number, m: number) => Date.UTC(2026, 10, 23, h, m);
@@ -83,6 +84,10 @@ describe('a push VEN', () => {
     await ts.service.scheduler.tick();
     expect(received).toHaveLength(1);
     up = true;
+    // Tried again a poll period (10 s) after the failure, not on every tick.
+    await ts.service.scheduler.tick();
+    expect(received).toHaveLength(1);
+    ts.clock.now += 10_000;
     await ts.service.scheduler.tick();
     expect(received.map((r) => r.message.kind)).toEqual(['oadrDistributeEvent', 'oadrDistributeEvent']);
   });
