@@ -40,6 +40,7 @@ export const errorCatalogue = {
   MM_ERR_EI_INVALID: define('MM_ERR_EI_INVALID', '%s', 200, '454'),
   MM_ERR_EI_OUT_OF_SEQUENCE: define('MM_ERR_EI_OUT_OF_SEQUENCE', 'event %s is at modificationNumber %s, not %s', 200, '450'),
   MM_ERR_STORE_CLOSED: define('MM_ERR_STORE_CLOSED', 'the store is closed', 503),
+  MM_ERR_STORE_UNAVAILABLE: define('MM_ERR_STORE_UNAVAILABLE', 'the store cannot be reached: %s', 503),
   MM_ERR_STORE_CONFLICT: define('MM_ERR_STORE_CONFLICT', '%s %s: %s', 409),
   MM_ERR_STORE_CORRUPT: define('MM_ERR_STORE_CORRUPT', '%s at byte %s: %s', 500),
   MM_ERR_INTERNAL: define('MM_ERR_INTERNAL', 'internal error', 500),

@@ -9,6 +9,8 @@ import { issueEvents } from './openadr/event-issuer.js';
 import { Pusher } from './openadr/push.js';
 import { loadMarketRules } from './rules/load.js';
 import { EmbeddedStore } from './store/embedded-store.js';
+import { RedisStore, type RedisStoreOptions } from './store/redis-store.js';
+import type { Store } from './store/store.js';
 import { XmlPipeline } from './xml/pipeline.js';
 import { inlineReader, XmlReadPool } from './xml/read-pool.js';
 import { SchemaSet } from './xml/schema-set.js';
@@ -16,6 +18,8 @@ import { SchemaSet } from './xml/schema-set.js';
 export interface ServiceOptions {
   /** Data directory: the embedded store's files and the token signing key. */
   readonly dataDir: string;
+  /** Keep all state in Redis instead of the embedded store. */
+  readonly redis?: RedisStoreOptions;
   readonly rulesDir: string;
   /** @default false */
   readonly logger?: FastifyServerOptions['logger'];
@@ -48,7 +52,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const schemas = SchemaSet.load();
   const pipeline = new XmlPipeline(schemas);
   const rules = await loadMarketRules(options.rulesDir, pipeline);
-  const store = await EmbeddedStore.open({ dir: options.dataDir });
+  const store: Store = options.redis ? await RedisStore.open(options.redis) : await EmbeddedStore.open({ dir: options.dataDir });
   try {
     const tokens = await TokenService.forDataDir(options.dataDir);
     const host = await MarketHost.open(rules, store);

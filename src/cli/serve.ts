@@ -21,13 +21,15 @@ export const serveCommand: Command = {
   summary: 'run the micromarket service',
   usage: `Usage: micromarket serve [--port N] [--host ADDR] [--data DIR] [--rules DIR] [--log-level LEVEL]
 
-Runs the service on the embedded durable store, with the markets defined in the rules directory.
+Runs the service on the embedded durable store (or on Redis with --redis), with the markets defined in
+the rules directory.
 Refuses to start if any rule file is invalid, and says which and why.
 
 Options:
   --port N           TCP port (default: $MICROMARKET_PORT or 8080; 0 picks a free port)
   --host ADDR        address to listen on (default: $MICROMARKET_HOST or 127.0.0.1)
-  --data DIR         data directory of the embedded store (default: $MICROMARKET_DATA or ./data)
+  --data DIR         data directory of the embedded store and the token signing key (default: $MICROMARKET_DATA or ./data)
+  --redis URL        keep all state in Redis instead (default: $MICROMARKET_REDIS_URL); see docs/scaling.md
   --rules DIR        market rule files (default: $MICROMARKET_RULES or the example markets in market-rules/)
   --log-level LEVEL  fatal, error, warn, info, debug or trace (default: info)
   --xml-workers N    threads that read XML bodies (default: one per CPU but one; 0: none)
@@ -46,6 +48,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     port: { type: 'string' },
     host: { type: 'string' },
     data: { type: 'string' },
+    redis: { type: 'string' },
     rules: { type: 'string' },
     'log-level': { type: 'string' },
     'clock-start': { type: 'string' },
@@ -74,6 +77,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
         ...(values['xml-workers'] !== undefined ? { xmlWorkers: count(String(values['xml-workers'])) } : {}),
         dataDir: String(values.data ?? env.MICROMARKET_DATA ?? './data'),
+        ...(values.redis ?? env.MICROMARKET_REDIS_URL ? { redis: { url: String(values.redis ?? env.MICROMARKET_REDIS_URL) } } : {}),
         rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
         logger: { level: String(values['log-level'] ?? 'info') },
         ...(clock ? { clock } : {}),

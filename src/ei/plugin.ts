@@ -79,12 +79,16 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
       record = (await perform(operation, payload, principal, now)).record;
     } else {
       const key = `${principal.partyID}/${requestIdOfPayload(payload)}`;
-      // In flight first, then stored, then in flight again: another copy may have started while the store answered.
-      const first = await inFlight.get(key)
-        ?? fromJson<RequestRecord>(await services.store.get(collections.requests, key))
-        ?? await inFlight.get(key);
+      // In flight first, then stored, then in flight again: another copy may have started while the
+      // store answered. The last check and the start below run with no await between them, so two
+      // copies can never both find nothing and both start.
+      const earlier = inFlight.get(key);
+      const first = earlier ? await earlier : fromJson<RequestRecord>(await services.store.get(collections.requests, key));
+      const started = first ? undefined : inFlight.get(key);
       if (first) {
         record = first;
+      } else if (started) {
+        record = await started;
       } else {
         const running = (async () => {
           const { record: answered, writes } = await perform(operation, payload, principal, now);

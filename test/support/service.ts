@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
 import { startService, type Service } from '../../src/service.js';
+import type { RedisStoreOptions } from '../../src/store/redis-store.js';
 import { rulesDir } from './markets.js';
 
 /** A service on a free port with the example markets, a clock the test sets, and the scheduler driven by hand. */
@@ -18,10 +20,20 @@ export interface TestService {
   close(): Promise<void>;
 }
 
+let services = 0;
+/**
+ * With MICROMARKET_TEST_STORE=redis (the test config's redis project) the service keeps its state in
+ * the tests' private Redis, each service in a namespace of its own; otherwise in the embedded store.
+ */
+function storeOptions(): { redis?: RedisStoreOptions } {
+  if (process.env.MICROMARKET_TEST_STORE !== 'redis') return {};
+  return { redis: { url: inject('redisUrl'), namespace: `svc-${process.pid}-${++services}` } };
+}
+
 export async function testService(start = Date.UTC(2026, 10, 23, 12, 0)): Promise<TestService> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-ei-'));
   const clock = { now: start };
-  const service = await startService({ dataDir: dir, rulesDir, clock: () => clock.now, gateTickMs: 0 });
+  const service = await startService({ dataDir: dir, rulesDir, clock: () => clock.now, gateTickMs: 0, ...storeOptions() });
   const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
   const operatorToken = await service.services.tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
   return {

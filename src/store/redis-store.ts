@@ -1,0 +1,137 @@
+/**
+ * The Store on Redis (ioredis), for several service instances sharing one state. Each collection is
+ * a hash of JSON values beside a sorted set of its keys (all scores 0), so `list` is a lexical range
+ * in key order. A commit runs as one Lua script: Redis executes scripts atomically, so the
+ * ifAbsent checks and every write of a batch apply all or nothing, and two instances racing for
+ * one requestID cannot both win.
+ *
+ * Durability is Redis's: run it with `appendonly yes` and `appendfsync always` (docs/scaling.md),
+ * so a write is on disk before Redis answers and an acknowledged commit survives kill -9 of either
+ * process. `health()` reports whether the server says so.
+ *
+ * All keys carry one hash tag, so on Redis Cluster a batch that spans collections stays in one slot.
+ */
+import { Redis } from 'ioredis';
+import { MicromarketError } from '../errors.js';
+import type { Json, Store, StoreHealth, WriteOp } from './store.js';
+
+/**
+ * KEYS: per op, the collection's hash then its key index. ARGV: per op, kind (p/d), key, JSON value
+ * ('' for deletes), ifAbsent (1/0). Answers {'conflict', n} naming the first refused op (1-based).
+ */
+const COMMIT = `
+local n = #ARGV / 4
+local staged = {}
+for i = 1, n do
+  local hash, key, kind, absent = KEYS[2 * i - 1], ARGV[4 * i - 2], ARGV[4 * i - 3], ARGV[4 * i]
+  local id = hash .. '\\0' .. key
+  if absent == '1' then
+    local exists = staged[id]
+    if exists == nil then exists = redis.call('HEXISTS', hash, key) == 1 end
+    if exists then return {'conflict', i} end
+  end
+  staged[id] = kind == 'p'
+end
+for i = 1, n do
+  local hash, index, key, kind = KEYS[2 * i - 1], KEYS[2 * i], ARGV[4 * i - 2], ARGV[4 * i - 3]
+  if kind == 'p' then
+    redis.call('HSET', hash, key, ARGV[4 * i - 1])
+    redis.call('ZADD', index, 0, key)
+  else
+    redis.call('HDEL', hash, key)
+    redis.call('ZREM', index, key)
+  end
+end
+return {'ok', n}
+`;
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  /** Prefix of every key, so several deployments (or tests) can share a server. @default 'mm' */
+  readonly namespace?: string;
+}
+
+export class RedisStore implements Store {
+  readonly #redis: Redis;
+  readonly #namespace: string;
+  #closed = false;
+  #durable: boolean | undefined;
+
+  private constructor(redis: Redis, namespace: string) {
+    this.#redis = redis;
+    this.#namespace = namespace;
+    this.#redis.defineCommand('mmCommit', { lua: COMMIT });
+  }
+
+  /** Connects and checks the server's persistence settings. */
+  static async open(options: RedisStoreOptions): Promise<RedisStore> {
+    // Without an offline queue and retries, a request while Redis is away fails at once (503) instead of hanging.
+    const redis = new Redis(options.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    redis.on('error', () => {}); // reported through health() and each failed call; ioredis reconnects by itself
+    await redis.connect();
+    const store = new RedisStore(redis, options.namespace ?? 'mm');
+    const [, appendonly] = await redis.config('GET', 'appendonly') as [string, string];
+    const [, fsync] = await redis.config('GET', 'appendfsync') as [string, string];
+    store.#durable = appendonly === 'yes' && fsync === 'always';
+    return store;
+  }
+
+  #keys(collection: string): [string, string] {
+    const base = `${this.#namespace}:{mm}:${collection}`;
+    return [`${base}:values`, `${base}:keys`];
+  }
+
+  async #call<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new MicromarketError('MM_ERR_STORE_CLOSED');
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof MicromarketError) throw error;
+      throw new MicromarketError('MM_ERR_STORE_UNAVAILABLE', [(error as Error).message]);
+    }
+  }
+
+  get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined> {
+    return this.#call(async () => {
+      const text = await this.#redis.hget(this.#keys(collection)[0], key);
+      return text === null ? undefined : JSON.parse(text) as T;
+    });
+  }
+
+  list<T extends Json = Json>(collection: string, prefix = ''): Promise<Array<[string, T]>> {
+    return this.#call(async () => {
+      const [values, index] = this.#keys(collection);
+      const keys = prefix === '' ? await this.#redis.zrange(index, '0', '-1') : await this.#redis.zrangebylex(index, `[${prefix}`, `[${prefix}\xff`);
+      if (keys.length === 0) return [];
+      const texts = await this.#redis.hmget(values, ...keys);
+      return keys.flatMap((key, i) => (texts[i] === null ? [] : [[key, JSON.parse(texts[i]!) as T] as [string, T]]));
+    });
+  }
+
+  commit(ops: readonly WriteOp[]): Promise<void> {
+    return this.#call(async () => {
+      if (ops.length === 0) return;
+      const keys = ops.flatMap((o) => this.#keys(o.collection));
+      const args = ops.flatMap((o) => (o.op === 'put'
+        ? ['p', o.key, JSON.stringify(o.value), o.ifAbsent ? '1' : '0']
+        : ['d', o.key, '', '0']));
+      const [outcome, at] = await (this.#redis as unknown as { mmCommit(n: number, ...args: string[]): Promise<[string, number]> })
+        .mmCommit(keys.length, ...keys, ...args);
+      if (outcome === 'conflict') {
+        const op = ops[at - 1]!;
+        throw new MicromarketError('MM_ERR_STORE_CONFLICT', [op.collection, op.key, 'already exists']);
+      }
+    });
+  }
+
+  health(): StoreHealth {
+    const status = this.#redis.status;
+    return { kind: 'redis', ok: !this.#closed && status === 'ready', detail: { status, durable: this.#durable ?? false } };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}

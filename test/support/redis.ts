@@ -1,0 +1,85 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** A Redis server of the tests' own: never the one that may run on 127.0.0.1:6379. */
+export interface TestRedis {
+  readonly url: string;
+  /** Stops the server (SIGKILL when `hard`); `start` brings it back on the same port and data. */
+  stop(hard?: boolean): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const hasBinary = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Why Redis tests cannot run here, or undefined when they can. CI sets MICROMARKET_REQUIRE_REDIS,
+ * which turns the reason into a failure instead of a skip.
+ */
+export const redisUnavailable = hasBinary || process.env.MICROMARKET_TEST_REDIS_URL
+  ? undefined
+  : 'no redis-server binary and no MICROMARKET_TEST_REDIS_URL: Redis store tests SKIPPED';
+if (redisUnavailable) {
+  if (process.env.MICROMARKET_REQUIRE_REDIS) throw new Error(redisUnavailable.replace('SKIPPED', 'required by MICROMARKET_REQUIRE_REDIS'));
+  console.warn(`\n*** ${redisUnavailable} ***\n`);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function untilReady(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    probe.on('error', () => {});
+    try {
+      await probe.connect();
+      await probe.ping();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      probe.disconnect();
+    }
+  }
+  throw new Error(`redis at ${url} did not come up`);
+}
+
+/**
+ * Starts a private redis-server on a free port, persisting as the service needs it (AOF, fsync on
+ * every write), in a temporary directory; or uses MICROMARKET_TEST_REDIS_URL when there is no binary.
+ */
+export async function startTestRedis(): Promise<TestRedis> {
+  const external = process.env.MICROMARKET_TEST_REDIS_URL;
+  if (!hasBinary && external) {
+    return { url: external, stop: async () => { throw new Error('cannot stop an external Redis'); }, start: async () => {}, close: async () => {} };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'mm-redis-'));
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let server: ChildProcess | undefined;
+  const start = async () => {
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+      '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
+    await untilReady(url);
+  };
+  const stop = async (hard = false) => {
+    const exited = new Promise((r) => server?.once('exit', r));
+    server?.kill(hard ? 'SIGKILL' : 'SIGTERM');
+    await exited;
+    server = undefined;
+  };
+  await start();
+  return { url, start, stop, async close() {
+    if (server) await stop();
+    await rm(dir, { recursive: true, force: true });
+  } };
+}
