@@ -6,6 +6,8 @@
  * run. Service and baseline run as their own processes; autocannon (throughput, bursts) and an
  * open-loop generator (steady rate, `paced.ts`) drive them from this one.
  * Goal (issue 4): >= 5,000 tenders/s; p99 <= 25 ms at a steady 1,000 tenders/s.
+ * With --redis (npm run bench:http -- --redis), the same on a service whose store is a private Redis,
+ * measured after the embedded one in the same run. Goal (issue 6): >= 2,000 tenders/s, p99 <= 25 ms.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -15,7 +17,8 @@ import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { SchemaSet } from '../../src/xml/schema-set.js';
-import { pacedRun } from './paced.js';
+import { startTestRedis } from '../support/redis.js';
+import { pacedRun, type PacedResult } from './paced.js';
 import { collectGarbage, freePort, row, run, start, startHello, type Result } from './processes.js';
 
 const FEEDER = 'urn:micromarket:feeder-7';
@@ -29,19 +32,22 @@ const service = await start(['dist/src/cli/micromarket.js', 'serve', '--port', S
   '--clock-start', new Date(interval - 3_600_000).toISOString(), '--clock-speed', '0.000001'], `${base}/healthz`);
 const hello = await startHello();
 
-// Two parties, registered and enrolled through the SDK.
+// Two parties, registered and enrolled through the SDK. Tokens are signed with the data directory's key.
 const tokens = await TokenService.forDataDir(dir);
 const token = (party: string) => tokens.issue(party, ['register', 'enroll', 'tender', 'operator'], Date.now(), 3600);
 const parties = ['bench-buyer', 'bench-seller'];
 const bearer: Record<string, string> = {};
-for (const party of parties) {
-  bearer[party] = await token(party);
-  const client = new MicromarketClient({ baseUrl: base, partyID: party, token: bearer[party]! });
-  await client.register({ partyRoles: ['consumer'] });
-  const { enrollmentID } = await client.enroll(FEEDER, 'consumer', interval);
-  await client.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: interval,
-    enrolleePartyID: party, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+for (const party of parties) bearer[party] = await token(party);
+async function setupParties(serviceBase: string): Promise<void> {
+  for (const party of parties) {
+    const client = new MicromarketClient({ baseUrl: serviceBase, partyID: party, token: bearer[party]! });
+    await client.register({ partyRoles: ['consumer'] });
+    const { enrollmentID } = await client.enroll(FEEDER, 'consumer', interval);
+    await client.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: interval,
+      enrolleePartyID: party, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+  }
 }
+await setupParties(base);
 
 const pipeline = new XmlPipeline(SchemaSet.load());
 let n = 0;
@@ -64,11 +70,11 @@ function nextTender(): { body: string; headers: Record<string, string> } {
  * a repeated requestID would be answered as a cheap idempotent retry.
  */
 const SLICE = 3000;
-function tenderRun(connections: number): autocannon.Options {
+function tenderRun(connections: number, serviceBase = base): autocannon.Options {
   const slices = Array.from({ length: connections }, () => Array.from({ length: SLICE }, () => ({ method: 'POST' as const, ...nextTender() })));
   let client = 0;
   return {
-    url: `${base}/ei/EiTender`, connections,
+    url: `${serviceBase}/ei/EiTender`, connections,
     setupClient: (c: autocannon.Client) => (c as unknown as { setRequests(r: unknown[]): void }).setRequests(slices[client++ % connections]!),
   };
 }
@@ -108,12 +114,15 @@ const load = process.cpuUsage(loadBefore);
 const perTender = (seconds: number) => ((seconds * 1e6) / tenders.requests.total).toFixed(0);
 const serviceCpu = (cpuAfter.all - cpuBefore.all) / 10;
 // The goal's rate, sent open loop: a tender every millisecond, bodies written beforehand.
-const steadyBodies = only ? [] : Array.from({ length: 10_000 }, () => {
-  const { body, headers } = nextTender();
-  return { body: Buffer.from(body), headers };
-});
-collectGarbage();
-const steady = only ? undefined : await pacedRun(new URL(`${base}/ei/EiTender`), 1000, 10, 20, () => steadyBodies.pop()!);
+async function steadyRun(serviceBase: string) {
+  const bodies = Array.from({ length: 10_000 }, () => {
+    const { body, headers } = nextTender();
+    return { body: Buffer.from(body), headers };
+  });
+  collectGarbage();
+  return pacedRun(new URL(`${serviceBase}/ei/EiTender`), 1000, 10, 20, () => bodies.pop()!);
+}
+const steady = only ? undefined : await steadyRun(base);
 // The same rate through autocannon's limiter: each second's 1,000 tenders sent back to back as it
 // begins. Its limiter works on requests it builds itself, so each is set up as it goes.
 const burstBodies = only ? [] : Array.from({ length: 12_000 }, nextTender);
@@ -125,12 +134,36 @@ const helloRun = only ? tenders : await run({ url: hello.url, connections: 50, d
 const sample = pipeline.read(Buffer.from(await (await fetch(`${base}/ei/EiTender`, { method: 'POST', ...nextTender() })).text()));
 
 service.kill('SIGTERM');
-hello.process.kill('SIGTERM');
 await new Promise((r) => setTimeout(r, 500));
+
+// --redis: the same two runs against a service on a private Redis (AOF, fsync on every write),
+// measured after the embedded one in the same run. It shares the data directory for its token key.
+const onRedis = process.argv.includes('--redis') ? await (async () => {
+  const redis = await startTestRedis();
+  const redisPort = await freePort();
+  const redisBase = `http://127.0.0.1:${redisPort}`;
+  const redisService = await start(['dist/src/cli/micromarket.js', 'serve', '--port', String(redisPort), '--data', dir, '--redis', redis.url, '--log-level', 'warn',
+    '--clock-start', new Date(interval - 3_600_000).toISOString(), '--clock-speed', '0.000001'], `${redisBase}/healthz`);
+  await setupParties(redisBase);
+  await run({ ...tenderRun(20, redisBase), duration: 3 });
+  const throughput = checkFresh(await run({ ...tenderRun(50, redisBase), duration: 10 }), 50);
+  const paced = await steadyRun(redisBase);
+  redisService.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  await redis.close();
+  return { throughput, paced };
+})() : undefined;
+hello.process.kill('SIGTERM');
 await rm(dir, { recursive: true, force: true });
 
-const steadyRow = steady
-  ? `${'eiCreateTender at 1,000/s steady (open loop), 20 conn.'.padEnd(52)} ${steady.perSecond.toFixed(0).padStart(8)} ${steady.p50.toFixed(0).padStart(7)} ${steady.p99.toFixed(0).padStart(7)} ${String(steady.errors).padStart(7)}  max ${steady.max.toFixed(0)} ms`
+const steadyRowOf = (name: string, r: PacedResult) =>
+  `${name.padEnd(52)} ${r.perSecond.toFixed(0).padStart(8)} ${r.p50.toFixed(0).padStart(7)} ${r.p99.toFixed(0).padStart(7)} ${String(r.errors).padStart(7)}  max ${r.max.toFixed(0)} ms`;
+const steadyRow = steady ? steadyRowOf('eiCreateTender at 1,000/s steady (open loop), 20 conn.', steady) : '';
+const redisRows = onRedis ? `
+${row('on Redis: eiCreateTender end to end, 50 connections', onRedis.throughput)}
+${steadyRowOf('on Redis: at 1,000/s steady (open loop), 20 conn.', onRedis.paced)}` : '';
+const redisGoal = onRedis
+  ? `\ngoal on Redis (>= 2000 tenders/s, p99 <= 25 ms at a steady 1000/s): ${onRedis.throughput.requests.average >= 2000 && onRedis.paced.p99 <= 25 ? 'met' : 'MISSED'}`
   : '';
 const met = tenders.requests.average >= 5000 && (steady?.p99 ?? Infinity) <= 25;
 process.stdout.write(`micromarket bench:http — node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}; service and baseline in their own processes
@@ -139,10 +172,10 @@ measurement                                            req/s  p50 ms  p99 ms  er
 ${row('fastify hello-world (baseline), 50 connections', helloRun)}
 ${row('eiCreateTender end to end, 50 connections', tenders)}
 ${steadyRow}
-${row('eiCreateTender at 1,000/s in 1 s bursts (autocannon)', bursts)}
+${row('eiCreateTender at 1,000/s in 1 s bursts (autocannon)', bursts)}${redisRows}
 (service CPU during the 50-connection run: ${(serviceCpu * 100).toFixed(0)} % of one core; per tender: ${perTender(cpuAfter.main - cpuBefore.main)} µs main thread, \
 ${perTender(cpuAfter.all - cpuAfter.main - cpuBefore.all + cpuBefore.main)} µs other threads (XML readers, GC, fsync); autocannon ${perTender((load.user + load.system) / 1e6)} µs;
  machine idle ${(idle * 100).toFixed(0)} %; warm-up: ${warm.requests.average.toFixed(0)} req/s; sample answer: ${sample.name} ${sample.name === 'eiCreatedTender' ? sample.body.eiResponse.responseCode : ''})
 
-goal (>= 5000 tenders/s, p99 <= 25 ms at a steady 1000/s): ${met ? 'met' : 'MISSED'}
+goal (>= 5000 tenders/s, p99 <= 25 ms at a steady 1000/s): ${met ? 'met' : 'MISSED'}${redisGoal}
 `);
