@@ -66,21 +66,24 @@ export function eventIDFor(marketID: string, dtstart: Instant, venDigest: string
 /** Nominal grid attributes OpenADR's powerReal item carries; the market rules do not name a grid. */
 const GRID = { hertz: 50, voltage: 230, ac: true };
 
-/** A market price as OpenADR states it: per kWh for power markets (scaled from the market's unit), per market unit otherwise. */
-export function publishedPrice(price: number, rules: MarketRules): { value: number; item: NonNullable<EventSignal['item']> } {
+/** What a market's prices are stated in: currency per kWh for power markets, per market unit otherwise. */
+export function priceItem(rules: MarketRules): NonNullable<EventSignal['item']> {
+  const kind = rules.resource.units === 'W' ? 'currencyPerKWh' : 'currency';
+  return { kind, value: { itemDescription: kind, itemUnits: rules.currency, siScaleCode: 'none' } };
+}
+
+/** A market price in its `priceItem`: scaled from the market's unit to kWh for power markets. */
+export function publishedPrice(price: number, rules: MarketRules): number {
   const { resource } = rules;
-  return resource.units === 'W'
-    ? { value: round(price * 10 ** (SI_EXPONENT.k - SI_EXPONENT[resource.siScaleCode])),
-      item: { kind: 'currencyPerKWh', value: { itemDescription: 'currencyPerKWh', itemUnits: rules.currency, siScaleCode: 'none' } } }
-    : { value: round(price), item: { kind: 'currency', value: { itemDescription: 'currency', itemUnits: rules.currency, siScaleCode: 'none' } } };
+  return round(resource.units === 'W' ? price * 10 ** (SI_EXPONENT.k - SI_EXPONENT[resource.siScaleCode]) : price);
 }
 
 function priceSignal(event: EventRecord, rules: MarketRules, active: boolean): EventSignal {
-  const { value, item } = publishedPrice(event.price, rules);
+  const value = publishedPrice(event.price, rules);
   return {
     intervals: [{ duration: durationOfMillis(event.durationMs), uid: '0', values: [value] }],
     signalName: rules.resource.name === 'electricity' ? 'ELECTRICITY_PRICE' : 'ENERGY_PRICE', signalType: 'price', signalID: 'price',
-    item, currentValue: active ? value : 0,
+    item: priceItem(rules), currentValue: active ? value : 0,
   };
 }
 

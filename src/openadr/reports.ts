@@ -201,10 +201,8 @@ export const reporting: OadrHandlers = {
   async oadrRegisteredReport({ eiResponse, requests, venID }, { principal, store, host }) {
     const ven = ownVen(principal, venID);
     await registeredParty(store, ven);
-    const records = requestsOf(host, requests);
-    if (typeof records === 'string') throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['report data point', records]);
     return { reply: oadrResponse(ok(eiResponse.requestID), ven),
-      writes: records.map((r) => put(collections.vtnReportRequests, `${ven}/${r.reportRequestID}`, asJson(r))) };
+      writes: requestsOf(host, requests).map((r) => put(collections.vtnReportRequests, `${ven}/${r.reportRequestID}`, asJson(r))) };
   },
 
   // Acknowledgements of what the VTN sent by poll or push.

@@ -12,12 +12,13 @@
 import type { Instant } from '../calendar/instant.js';
 import { durationOfMillis } from '../calendar/duration.js';
 import type { MarketHost } from '../ei/markets.js';
+import { MicromarketError } from '../errors.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
 import type { Market } from '../market/market.js';
 import { granularityMs } from '../market/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
-import { publishedPrice } from './event-model.js';
+import { priceItem, publishedPrice } from './event-model.js';
 import { enqueue } from './queue.js';
 
 export const VTN_REPORT_SPECIFIER = 'micromarket-prices';
@@ -39,24 +40,22 @@ export function vtnMetadata(host: MarketHost, venID: string, now: Instant): Oadr
       const step = durationOfMillis(granularityMs(market.rules));
       return {
         rID: priceRID(market.rules.id), reportType: 'price', readingType: 'x-notApplicable', marketContext: market.rules.marketContext,
-        item: publishedPrice(0, market.rules).item, samplingRate: { minPeriod: step, maxPeriod: step, onChange: false },
+        item: priceItem(market.rules), samplingRate: { minPeriod: step, maxPeriod: step, onChange: false },
       };
     }),
     reportRequestID: '0', reportSpecifierID: VTN_REPORT_SPECIFIER, reportName: 'x-METADATA_MARKET_PRICE', createdDateTime: now,
   }] } };
 }
 
-/** The requests the VEN made in its oadrRegisteredReport answer, as records; an rID the VTN does not offer is refused. */
-export function requestsOf(host: MarketHost, requests: OadrMessageOf<'oadrRegisteredReport'>['requests']): VtnReportRequest[] | string {
+/** The requests the VEN made in its oadrRegisteredReport answer, as records; refuses (452) an rID the VTN does not offer. */
+export function requestsOf(host: MarketHost, requests: OadrMessageOf<'oadrRegisteredReport'>['requests']): VtnReportRequest[] {
   const offered = new Set(host.markets.map((m) => priceRID(m.rules.id)));
-  const records: VtnReportRequest[] = [];
-  for (const request of requests) {
+  return requests.map((request) => {
     const rIDs = request.specifier.payloads.map((p) => p.rID);
-    const unknown = rIDs.find((rID) => !offered.has(rID));
-    if (request.specifier.reportSpecifierID !== VTN_REPORT_SPECIFIER || unknown !== undefined) return unknown ?? request.specifier.reportSpecifierID;
-    records.push({ reportRequestID: request.reportRequestID, rIDs, cancelled: false });
-  }
-  return records;
+    const unknown = request.specifier.reportSpecifierID !== VTN_REPORT_SPECIFIER ? request.specifier.reportSpecifierID : rIDs.find((rID) => !offered.has(rID));
+    if (unknown !== undefined) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['report data point', unknown]);
+    return { reportRequestID: request.reportRequestID, rIDs, cancelled: false };
+  });
 }
 
 /** Queues, for every VEN that asked for a market's price, an oadrUpdateReport with the intervals just issued. */
@@ -69,7 +68,7 @@ export async function priceUpdates(store: Store, market: Market, intervals: read
     if (request.cancelled || !request.rIDs.includes(rID)) continue;
     const venID = key.slice(0, key.lastIndexOf('/'));
     const points = intervals.map((dtstart, i) => ({ dtstart, duration: durationOfMillis(step), uid: String(i),
-      payloads: [{ rID, value: { kind: 'payloadFloat' as const, value: publishedPrice(market.positions.averagePrice(dtstart)!, market.rules).value } }] }));
+      payloads: [{ rID, value: { kind: 'payloadFloat' as const, value: publishedPrice(market.positions.averagePrice(dtstart)!, market.rules) } }] }));
     writes.push(enqueue(venID, { kind: 'oadrUpdateReport', value: { requestID: `price-${market.rules.id}-${intervals[0]}`, venID, reports: [{
       dtstart: intervals[0]!, duration: durationOfMillis(step * intervals.length), intervals: points, eiReportID: `${rID}.${intervals[0]}`, descriptions: [],
       reportRequestID: request.reportRequestID, reportSpecifierID: VTN_REPORT_SPECIFIER, reportName: REPORT_NAME, createdDateTime: now,

@@ -101,7 +101,9 @@ export class RedisStore implements Store {
   list<T extends Json = Json>(collection: string, prefix = ''): Promise<Array<[string, T]>> {
     return this.#call(async () => {
       const [values, index] = this.#keys(collection);
-      const keys = prefix === '' ? await this.#redis.zrange(index, '0', '-1') : await this.#redis.zrangebylex(index, `[${prefix}`, `[${prefix}\xff`);
+      // Keys are UTF-8 bytes to Redis: the range ends at the prefix followed by byte 0xFF, which no UTF-8 text contains.
+      const keys = prefix === '' ? await this.#redis.zrange(index, '0', '-1')
+        : await this.#redis.zrangebylex(index, `[${prefix}`, Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]));
       if (keys.length === 0) return [];
       const texts = await this.#redis.hmget(values, ...keys);
       return keys.flatMap((key, i) => (texts[i] === null ? [] : [[key, JSON.parse(texts[i]!) as T] as [string, T]]));

@@ -39,6 +39,9 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       expect(await store.list('c')).toEqual([['a/1', 1], ['b/1', 3], ['b/2', 2]]);
       expect(await store.list('c', 'b/')).toEqual([['b/1', 3], ['b/2', 2]]);
       expect(await store.list('empty')).toEqual([]);
+      // Keys beyond ASCII are found by prefix too (the Redis store ranges over their UTF-8 bytes).
+      await store.commit([put('c', 'b/über', 4), put('c', 'b/中', 5), put('c', 'bz', 6)]);
+      expect(await store.list('c', 'b/')).toEqual([['b/1', 3], ['b/2', 2], ['b/über', 4], ['b/中', 5]]);
       await store.close();
     });
 
