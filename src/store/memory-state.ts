@@ -33,23 +33,30 @@ export class MemoryState {
     return this.#collections.get(collection)?.get(key);
   }
 
-  list(collection: string, prefix = ''): Array<[string, Json]> {
+  list(collection: string, prefix = '', after = ''): Array<[string, Json]> {
     const entries = this.#collections.get(collection);
     if (!entries) return [];
-    const keys = [...entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+    const keys = [...entries.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
     return keys.map((k) => [k, JSON.parse(entries.get(k)!) as Json]);
   }
 
   /**
-   * Throws MM_ERR_STORE_CONFLICT if an `ifAbsent` put would overwrite, looking through `staged`
-   * (writes accepted earlier in the same group commit but not yet applied).
+   * Throws MM_ERR_STORE_CONFLICT if an `ifAbsent` put would overwrite or a put's `requires` key is
+   * missing, looking through `staged` (writes accepted earlier in the same group commit but not yet
+   * applied, and earlier writes of this batch).
    */
   checkConflicts(ops: readonly WriteOp[], staged: ReadonlyMap<string, boolean>): void {
+    const batch = new Map<string, boolean>();
+    const exists = (collection: string, key: string) => {
+      const id = stagedKey(collection, key);
+      return batch.get(id) ?? staged.get(id) ?? this.get(collection, key) !== undefined;
+    };
     for (const o of ops) {
-      if (o.op !== 'put' || !o.ifAbsent) continue;
-      const id = stagedKey(o.collection, o.key);
-      const exists = staged.has(id) ? staged.get(id)! : this.get(o.collection, o.key) !== undefined;
-      if (exists) throw new MicromarketError('MM_ERR_STORE_CONFLICT', [o.collection, o.key, 'already exists']);
+      if (o.op === 'put' && o.ifAbsent && exists(o.collection, o.key)) throw new MicromarketError('MM_ERR_STORE_CONFLICT', [o.collection, o.key, 'already exists']);
+      if (o.op === 'put' && o.requires !== undefined && !exists(o.collection, o.requires)) {
+        throw new MicromarketError('MM_ERR_STORE_CONFLICT', [o.collection, o.key, `needs ${o.requires}, which does not exist`]);
+      }
+      batch.set(stagedKey(o.collection, o.key), o.op === 'put');
     }
   }
 

@@ -17,32 +17,36 @@ import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
 /**
  * KEYS: per op, the collection's hash then its key index. ARGV: per op, kind (p/d), key, JSON value
- * ('' for deletes), ifAbsent (1/0). Answers {'conflict', n} naming the first refused op (1-based).
+ * ('' for deletes), ifAbsent (1/0), and '' or '+' followed by the key the put requires. Answers
+ * {'conflict', n, why} naming the first refused op (1-based).
  */
 const COMMIT = `
-local n = #ARGV / 4
+local n = #ARGV / 5
 local staged = {}
-for i = 1, n do
-  local hash, key, kind, absent = KEYS[2 * i - 1], ARGV[4 * i - 2], ARGV[4 * i - 3], ARGV[4 * i]
+local function exists(hash, key)
   local id = hash .. '\\0' .. key
-  if absent == '1' then
-    local exists = staged[id]
-    if exists == nil then exists = redis.call('HEXISTS', hash, key) == 1 end
-    if exists then return {'conflict', i} end
-  end
-  staged[id] = kind == 'p'
+  if staged[id] ~= nil then return staged[id] end
+  return redis.call('HEXISTS', hash, key) == 1
 end
 for i = 1, n do
-  local hash, index, key, kind = KEYS[2 * i - 1], KEYS[2 * i], ARGV[4 * i - 2], ARGV[4 * i - 3]
+  local hash, kind, key, absent, requires = KEYS[2 * i - 1], ARGV[5 * i - 4], ARGV[5 * i - 3], ARGV[5 * i - 1], ARGV[5 * i]
+  if absent == '1' and exists(hash, key) then return {'conflict', i, 'already exists'} end
+  if requires ~= '' and not exists(hash, string.sub(requires, 2)) then
+    return {'conflict', i, 'needs ' .. string.sub(requires, 2) .. ', which does not exist'}
+  end
+  staged[hash .. '\\0' .. key] = kind == 'p'
+end
+for i = 1, n do
+  local hash, index, kind, key = KEYS[2 * i - 1], KEYS[2 * i], ARGV[5 * i - 4], ARGV[5 * i - 3]
   if kind == 'p' then
-    redis.call('HSET', hash, key, ARGV[4 * i - 1])
+    redis.call('HSET', hash, key, ARGV[5 * i - 2])
     redis.call('ZADD', index, 0, key)
   else
     redis.call('HDEL', hash, key)
     redis.call('ZREM', index, key)
   end
 end
-return {'ok', n}
+return {'ok', n, ''}
 `;
 
 export interface RedisStoreOptions {
@@ -98,12 +102,13 @@ export class RedisStore implements Store {
     });
   }
 
-  list<T extends Json = Json>(collection: string, prefix = ''): Promise<Array<[string, T]>> {
+  list<T extends Json = Json>(collection: string, prefix = '', after?: string): Promise<Array<[string, T]>> {
     return this.#call(async () => {
       const [values, index] = this.#keys(collection);
       // Keys are UTF-8 bytes to Redis: the range ends at the prefix followed by byte 0xFF, which no UTF-8 text contains.
-      const keys = prefix === '' ? await this.#redis.zrange(index, '0', '-1')
-        : await this.#redis.zrangebylex(index, `[${prefix}`, Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]));
+      const from = after !== undefined && after >= prefix ? `(${after}` : prefix === '' ? '-' : `[${prefix}`;
+      const keys = prefix === '' ? await this.#redis.zrangebylex(index, from, '+')
+        : await this.#redis.zrangebylex(index, from, Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]));
       if (keys.length === 0) return [];
       const texts = await this.#redis.hmget(values, ...keys);
       return keys.flatMap((key, i) => (texts[i] === null ? [] : [[key, JSON.parse(texts[i]!) as T] as [string, T]]));
@@ -115,13 +120,13 @@ export class RedisStore implements Store {
       if (ops.length === 0) return;
       const keys = ops.flatMap((o) => this.#keys(o.collection));
       const args = ops.flatMap((o) => (o.op === 'put'
-        ? ['p', o.key, JSON.stringify(o.value), o.ifAbsent ? '1' : '0']
-        : ['d', o.key, '', '0']));
-      const [outcome, at] = await (this.#redis as unknown as { mmCommit(n: number, ...args: string[]): Promise<[string, number]> })
+        ? ['p', o.key, JSON.stringify(o.value), o.ifAbsent ? '1' : '0', o.requires !== undefined ? `+${o.requires}` : '']
+        : ['d', o.key, '', '0', '']));
+      const [outcome, at, why] = await (this.#redis as unknown as { mmCommit(n: number, ...args: string[]): Promise<[string, number, string]> })
         .mmCommit(keys.length, ...keys, ...args);
       if (outcome === 'conflict') {
         const op = ops[at - 1]!;
-        throw new MicromarketError('MM_ERR_STORE_CONFLICT', [op.collection, op.key, 'already exists']);
+        throw new MicromarketError('MM_ERR_STORE_CONFLICT', [op.collection, op.key, why]);
       }
     });
   }

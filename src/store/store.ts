@@ -2,7 +2,7 @@
  * All state goes through a Store. Values are JSON documents in named collections. A commit is a
  * batch of writes applied atomically, and its promise resolves only once the batch is durable:
  * an acknowledged write survives `kill -9`. Implementations: the embedded journal store
- * (default) and, later, Redis; both pass the same conformance suite.
+ * (default) and Redis; both pass the same conformance suite.
  */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -13,6 +13,11 @@ export interface PutOp {
   readonly value: Json;
   /** Refuse the whole batch (MM_ERR_STORE_CONFLICT) if the key already exists. */
   readonly ifAbsent?: boolean;
+  /**
+   * Refuse the whole batch unless this other key of the same collection exists: appending entry n
+   * of a log requires entry n-1, so a writer whose earlier append failed cannot leave a gap.
+   */
+  readonly requires?: string;
 }
 
 export interface DeleteOp {
@@ -32,8 +37,11 @@ export interface StoreHealth {
 export interface Store {
   /** A copy of the value, or undefined. Sees only acknowledged writes. */
   get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined>;
-  /** Every entry of a collection in key order, optionally only keys starting with `prefix`. */
-  list<T extends Json = Json>(collection: string, prefix?: string): Promise<Array<[string, T]>>;
+  /**
+   * Every entry of a collection in key order, optionally only keys starting with `prefix`, and
+   * only keys after `after` (the tail of a log).
+   */
+  list<T extends Json = Json>(collection: string, prefix?: string, after?: string): Promise<Array<[string, T]>>;
   /** Applies the writes atomically; resolves once durable. Rejects the whole batch on conflict. */
   commit(ops: readonly WriteOp[]): Promise<void>;
   health(): StoreHealth;
@@ -43,4 +51,7 @@ export interface Store {
 
 export const put = (collection: string, key: string, value: Json, ifAbsent = false): PutOp =>
   ({ op: 'put', collection, key, value, ...(ifAbsent ? { ifAbsent } : {}) });
+/** Appends a log entry: refused if `key` exists or, when given, if `previous` does not. */
+export const append = (collection: string, key: string, value: Json, previous: string | undefined): PutOp =>
+  ({ op: 'put', collection, key, value, ifAbsent: true, ...(previous !== undefined ? { requires: previous } : {}) });
 export const del = (collection: string, key: string): DeleteOp => ({ op: 'delete', collection, key });

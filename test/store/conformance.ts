@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MicromarketError } from '../../src/errors.js';
-import { del, put, type Store } from '../../src/store/store.js';
+import { append, del, put, type Store } from '../../src/store/store.js';
 
 export interface StoreFactory {
   /** A new, empty store. */
@@ -42,6 +42,35 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       // Keys beyond ASCII are found by prefix too (the Redis store ranges over their UTF-8 bytes).
       await store.commit([put('c', 'b/über', 4), put('c', 'b/中', 5), put('c', 'bz', 6)]);
       expect(await store.list('c', 'b/')).toEqual([['b/1', 3], ['b/2', 2], ['b/über', 4], ['b/中', 5]]);
+      await store.close();
+    });
+
+    it('lists the tail of a log: only keys after a given one', async () => {
+      const store = await factory.open();
+      await store.commit([put('log', 'm/01', 1), put('log', 'm/02', 2), put('log', 'm/03', 3), put('log', 'n/01', 9)]);
+      expect(await store.list('log', 'm/', 'm/01')).toEqual([['m/02', 2], ['m/03', 3]]);
+      expect(await store.list('log', 'm/', 'm/03')).toEqual([]);
+      // A starting key below the prefix lists the whole prefix; above it, nothing.
+      expect(await store.list('log', 'm/', 'a')).toHaveLength(3);
+      expect(await store.list('log', 'm/', 'z')).toEqual([]);
+      expect(await store.list('log', '', 'm/03')).toEqual([['n/01', 9]]);
+      await store.close();
+    });
+
+    it('appends to a log only after its previous entry, never over an entry', async () => {
+      const store = await factory.open();
+      await store.commit([append('log', 'm/01', 1, undefined)]);
+      // Entry 3 without entry 2: the whole batch is refused, its other writes too.
+      const gap = await rejection(store.commit([put('other', 'x', 1), append('log', 'm/03', 3, 'm/02')]));
+      expect(gap.code).toBe('MM_ERR_STORE_CONFLICT');
+      expect(gap.message).toContain('m/02');
+      expect(await store.get('other', 'x')).toBeUndefined();
+      // Entries 2 and 3 in one batch: 3 finds 2 written earlier in the batch.
+      await store.commit([append('log', 'm/02', 2, 'm/01'), append('log', 'm/03', 3, 'm/02')]);
+      // Two writers appending entry 4 concurrently: exactly one wins.
+      const results = await Promise.allSettled([store.commit([append('log', 'm/04', 'a', 'm/03')]), store.commit([append('log', 'm/04', 'b', 'm/03')])]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((await store.list('log')).map(([k]) => k)).toEqual(['m/01', 'm/02', 'm/03', 'm/04']);
       await store.close();
     });
 
