@@ -3,12 +3,15 @@ import { TokenService } from './auth/tokens.js';
 import { MarketHost } from './ei/markets.js';
 import type { EiServices } from './ei/operation.js';
 import { QuoteDistributor } from './ei/quote-distribution.js';
+import { GateJobs } from './ei/jobs.js';
 import { GateScheduler } from './ei/scheduler.js';
 import { buildServer } from './http/server.js';
-import { issueEvents } from './openadr/event-issuer.js';
+import { eventWrites } from './openadr/event-issuer.js';
 import { Pusher } from './openadr/push.js';
 import { loadMarketRules } from './rules/load.js';
 import { EmbeddedStore } from './store/embedded-store.js';
+import { localLeases } from './store/leases.js';
+import { RedisLeases } from './store/redis-leases.js';
 import { RedisStore, type RedisStoreOptions } from './store/redis-store.js';
 import type { Store } from './store/store.js';
 import { XmlPipeline } from './xml/pipeline.js';
@@ -18,14 +21,23 @@ import { SchemaSet } from './xml/schema-set.js';
 export interface ServiceOptions {
   /** Data directory: the embedded store's files and the token signing key. */
   readonly dataDir: string;
-  /** Keep all state in Redis instead of the embedded store. */
-  readonly redis?: RedisStoreOptions;
+  /**
+   * Keep all state in Redis instead of the embedded store; several instances may share it (they
+   * need the same token signing key: the same `token.key` in their data directories).
+   */
+  readonly redis?: RedisStoreOptions & {
+    /** How long a gate job's lock lasts unrenewed: how soon the job of an instance that died runs on another. @default 30000 */
+    readonly jobLockMs?: number;
+  };
   readonly rulesDir: string;
   /** @default false */
   readonly logger?: FastifyServerOptions['logger'];
   /** The service's clock in ms. @default Date.now */
   readonly clock?: () => number;
-  /** How often the scheduler closes gates. @default 250 ms; 0 disables it (tests drive `scheduler.tick`). */
+  /**
+   * How often gates are closed: by a timer, or on Redis by BullMQ jobs shared by the instances.
+   * @default 250 ms; 0 disables it (tests drive `scheduler.tick`).
+   */
   readonly gateTickMs?: number;
   /**
    * Worker threads that read XML bodies; 0 reads on the service's thread.
@@ -53,28 +65,35 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const pipeline = new XmlPipeline(schemas);
   const rules = await loadMarketRules(options.rulesDir, pipeline);
   const store: Store = options.redis ? await RedisStore.open(options.redis) : await EmbeddedStore.open({ dir: options.dataDir });
+  const leases = options.redis ? await RedisLeases.open(options.redis) : localLeases;
   try {
     const tokens = await TokenService.forDataDir(options.dataDir);
-    const host = await MarketHost.open(rules, store);
+    const host = await MarketHost.open(rules, store, leases);
     const clock = options.clock ?? Date.now;
     const reader = options.xmlWorkers === 0 ? inlineReader(pipeline) : new XmlReadPool(pipeline.limits, options.xmlWorkers);
     let services: EiServices | undefined;
     const app = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
       ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
     const pusher = new Pusher(host, store, pipeline, services!.log);
-    const scheduler = new GateScheduler(services!, options.gateTickMs || undefined, [(now) => issueEvents(host, store, now), (now) => pusher.push(now)]);
-    if ((options.gateTickMs ?? 250) > 0) scheduler.start();
+    const push = (now: number) => pusher.push(now);
+    const scheduler = new GateScheduler(services!, [(market, now) => eventWrites(store, market, now)], [push]);
+    const everyMs = options.gateTickMs ?? 250;
+    const jobs = everyMs > 0 && options.redis ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, services!, push) : undefined;
+    if (everyMs > 0 && !jobs) scheduler.start(everyMs);
     return {
       app, services: services!, scheduler,
       async close() {
+        await jobs?.close();
         await scheduler.stop();
         await app.close();
         await reader.close();
+        await host.close();
         await store.close();
         schemas.dispose();
       },
     };
   } catch (error) {
+    await leases.close();
     await store.close();
     throw error;
   }

@@ -2,14 +2,15 @@ import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
 import type { Store, WriteOp } from '../store/store.js';
-import type { MarketHost } from './markets.js';
+import type { MarketHost, MarketWork } from './markets.js';
 import { collections, fromJson, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
 
 /** Withdraws every open tender of a party, in one market or all: what leaving a market or deregistering means. */
-export function withdrawAll(host: MarketHost, partyID: string, now: number, markets: readonly Market[] = host.markets): WriteOp[] {
+export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: string, now: number, markets: readonly Market[] = host.markets): Promise<WriteOp[]> {
+  await work.enter(markets);
   const writes: WriteOp[] = [];
   for (const market of markets) {
-    for (const { tenderID } of market.openTenders(partyID)) writes.push(...host.run(market, { kind: 'cancel', partyID, tenderID, now }).writes);
+    for (const { tenderID } of work.engine(market).openTenders(partyID)) writes.push(...work.run(market, { kind: 'cancel', partyID, tenderID, now }).writes);
   }
   return writes;
 }
@@ -23,7 +24,7 @@ export async function registeredParty(store: Store, partyID: string): Promise<Pa
 
 /** The market a context URI names, or a refusal (454). */
 export function marketFor(host: MarketHost, marketContext: string): Market {
-  const market = host.byContext.get(marketContext);
+  const market = host.byContext(marketContext);
   if (!market) throw new MicromarketError('MM_ERR_EI_UNKNOWN_MARKET', [marketContext]);
   return market;
 }

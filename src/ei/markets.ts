@@ -4,7 +4,8 @@ import type { MarketOutput, SubmitOutcome } from '../market/market-base.js';
 import { createMarket, type Market } from '../market/market.js';
 import type { MarketRules } from '../market/rules.js';
 import type { Rejection, Transaction } from '../market/types.js';
-import { put, type Store, type WriteOp } from '../store/store.js';
+import { localLeases, type Leases } from '../store/leases.js';
+import { append, put, type Store, type WriteOp } from '../store/store.js';
 import { asJson, collections, fromJson } from './records.js';
 
 /** An operation on a market's engine, exactly as it ran: replaying these rebuilds the engine. */
@@ -16,62 +17,256 @@ export type EngineCommand =
 export type CommandResult = SubmitOutcome | MarketOutput | Rejection;
 
 const SEQ_DIGITS = 12;
+const logKey = (marketID: string, seq: number) => `${marketID}/${String(seq).padStart(SEQ_DIGITS, '0')}`;
+
+/** One market's engine in this instance, and whether this instance may change it. */
+interface Slot {
+  readonly rules: MarketRules;
+  engine: Market;
+  /** Log entries the engine has applied (committed, or in flight under the lease). */
+  seq: number;
+  /** This instance holds the market's lease: its engine is the authority, ahead of the log by what is in flight. */
+  leased: boolean;
+  /** Another instance asked for the lease. */
+  wanted: boolean;
+  /** A command ran whose commit failed: the engine holds what was never acknowledged and must be rebuilt. */
+  stale: boolean;
+  /** Work in progress holding the engine under the lease (entered and not yet committed or ended). */
+  holders: number;
+  /** Lease changes, catch-ups and rebuilds, one at a time. */
+  queue: Promise<unknown>;
+  busy: boolean;
+  drained: Array<() => void>;
+}
 
 /**
  * The markets the service runs. The engines live in memory; every command that changed one is
- * logged in the Store in the same atomic commit as its effects (and the request record), so a
- * restart replays the log and rebuilds exactly the acknowledged state. Engines are deterministic,
- * so a replayed command gives the same result it gave the first time: a gate cleared and logged is
- * never cleared again, and one not logged was never acknowledged.
+ * appended to the market's log in the Store in the same atomic commit as its effects (and the
+ * request record), so a restart replays the log and rebuilds exactly the acknowledged state.
+ * Engines are deterministic, so a replayed command gives the same result it gave the first time: a
+ * gate cleared and logged is never cleared again, and one not logged was never acknowledged.
+ *
+ * Several instances can share one store: to change a market an instance takes its lease
+ * (serialising commands across instances) and first applies the log entries others appended; to
+ * read one it applies them without the lease. Log appends need their predecessor and never
+ * overwrite, so if a lease lapses mid-work the late commit is refused rather than forking the log.
+ * An engine whose command was not committed (the store refused or was away) is rebuilt from the
+ * log before its next use: nothing unacknowledged survives in memory.
  */
 export class MarketHost {
-  readonly byId = new Map<string, Market>();
-  readonly byContext = new Map<string, Market>();
-  readonly #seq = new Map<string, number>();
+  readonly #slots = new Map<string, Slot>();
+  readonly #byContext = new Map<string, Slot>();
 
-  private constructor(markets: readonly Market[]) {
-    for (const market of markets) {
-      this.byId.set(market.rules.id, market);
-      this.byContext.set(market.rules.marketContext, market);
-      this.#seq.set(market.rules.id, 0);
+  private constructor(rules: readonly MarketRules[], private readonly store: Store, private readonly leases: Leases) {
+    for (const r of rules) {
+      const slot: Slot = { rules: r, engine: createMarket(r), seq: 0, leased: leases.exclusive, wanted: false, stale: false, holders: 0,
+        queue: Promise.resolve(), busy: false, drained: [] };
+      this.#slots.set(r.id, slot);
+      this.#byContext.set(r.marketContext, slot);
     }
   }
 
-  get markets(): Market[] {
-    return [...this.byId.values()];
-  }
-
-  /** Builds the markets and replays their logged commands. */
-  static async open(rules: readonly MarketRules[], store: Store): Promise<MarketHost> {
-    const host = new MarketHost(rules.map(createMarket));
-    for (const market of host.markets) {
-      const logged = await store.list('commands', `${market.rules.id}/`);
-      for (const [, command] of logged) apply(market, fromJson<EngineCommand>(command)!);
-      host.#seq.set(market.rules.id, logged.length);
-    }
+  /** Builds the markets and replays their logs. */
+  static async open(rules: readonly MarketRules[], store: Store, leases: Leases = localLeases): Promise<MarketHost> {
+    const host = new MarketHost(rules, store, leases);
+    for (const slot of host.#slots.values()) await host.#catchUp(slot);
     return host;
   }
 
+  /** The engines as this instance last saw them: use for rules; call `current` before reading state. */
+  get markets(): Market[] {
+    return [...this.#slots.values()].map((s) => s.engine);
+  }
+
+  byId(marketID: string): Market | undefined {
+    return this.#slots.get(marketID)?.engine;
+  }
+
+  byContext(marketContext: string): Market | undefined {
+    return this.#byContext.get(marketContext)?.engine;
+  }
+
+  get marketContexts(): string[] {
+    return [...this.#byContext.keys()];
+  }
+
+  /** The markets' engines with every acknowledged command applied, for reading. */
+  async current(markets: readonly Market[] = this.markets): Promise<Market[]> {
+    const fresh: Market[] = [];
+    for (const market of markets) {
+      const slot = this.#slot(market);
+      if (!(slot.leased && !slot.stale && !slot.busy)) await this.#serially(slot, () => this.#catchUp(slot));
+      fresh.push(slot.engine);
+    }
+    return fresh;
+  }
+
+  /** Runs `task` with a unit of work (markets entered under their leases, commands run, one commit), ended whatever happens. */
+  async withWork<T>(task: (work: MarketWork) => Promise<T>): Promise<T> {
+    const work = new MarketWork(this);
+    try {
+      return await task(work);
+    } finally {
+      work.end();
+    }
+  }
+
+  /** Releases every lease. */
+  async close(): Promise<void> {
+    await this.leases.close();
+  }
+
+  #slot(market: Market | string): Slot {
+    const slot = this.#slots.get(typeof market === 'string' ? market : market.rules.id);
+    if (!slot) throw new Error(`no market ${typeof market === 'string' ? market : market.rules.id}`);
+    return slot;
+  }
+
+  #serially(slot: Slot, step: () => Promise<void>): Promise<void> {
+    const run = slot.queue.then(async () => {
+      slot.busy = true;
+      try {
+        await step();
+      } finally {
+        slot.busy = false;
+      }
+    });
+    slot.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Applies the log entries appended since the engine last looked; rebuilds a stale engine from the whole log. */
+  async #catchUp(slot: Slot): Promise<void> {
+    if (slot.stale && slot.holders > 0) await this.#drained(slot);
+    if (slot.stale) {
+      slot.engine = createMarket(slot.rules);
+      slot.seq = 0;
+    }
+    const prefix = `${slot.rules.id}/`;
+    const entries = await this.store.list(collections.commands, prefix, slot.seq > 0 ? logKey(slot.rules.id, slot.seq) : undefined);
+    for (const [, command] of entries) apply(slot.engine, fromJson<EngineCommand>(command)!);
+    slot.seq += entries.length;
+    slot.stale = false;
+  }
+
+  /** Holds the engine for a unit of work: under the lease, caught up, not stale. */
+  async enter(market: Market): Promise<Slot> {
+    const slot = this.#slot(market);
+    while (!(slot.leased && !slot.wanted && !slot.stale && !slot.busy)) {
+      await this.#serially(slot, async () => {
+        if (slot.holders > 0 && slot.wanted) await this.#drained(slot);
+        if (!slot.leased) {
+          // A lease lost while work was in flight leaves the engine ahead of a log others may have extended.
+          await this.leases.acquire(slot.rules.id, { wanted: () => this.#wanted(slot), lost: () => { slot.leased = false; slot.stale = true; } });
+          slot.leased = true;
+          slot.wanted = false;
+        }
+        await this.#catchUp(slot);
+      });
+    }
+    slot.holders++;
+    return slot;
+  }
+
+  /** Gives the engine back; `failed` if a command ran whose commit did not happen. */
+  leave(slot: Slot, failed: boolean): void {
+    slot.holders--;
+    if (failed) slot.stale = true;
+    if (slot.holders > 0) return;
+    for (const resolve of slot.drained.splice(0)) resolve();
+    if (slot.wanted) void this.#release(slot);
+  }
+
+  #drained(slot: Slot): Promise<void> {
+    return new Promise<void>((resolve) => slot.drained.push(resolve));
+  }
+
+  #wanted(slot: Slot): void {
+    slot.wanted = true;
+    if (slot.holders === 0 && !slot.busy) void this.#release(slot);
+  }
+
+  #release(slot: Slot): Promise<void> {
+    return this.#serially(slot, async () => {
+      if (!slot.leased || slot.holders > 0) return;
+      slot.leased = false;
+      slot.wanted = false;
+      await this.leases.release(slot.rules.id).catch(() => undefined); // a lease not released lapses
+    });
+  }
+
   /**
-   * Runs a command now and returns its result with the writes that make it durable; the caller
-   * commits them (with its own records) before answering. Commands that changed nothing (refused
-   * tenders, unknown cancels, empty advances) produce no writes.
+   * Runs a command on an entered engine and returns its result with the writes that make it
+   * durable. Commands that changed nothing (refused tenders, unknown cancels, empty advances)
+   * produce no writes.
    */
-  run(market: Market, command: EngineCommand): { result: CommandResult; writes: WriteOp[] } {
-    const result = apply(market, command);
+  run(slot: Slot, command: EngineCommand): { result: CommandResult; writes: WriteOp[] } {
+    const result = apply(slot.engine, command);
     if ('code' in result || ('rejection' in result && result.rejection)
       || (result.transactions.length === 0 && result.removals.length === 0 && result.clearings.length === 0 && command.kind === 'advance')) {
       return { result, writes: [] };
     }
-    const seq = this.#seq.get(market.rules.id)! + 1;
-    this.#seq.set(market.rules.id, seq);
-    const writes: WriteOp[] = [put(collections.commands, `${market.rules.id}/${String(seq).padStart(SEQ_DIGITS, '0')}`, asJson(command))];
+    const seq = ++slot.seq;
+    const id = slot.rules.id;
+    const writes: WriteOp[] = [append(collections.commands, logKey(id, seq), asJson(command), seq > 1 ? logKey(id, seq - 1) : undefined)];
     for (const t of result.transactions) writes.push(...transactionWrites(t));
     for (const c of result.clearings) {
       const { transactions: _trades, ...summary } = c;
       writes.push(put(collections.clearings, `${c.marketID}/${c.interval}`, asJson(summary)));
     }
     return { result, writes };
+  }
+}
+
+/**
+ * One request's (or job's) use of markets: `enter` them (in market order, so two units never wait
+ * on each other), read and `run` commands without awaiting in between, then `commit` the writes.
+ * `end` gives the engines back without committing; an engine that ran a command is then rebuilt.
+ */
+export class MarketWork {
+  readonly #entered = new Map<string, Slot>();
+  readonly #ran = new Set<Slot>();
+  #ended = false;
+
+  constructor(private readonly host: MarketHost) {}
+
+  async enter(markets: readonly Market[]): Promise<void> {
+    const ids = [...new Set(markets.map((m) => m.rules.id))].filter((id) => !this.#entered.has(id)).sort();
+    for (const id of ids) this.#entered.set(id, await this.host.enter(markets.find((m) => m.rules.id === id)!));
+  }
+
+  /** The entered market's engine. */
+  engine(market: Market): Market {
+    return this.#slot(market).engine;
+  }
+
+  run(market: Market, command: EngineCommand): { result: CommandResult; writes: WriteOp[] } {
+    const slot = this.#slot(market);
+    this.#ran.add(slot);
+    return this.host.run(slot, command);
+  }
+
+  /** Commits the writes, then gives the engines back; if the commit fails, the engines that ran are rebuilt. */
+  async commit(store: Store, writes: readonly WriteOp[]): Promise<void> {
+    let committed = false;
+    try {
+      await store.commit(writes);
+      committed = true;
+    } finally {
+      this.end(committed);
+    }
+  }
+
+  end(committed = false): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const slot of this.#entered.values()) this.host.leave(slot, !committed && this.#ran.has(slot));
+  }
+
+  #slot(market: Market): Slot {
+    const slot = this.#entered.get(market.rules.id);
+    if (!slot) throw new Error(`market ${market.rules.id} was not entered`);
+    return slot;
   }
 }
 

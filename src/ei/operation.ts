@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Principal, Scope, TokenService } from '../auth/tokens.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { EiResponse, Payload, PayloadBody, PayloadName } from '../xml/payloads/index.js';
-import type { MarketHost } from './markets.js';
+import type { MarketHost, MarketWork } from './markets.js';
 import type { QuoteDistributor } from './quote-distribution.js';
 
 /** What every EI operation can use. */
@@ -22,6 +22,8 @@ export interface EiRequest<B> {
   readonly body: B;
   readonly principal: Principal;
   readonly now: number;
+  /** The markets the request changes: entered here, committed with the answer's writes. */
+  readonly work: MarketWork;
 }
 
 /** An operation's answer and the writes to commit, atomically with the request record, before it is sent. */

@@ -7,6 +7,7 @@ import { payloadOf } from '../http/xml-body.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { Payload, PayloadName } from '../xml/payloads/index.js';
+import type { MarketWork } from './markets.js';
 import type { EiService, EiServices, Operation } from './operation.js';
 import { collections, fromJson, type FingerprintRecord, type RequestRecord } from './records.js';
 import { eiAvail } from './services/ei-avail.js';
@@ -49,12 +50,12 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
   const byName = new Map(eiServices.map((s) => [s.name, s]));
   const inFlight = new Map<string, Promise<RequestRecord>>();
 
-  const perform = async (operation: Operation<PayloadName>, payload: Payload, principal: Principal, now: number)
+  const perform = async (operation: Operation<PayloadName>, payload: Payload, principal: Principal, now: number, work: MarketWork)
     : Promise<{ record: RequestRecord; writes: readonly WriteOp[] }> => {
     const requestID = requestIdOfPayload(payload);
     let answer;
     try {
-      answer = await operation.handle({ body: payload.body as never, principal, now }, services);
+      answer = await operation.handle({ body: payload.body as never, principal, now, work }, services);
     } catch (error) {
       // A protocol refusal is the operation's own response with a 4xx responseCode; nothing was applied.
       if (!isMicromarketError(error) || error.status !== 200) throw error;
@@ -76,7 +77,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
 
     let record: RequestRecord;
     if (!operation.mutates) {
-      record = (await perform(operation, payload, principal, now)).record;
+      record = await services.host.withWork(async (work) => (await perform(operation, payload, principal, now, work)).record);
     } else {
       const key = `${principal.partyID}/${requestIdOfPayload(payload)}`;
       // In flight first, then stored, then in flight again: another copy may have started while the
@@ -90,11 +91,11 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
       } else if (started) {
         record = await started;
       } else {
-        const running = (async () => {
-          const { record: answered, writes } = await perform(operation, payload, principal, now);
-          await services.store.commit([...writes, put(collections.requests, key, { status: answered.status, body: answered.body })]);
+        const running = services.host.withWork(async (work) => {
+          const { record: answered, writes } = await perform(operation, payload, principal, now, work);
+          await work.commit(services.store, [...writes, put(collections.requests, key, { status: answered.status, body: answered.body })]);
           return answered;
-        })();
+        });
         inFlight.set(key, running);
         try {
           record = await running;

@@ -4,10 +4,11 @@ import { CallMarket } from '../market/call-market.js';
 import type { Market } from '../market/market.js';
 import type { ClearingResult } from '../market/types.js';
 import { postXml } from '../http/outbound.js';
-import type { Store } from '../store/store.js';
+import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
-import { collections, fromJson, type EnrollmentRecord, type PartyRecord } from './records.js';
+import { asJson, collections, fromJson, type EnrollmentRecord, type PartyRecord } from './records.js';
+import { enrollmentID } from './lookups.js';
 import { intervalProduct } from './wire.js';
 
 type EiQuote = PayloadBody<'eiReplyQuote'>['quotes'][number];
@@ -27,6 +28,7 @@ export class QuoteDistributor {
   constructor(private readonly store: Store, private readonly pipeline: XmlPipeline, private readonly log: FastifyBaseLogger,
     private readonly timeoutMs = 2000) {}
 
+  /** Quotes from the markets' engines: pass them current (MarketHost.current). */
   async quotesFor(markets: readonly Market[], now: number): Promise<EiQuote[]> {
     const quotes: EiQuote[] = [];
     for (const market of markets) {
@@ -59,32 +61,68 @@ export class QuoteDistributor {
     return quotes;
   }
 
-  /** Sends each clearing to every subscriber of the market; failures are logged, never thrown. Returns deliveries. */
-  async distribute(market: Market, clearings: readonly ClearingResult[]): Promise<number> {
-    const cleared = clearings.filter((c) => c.price !== undefined);
-    if (cleared.length === 0) return 0;
-    const quotes: EiQuote[] = cleared.map((c) => ({ quoteID: quoteID(market, c.interval, 'cleared'),
-      products: [intervalProduct(market, c.interval, quoteID(market, c.interval, 'cleared'), 'publication', 'buy', c.price, c.quantity)] }));
-    const enrollments = await this.store.list<Record<string, string>>(collections.enrollments);
+  /**
+   * The outbox entries that make a clearing's delivery to subscribers survive a crash: written in
+   * the same commit as the clearing, taken off by `deliver`.
+   */
+  outboxWrites(clearings: readonly ClearingResult[]): WriteOp[] {
+    return clearings.filter((c) => c.price !== undefined).map((c) => put(collections.quoteOutbox, `${c.marketID}/${c.interval}`,
+      asJson({ interval: c.interval, price: c.price!, quantity: c.quantity, sent: [] } satisfies QuoteOutboxRecord)));
+  }
+
+  /** The outbox keys (marketID/interval) of a market still to deliver. */
+  async pending(market: Market): Promise<string[]> {
+    return (await this.store.list(collections.quoteOutbox, `${market.rules.id}/`)).map(([key]) => key);
+  }
+
+  /**
+   * Sends an outbox entry's clearing price to every subscriber of the market not yet sent it,
+   * recording each delivery, then removes the entry: run again after a crash, it sends only what
+   * was not recorded, and nothing once the entry is gone. A subscriber that refuses or cannot be
+   * reached is logged and not tried again. Returns the deliveries made.
+   */
+  async deliver(market: Market, key: string): Promise<number> {
+    const entry = fromJson<QuoteOutboxRecord>(await this.store.get(collections.quoteOutbox, key));
+    if (!entry) return 0;
+    const id = quoteID(market, entry.interval, 'cleared');
+    const quotes: EiQuote[] = [{ quoteID: id, products: [intervalProduct(market, entry.interval, id, 'publication', 'buy', entry.price, entry.quantity)] }];
     let delivered = 0;
-    for (const [, e] of enrollments) {
-      const enrollment = fromJson<EnrollmentRecord>(e)!;
-      if (enrollment.marketContext !== market.rules.marketContext || enrollment.status !== 'approvedEnrollment') continue;
-      const party = fromJson<PartyRecord>(await this.store.get(collections.parties, enrollment.partyID));
-      const address = party?.transportAddress;
-      // OpenADR VENs hear of prices through their events, not EI quotes.
-      if (!party || party.cancelled || party.oadr || !address || !/^https?:\/\//.test(address)) continue;
-      const body = this.pipeline.write({ name: 'eiCreateQuote', body: {
-        requestID: `quote-${quotes[0]!.quoteID}-${party.partyID}`, publisherPartyID: SERVICE_PARTY, subscriberPartyID: party.partyID, quotes,
-      } });
+    for (const [partyID, address] of await this.subscribers(market)) {
+      if (entry.sent.includes(partyID)) continue;
+      // The requestID is the same on every attempt, so a subscriber sent it twice (a crash between sending and recording) can tell.
+      const body = this.pipeline.write({ name: 'eiCreateQuote', body: { requestID: `quote-${id}-${partyID}`, publisherPartyID: SERVICE_PARTY, subscriberPartyID: partyID, quotes } });
       try {
         const res = await postXml(address, body, this.timeoutMs);
         if (res.status >= 200 && res.status < 300) delivered++;
-        else this.log.warn({ party: party.partyID, status: res.status }, 'quote not accepted by subscriber');
+        else this.log.warn({ party: partyID, status: res.status }, 'quote not accepted by subscriber');
       } catch (error) {
-        this.log.warn({ party: party.partyID, err: (error as Error).message }, 'quote could not be delivered');
+        this.log.warn({ party: partyID, err: (error as Error).message }, 'quote could not be delivered');
       }
+      entry.sent.push(partyID);
+      await this.store.commit([put(collections.quoteOutbox, key, asJson(entry))]);
     }
+    await this.store.commit([del(collections.quoteOutbox, key)]);
     return delivered;
   }
+
+  /** Enrolled EI parties with an HTTP transport address (OpenADR VENs hear of prices through their events): partyID → address. */
+  private async subscribers(market: Market): Promise<Array<[string, string]>> {
+    const found: Array<[string, string]> = [];
+    for (const [, e] of await this.store.list(collections.enrollments, enrollmentID(market, ''))) {
+      const enrollment = fromJson<EnrollmentRecord>(e)!;
+      if (enrollment.status !== 'approvedEnrollment') continue;
+      const party = fromJson<PartyRecord>(await this.store.get(collections.parties, enrollment.partyID));
+      const address = party?.transportAddress;
+      if (party && !party.cancelled && !party.oadr && address && /^https?:\/\//.test(address)) found.push([party.partyID, address]);
+    }
+    return found;
+  }
+}
+
+/** A clearing price waiting to be sent to a market's subscribers, and who has been sent it. */
+export interface QuoteOutboxRecord {
+  interval: number;
+  price: number;
+  quantity: number;
+  sent: string[];
 }

@@ -25,6 +25,8 @@ export const collections = {
   partyTransactions: 'party-transactions',
   /** marketID/interval → the last clearing of a call-auction interval */
   clearings: 'clearings',
+  /** marketID/interval → QuoteOutboxRecord (src/ei/quote-distribution.ts): a clearing price still to send to subscribers */
+  quoteOutbox: 'quote-outbox',
   /** partyID/tenderID → OfferRecord: tenders distributed peer to peer */
   offers: 'offers',
   /** SHA-256 fingerprint of a client certificate (AB:CD:...) → FingerprintRecord */

@@ -1,37 +1,55 @@
+import type { Market } from '../market/market.js';
+import type { WriteOp } from '../store/store.js';
 import type { EiServices } from './operation.js';
 
-/** Work that follows a tick's gate closures, at the same `now` (OpenADR event issue). */
+/** Writes that go with a market's gate closures, in the same commit (OpenADR events for the closed intervals). */
+export type GateFollowUp = (market: Market, now: number) => Promise<WriteOp[]>;
+
+/** Work that follows a tick, at the same `now` (OpenADR push delivery). */
 export type AfterTick = (now: number) => Promise<unknown>;
 
 /**
- * Closes gates as time passes: each tick advances every market to the service clock's now,
- * commits what that changed (auction results, books closed), sends new clearing prices to
- * subscribers, then runs the follow-ups. In process for now; with Redis these become BullMQ jobs.
+ * Closes gates as time passes. For one market, `closeGates` advances the engine to `now` under the
+ * market's lease and commits what that changed (auction results, books closed) together with the
+ * clearing prices' quote outbox and the follow-ups' writes, so a gate's effects are recorded once
+ * and whole; running it again at the same or a later `now` repeats nothing. The quotes are then
+ * sent from the outbox. On the embedded store a timer here ticks every market; on Redis each of
+ * these steps is a BullMQ job (src/ei/jobs.ts) run by one instance.
  */
 export class GateScheduler {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly services: EiServices, private readonly everyMs = 250, private readonly after: readonly AfterTick[] = []) {}
+  constructor(private readonly services: EiServices, private readonly gateFollowUps: readonly GateFollowUp[] = [],
+    private readonly after: readonly AfterTick[] = []) {}
 
-  start(): void {
+  /** Ticks every `everyMs` in this process. */
+  start(everyMs: number): void {
     this.#timer = setInterval(() => {
       this.#running = this.#running.then(() => this.tick()).catch((error: Error) => this.services.log.error({ err: error }, 'gate tick failed'));
-    }, this.everyMs);
+    }, everyMs);
   }
 
-  /** Advances every market once, then runs the follow-ups. */
+  /** Advances one market to `now` and commits the outcome; returns its quote outbox keys still to deliver. */
+  closeGates(market: Market, now: number): Promise<string[]> {
+    const { host, store, quotes, log } = this.services;
+    return host.withWork(async (work) => {
+      await work.enter([market]);
+      const { result, writes } = work.run(market, { kind: 'advance', now });
+      const clearings = 'clearings' in result ? result.clearings : [];
+      writes.push(...quotes.outboxWrites(clearings));
+      for (const followUp of this.gateFollowUps) writes.push(...await followUp(work.engine(market), now));
+      await work.commit(store, writes);
+      if (clearings.length > 0) log.info({ market: market.rules.id, clearings: clearings.map((c) => ({ interval: c.interval, price: c.price, type: c.type })) }, 'auction cleared');
+      return quotes.pending(market);
+    });
+  }
+
+  /** Closes every market's gates and delivers their quotes, then runs the follow-ups. */
   async tick(): Promise<void> {
-    const { host, store, clock, quotes } = this.services;
-    const now = clock();
-    for (const market of host.markets) {
-      const { result, writes } = host.run(market, { kind: 'advance', now });
-      if (writes.length === 0) continue;
-      await store.commit(writes);
-      if ('clearings' in result && result.clearings.length > 0) {
-        this.services.log.info({ market: market.rules.id, clearings: result.clearings.map((c) => ({ interval: c.interval, price: c.price, type: c.type })) }, 'auction cleared');
-        await quotes.distribute(market, result.clearings);
-      }
+    const now = this.services.clock();
+    for (const market of this.services.host.markets) {
+      for (const key of await this.closeGates(market, now)) await this.services.quotes.deliver(market, key);
     }
     for (const followUp of this.after) await followUp(now);
   }

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import type { Instant } from '../calendar/instant.js';
 import { enrollmentID } from '../ei/lookups.js';
-import type { MarketHost } from '../ei/markets.js';
 import { asJson, collections, fromJson, type EnrollmentRecord, type PartyRecord } from '../ei/records.js';
 import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../market/rules.js';
@@ -53,26 +52,24 @@ async function enrolledVens(store: Store, market: Market): Promise<string[]> {
   return vens;
 }
 
-/** Issues the events of every interval that closed since the last call; returns how many it issued. */
-export async function issueEvents(host: MarketHost, store: Store, now: Instant): Promise<number> {
-  let issued = 0;
-  for (const market of host.markets) {
-    const mark = fromJson<IssuedRecord>(await store.get(collections.eventsIssued, market.rules.id));
-    const intervals = closedIntervals(market, mark?.through ?? -Infinity, now);
-    if (intervals.length === 0) continue;
-    const vens = await enrolledVens(store, market);
-    const writes: WriteOp[] = [put(collections.eventsIssued, market.rules.id, asJson({ through: intervals.at(-1)! } satisfies IssuedRecord))];
-    for (const venID of vens) {
-      const events = intervals.map((dtstart) => event(market, venID, dtstart, now));
-      for (const e of events) writes.push(put(collections.events, `${venID}/${e.eventID}`, asJson(e)));
-      writes.push(await indexWith(store, venID, events, now));
-      writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
-      issued += intervals.length;
-    }
-    writes.push(...await priceUpdates(store, market, intervals, now));
-    await store.commit(writes);
+/**
+ * The events of the market's intervals that closed since the last issue, with the new issue mark:
+ * writes for the caller to commit with the gate closure itself, under the market's lease. The
+ * market must be current (its engine holds the closed intervals' positions).
+ */
+export async function eventWrites(store: Store, market: Market, now: Instant): Promise<WriteOp[]> {
+  const mark = fromJson<IssuedRecord>(await store.get(collections.eventsIssued, market.rules.id));
+  const intervals = closedIntervals(market, mark?.through ?? -Infinity, now);
+  if (intervals.length === 0) return [];
+  const writes: WriteOp[] = [put(collections.eventsIssued, market.rules.id, asJson({ through: intervals.at(-1)! } satisfies IssuedRecord))];
+  for (const venID of await enrolledVens(store, market)) {
+    const events = intervals.map((dtstart) => event(market, venID, dtstart, now));
+    for (const e of events) writes.push(put(collections.events, `${venID}/${e.eventID}`, asJson(e)));
+    writes.push(await indexWith(store, venID, events, now));
+    writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
   }
-  return issued;
+  writes.push(...await priceUpdates(store, market, intervals, now));
+  return writes;
 }
 
 function event(market: Market, venID: string, dtstart: Instant, now: Instant): EventRecord {

@@ -44,7 +44,7 @@ export function distribute(host: MarketHost, events: readonly EventRecord[], req
     kind: 'oadrDistributeEvent',
     value: {
       eiResponse: ok(requestID), requestID, vtnID: VTN_ID,
-      events: events.map((e) => ({ event: toEiEvent(e, host.byId.get(e.marketID)!.rules, now), responseRequired: 'always' as const })),
+      events: events.map((e) => ({ event: toEiEvent(e, host.byId(e.marketID)!.rules, now), responseRequired: 'always' as const })),
     },
   };
 }

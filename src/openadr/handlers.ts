@@ -1,10 +1,11 @@
 import { requireSelf, type Principal } from '../auth/tokens.js';
+import type { MarketWork } from '../ei/markets.js';
 import type { EiServices } from '../ei/operation.js';
 import type { WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 
 /** What a handler may use: the caller, the market time and the EI services' store and markets. */
-export type OadrContext = Pick<EiServices, 'store' | 'host'> & { readonly principal: Principal; readonly now: number };
+export type OadrContext = Pick<EiServices, 'store' | 'host'> & { readonly principal: Principal; readonly now: number; readonly work: MarketWork };
 
 /** A handler's answer and the writes to commit, atomically, before it is sent. */
 export interface OadrAnswer {

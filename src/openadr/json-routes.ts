@@ -49,8 +49,8 @@ export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
   });
 
   const marketNamed = (marketContext: string | undefined) => {
-    const market = ei.host.byContext.get(marketContext ?? '');
-    if (!market) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`marketContext must name a market (${[...ei.host.byContext.keys()].join(', ')})`]);
+    const market = ei.host.byContext(marketContext ?? '');
+    if (!market) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`marketContext must name a market (${ei.host.marketContexts.join(', ')})`]);
     return market;
   };
 
@@ -77,7 +77,7 @@ export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
   app.get<{ Params: { venID: string }; Querystring: { marketContext?: string } }>('/telemetry/:venID/delivered', async (request) => {
     const { venID } = request.params;
     await caller(request, venID);
-    const market = marketNamed(request.query.marketContext);
+    const market = (await ei.host.current([marketNamed(request.query.marketContext)]))[0]!;
     const step = granularityMs(market.rules);
     const scale = 10 ** SI_EXPONENT[market.rules.resource.siScaleCode];
     const readings = new Map<Instant, number[]>();

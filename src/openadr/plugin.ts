@@ -47,8 +47,11 @@ export function openadrRoutes(app: FastifyInstance, ei: EiServices, pipeline: Xm
     if (!handle) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [message.kind, request.params.service]);
     const principal = await authenticate(request, ei.tokens, ei.wallClock(), ei.store);
     requireScope(principal, 'register');
-    const answer = await handle(message.value, { principal, now: ei.clock(), store: ei.store, host: ei.host });
-    if (answer.writes?.length) await ei.store.commit(answer.writes);
+    const answer = await ei.host.withWork(async (work) => {
+      const answered = await handle(message.value, { principal, now: ei.clock(), store: ei.store, host: ei.host, work });
+      await work.commit(ei.store, answered.writes ?? []);
+      return answered;
+    });
     return sendOadr(reply, pipeline, answer.reply);
   });
 }

@@ -79,10 +79,13 @@ export class Pusher {
   private async record(venID: string, text: string, now: Instant): Promise<void> {
     try {
       const answer = text ? this.pipeline.read(Buffer.from(text)) : undefined;
-      if (answer?.name !== 'oadrPayload' || answer.body.message.kind !== 'oadrCreatedEvent') return;
+      const message = answer?.name === 'oadrPayload' ? answer.body.message : undefined;
+      if (message?.kind !== 'oadrCreatedEvent') return;
       const principal = { partyID: venID, scopes: new Set(['register'] as const) };
-      const { writes } = await eventing.oadrCreatedEvent!(answer.body.message.value, { principal, now, store: this.store, host: this.host });
-      if (writes?.length) await this.store.commit(writes as WriteOp[]);
+      await this.host.withWork(async (work) => {
+        const { writes } = await eventing.oadrCreatedEvent!(message.value, { principal, now, store: this.store, host: this.host, work });
+        await work.commit(this.store, writes ?? []);
+      });
     } catch (error) {
       this.log.warn({ ven: venID, err: (error as Error).message }, 'push VEN answered with a message that was refused');
     }

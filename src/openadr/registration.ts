@@ -59,23 +59,23 @@ export const registration: OadrHandlers = {
       pull ? del(collections.pushVens, record.partyID) : put(collections.pushVens, record.partyID, {})] };
   },
 
-  async oadrCancelPartyRegistration(body, { principal, store, host, now }) {
+  async oadrCancelPartyRegistration(body, { principal, store, host, now, work }) {
     ownVen(principal, body.venID);
     const party = await registeredParty(store, principal.partyID);
     if (body.registrationID !== party.registrationID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
     return {
       reply: { kind: 'oadrCanceledPartyRegistration', value: { eiResponse: ok(body.requestID), registrationID: party.registrationID, venID: party.partyID } },
-      writes: [...withdrawAll(host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))],
+      writes: [...await withdrawAll(work, host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))],
     };
   },
 
   // The VEN's acknowledgement of a cancellation the VTN sent it: the registration ends here.
-  async oadrCanceledPartyRegistration(body, { principal, store, host, now }) {
+  async oadrCanceledPartyRegistration(body, { principal, store, host, now, work }) {
     ownVen(principal, body.venID);
     const party = fromJson<PartyRecord>(await store.get(collections.parties, principal.partyID));
     const reply = oadrResponse(ok(body.eiResponse.requestID), principal.partyID);
     if (!party?.oadr?.cancelRequested || party.cancelled || body.eiResponse.responseCode !== '200') return { reply };
-    return { reply, writes: [...withdrawAll(host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))] };
+    return { reply, writes: [...await withdrawAll(work, host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))] };
   },
 
   // The VEN's acknowledgement of oadrRequestReregistration; its new registration follows.

@@ -11,8 +11,9 @@
  *
  * All keys carry one hash tag, so on Redis Cluster a batch that spans collections stays in one slot.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { MicromarketError } from '../errors.js';
+import { connectRedis, keyBase, redisCall } from './redis-connection.js';
 import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
 /**
@@ -69,10 +70,7 @@ export class RedisStore implements Store {
 
   /** Connects and checks the server's persistence settings. */
   static async open(options: RedisStoreOptions): Promise<RedisStore> {
-    // Without an offline queue and retries, a request while Redis is away fails at once (503) instead of hanging.
-    const redis = new Redis(options.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    redis.on('error', () => {}); // reported through health() and each failed call; ioredis reconnects by itself
-    await redis.connect();
+    const redis = await connectRedis(options.url);
     const store = new RedisStore(redis, options.namespace ?? 'mm');
     const [, appendonly] = await redis.config('GET', 'appendonly') as [string, string];
     const [, fsync] = await redis.config('GET', 'appendfsync') as [string, string];
@@ -81,18 +79,13 @@ export class RedisStore implements Store {
   }
 
   #keys(collection: string): [string, string] {
-    const base = `${this.#namespace}:{mm}:${collection}`;
+    const base = `${keyBase(this.#namespace)}:${collection}`;
     return [`${base}:values`, `${base}:keys`];
   }
 
   async #call<T>(run: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new MicromarketError('MM_ERR_STORE_CLOSED');
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof MicromarketError) throw error;
-      throw new MicromarketError('MM_ERR_STORE_UNAVAILABLE', [(error as Error).message]);
-    }
+    return redisCall(run);
   }
 
   get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined> {

@@ -73,7 +73,7 @@ export const eiEnroll: EiService = {
     eiCancelEnroll: {
       scope: 'enroll',
       mutates: true,
-      async handle({ body, principal, now }, { store, host }) {
+      async handle({ body, principal, now, work }, { store, host }) {
         requireSelf(principal, body.enrolleePartyID);
         const records: EnrollmentRecord[] = [];
         for (const id of body.enrollmentIDs) {
@@ -83,10 +83,11 @@ export const eiEnroll: EiService = {
         }
         // Leaving a market withdraws the party's open tenders there and cancels its coming OpenADR events.
         const left = records.map((r) => marketFor(host, r.marketContext));
+        const cancellations = await cancelEvents(store, body.enrolleePartyID, left.map((m) => m.rules.id), now);
         return {
           payload: { name: 'eiCanceledEnroll', body: { eiResponse: ok(body.requestID), enrollmentIDs: body.enrollmentIDs } },
-          writes: [...withdrawAll(host, body.enrolleePartyID, now, left), ...records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r))),
-            ...await cancelEvents(store, body.enrolleePartyID, left.map((m) => m.rules.id), now)],
+          writes: [...await withdrawAll(work, host, body.enrolleePartyID, now, left), ...records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r))),
+            ...cancellations],
         };
       },
       refuse: (_body, eiResponse) => ({ name: 'eiCanceledEnroll', body: { eiResponse, enrollmentIDs: [] } }),

@@ -16,7 +16,7 @@ export const eiQuote: EiService = {
       mutates: false,
       async handle({ body, principal, now }, { host, quotes }) {
         requireSelf(principal, body.requestorPartyID);
-        const all = await quotes.quotesFor(marketsNamed(host, body.marketContexts), now);
+        const all = await quotes.quotesFor(await host.current(marketsNamed(host, body.marketContexts)), now);
         const wanted = body.quoteIDs.length === 0 ? all : all.filter((q) => body.quoteIDs.includes(q.quoteID));
         return { payload: { name: 'eiReplyQuote', body: { eiResponse: ok(body.requestID), quotes: wanted } } };
       },

@@ -63,14 +63,14 @@ export const eiRegisterParty: EiService = {
     eiCancelPartyRegistration: {
       scope: 'register',
       mutates: true,
-      async handle({ body, principal, now }, { store, host }) {
+      async handle({ body, principal, now, work }, { store, host }) {
         const partyID = registree(body, principal);
         const party = await registeredParty(store, partyID);
         if (party.registrationID !== body.registrationID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
         return {
           payload: { name: 'eiCanceledPartyRegistration', body: { eiResponse: ok(body.requestID), registrationID: party.registrationID, registreePartyID: partyID } },
           // A party that leaves takes its open tenders with it.
-          writes: [...withdrawAll(host, partyID, now), put(collections.parties, partyID, asJson({ ...party, cancelled: true }))],
+          writes: [...await withdrawAll(work, host, partyID, now), put(collections.parties, partyID, asJson({ ...party, cancelled: true }))],
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCanceledPartyRegistration', body: { eiResponse } }),

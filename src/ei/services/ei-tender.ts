@@ -35,29 +35,32 @@ export const eiTender: EiService = {
     eiCreateTender: {
       scope: 'tender',
       mutates: true,
-      async handle({ body, principal, now }, { store, host }) {
+      async handle({ body, principal, now, work }, { store, host }) {
         requireSelf(principal, body.partyID);
         await registeredParty(store, body.partyID);
         const seen = new Set<string>();
-        const availabilityIn = new Map<Market, Awaited<ReturnType<typeof partyAvailability>>>();
+        const availabilityIn = new Map<string, Awaited<ReturnType<typeof partyAvailability>>>();
         const planned: Array<{ market: Market; tender: TenderInput; availability: Awaited<ReturnType<typeof partyAvailability>> }> = [];
         for (const t of body.tenders) {
           if (seen.has(t.tenderID)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['tender', t.tenderID]);
           seen.add(t.tenderID);
           const market = marketFor(host, t.product.marketContext);
           await requireEnrolled(store, market, body.partyID);
-          const tender: TenderInput = { tenderID: t.tenderID, partyID: body.partyID, product: t.product };
-          let availability = availabilityIn.get(market);
-          if (!availability) availabilityIn.set(market, (availability = await partyAvailability(store, body.partyID, market)));
-          const refusal = market.check(tender, now, availability);
-          if (refusal) throw new MicromarketError('MM_ERR_EI_TENDER_REFUSED', [t.tenderID, refusal.code, refusal.reason]);
-          planned.push({ market, tender, availability });
+          let availability = availabilityIn.get(market.rules.id);
+          if (!availability) availabilityIn.set(market.rules.id, (availability = await partyAvailability(store, body.partyID, market)));
+          planned.push({ market, tender: { tenderID: t.tenderID, partyID: body.partyID, product: t.product }, availability });
+        }
+        // Checked and submitted with no await between, on engines this instance holds: all admitted or none.
+        await work.enter(planned.map((p) => p.market));
+        for (const { market, tender, availability } of planned) {
+          const refusal = work.engine(market).check(tender, now, availability);
+          if (refusal) throw new MicromarketError('MM_ERR_EI_TENDER_REFUSED', [tender.tenderID, refusal.code, refusal.reason]);
         }
         // Every tender passed: now they are submitted, and matched where the market is continuous.
         const writes: WriteOp[] = [];
         const made: Array<{ market: Market; t: Transaction }> = [];
         for (const { market, tender, availability } of planned) {
-          const { result, writes: w } = host.run(market, { kind: 'submit', tender, availability, now });
+          const { result, writes: w } = work.run(market, { kind: 'submit', tender, availability, now });
           writes.push(...w);
           if ('transactions' in result) made.push(...result.transactions.map((t) => ({ market, t })));
         }
@@ -75,15 +78,20 @@ export const eiTender: EiService = {
     eiCancelTender: {
       scope: 'tender',
       mutates: true,
-      async handle({ body, principal, now }, { host }) {
+      async handle({ body, principal, now, work }, { host }) {
         requireSelf(principal, body.partyID);
+        const notOpen = (tenderID: string) => new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['open tender', `${tenderID} (filled, cancelled, expired or never made)`]);
+        const markets = await host.current();
         const targets = body.tenderIDs.map((tenderID) => {
-          const market = host.markets.find((m) => m.hasOpenTender(body.partyID, tenderID));
-          if (!market) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['open tender', `${tenderID} (filled, cancelled, expired or never made)`]);
+          const market = markets.find((m) => m.hasOpenTender(body.partyID, tenderID));
+          if (!market) throw notOpen(tenderID);
           return { market, tenderID };
         });
+        // Looked up without the leases; checked again under them, since a tender may have filled meanwhile.
+        await work.enter(targets.map((t) => t.market));
+        for (const { market, tenderID } of targets) if (!work.engine(market).hasOpenTender(body.partyID, tenderID)) throw notOpen(tenderID);
         const writes: WriteOp[] = [];
-        for (const { market, tenderID } of targets) writes.push(...host.run(market, { kind: 'cancel', partyID: body.partyID, tenderID, now }).writes);
+        for (const { market, tenderID } of targets) writes.push(...work.run(market, { kind: 'cancel', partyID: body.partyID, tenderID, now }).writes);
         return {
           payload: { name: 'eiCanceledTender', body: { eiResponse: ok(body.requestID), partyID: body.partyID, tenderIDs: body.tenderIDs } },
           writes,
@@ -103,7 +111,7 @@ export const eiTender: EiService = {
         if (body.partyID !== body.requestorPartyID) {
           return { payload: { name: 'eiReplyTender', body: { eiResponse: ok(body.requestID), tenders: offers } } };
         }
-        const open = host.markets.flatMap((market) => market.openTenders(body.partyID)
+        const open = (await host.current()).flatMap((market) => market.openTenders(body.partyID)
           .filter((t) => wanted(t.tenderID, market.rules.marketContext))
           .map((t): EiTender => ({ tenderID: t.tenderID, product: {
             dtstart: t.slices[0]!.interval,

@@ -30,14 +30,14 @@ export const eiTransaction: EiService = {
         const transactions = (await store.list(collections.partyTransactions, `${body.requestorPartyID}/`))
           .map(([, v]) => fromJson<Transaction>(v)!)
           .filter((t) => {
-            const market = host.byId.get(t.marketID);
+            const market = host.byId(t.marketID);
             return market !== undefined
               && (body.transactionIDs.length === 0 || body.transactionIDs.includes(t.transactionID))
               && (body.marketContexts.length === 0 || body.marketContexts.includes(market.rules.marketContext))
               && (spans.length === 0 || spans.some(([from, to]) => t.interval >= from && t.interval < to));
           });
         return { payload: { name: 'eiReplyTransaction', body: { eiResponse: ok(body.requestID),
-          transactions: transactions.map((t) => transactionFor(body.requestorPartyID, t, host.byId.get(t.marketID)!)) } } };
+          transactions: transactions.map((t) => transactionFor(body.requestorPartyID, t, host.byId(t.marketID)!)) } } };
       },
       refuse: (_body, eiResponse) => ({ name: 'eiReplyTransaction', body: { eiResponse, transactions: [] } }),
     },

@@ -1,0 +1,77 @@
+/**
+ * Gate work as BullMQ jobs, for several instances on one Redis. Each market has a job scheduler
+ * ('gates', every tick) and push delivery has one ('push'); BullMQ runs each occurrence on one
+ * instance's worker. A gates job closes the market's gates (GateScheduler.closeGates) and queues a
+ * 'quotes' job per quote outbox entry, with the entry as job ID so it is queued once. A worker that
+ * dies mid-job holds its lock for at most `lockMs`: the job is then stalled and run again by another
+ * instance, and every step is idempotent, so its effect happens once.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { keyBase } from '../store/redis-connection.js';
+import type { EiServices } from './operation.js';
+import type { AfterTick, GateScheduler } from './scheduler.js';
+
+export interface GateJobOptions {
+  readonly url: string;
+  /** As the Redis store's namespace. @default 'mm' */
+  readonly namespace?: string;
+  readonly everyMs: number;
+  /** How long a job's lock lasts unrenewed: how soon a dead worker's job runs elsewhere. @default 30000 */
+  readonly lockMs?: number;
+}
+
+type GateJob = Job<{ marketID?: string; key?: string }>;
+
+const QUEUE = 'gates';
+/** BullMQ refuses ':' in job IDs. */
+const jobID = (key: string) => `quotes-${key.replaceAll(':', '_')}`;
+
+export class GateJobs {
+  private constructor(private readonly queue: Queue, private readonly worker: Worker, private readonly connections: readonly Redis[]) {}
+
+  static async start(options: GateJobOptions, scheduler: GateScheduler, services: EiServices, afterTick: AfterTick): Promise<GateJobs> {
+    // BullMQ's blocking worker connection must retry forever rather than fail a call; it reconnects by itself.
+    const connect = () => new Redis(options.url, { maxRetriesPerRequest: null });
+    const [queueConnection, workerConnection] = [connect(), connect()];
+    const prefix = `${keyBase(options.namespace ?? 'mm')}:jobs`;
+    const queue = new Queue(QUEUE, { connection: queueConnection, prefix,
+      defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+    queue.on('error', (error) => services.log.warn({ err: error.message }, 'job queue'));
+    const { host, quotes, clock, log } = services;
+
+    const process = async (job: GateJob): Promise<number> => {
+      if (job.name === 'push') {
+        await afterTick(clock());
+        return 0;
+      }
+      const market = host.byId(job.data.marketID ?? '');
+      if (!market) return 0; // a market no longer in the rules
+      if (job.name === 'quotes') return quotes.deliver(market, job.data.key!);
+      const keys = await scheduler.closeGates(market, clock());
+      for (const key of keys) await queue.add('quotes', { marketID: market.rules.id, key }, { jobId: jobID(key) });
+      return keys.length;
+    };
+    const lockDuration = options.lockMs ?? 30_000;
+    const worker = new Worker(QUEUE, process, { connection: workerConnection, prefix, concurrency: 4,
+      lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)) });
+    worker.on('error', (error) => log.warn({ err: error.message }, 'job worker'));
+    worker.on('failed', (job, error) => log.warn({ job: job?.name, market: job?.data.marketID, err: error.message }, 'job failed'));
+    worker.on('stalled', (id) => log.warn({ job: id }, 'job stalled: its worker stopped; running it again'));
+
+    // Ticks are frequent and repeat themselves: keep no record of them.
+    const tick = { removeOnComplete: true, removeOnFail: true };
+    for (const market of host.markets) {
+      await queue.upsertJobScheduler(`gates-${market.rules.id}`, { every: options.everyMs }, { name: 'gates', data: { marketID: market.rules.id }, opts: tick });
+    }
+    await queue.upsertJobScheduler('push', { every: options.everyMs }, { name: 'push', data: {}, opts: tick });
+    return new GateJobs(queue, worker, [queueConnection, workerConnection]);
+  }
+
+  /** Stops taking jobs (waiting for those running), then disconnects. */
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.queue.close();
+    await Promise.allSettled(this.connections.map((c) => c.quit()));
+  }
+}

@@ -1,0 +1,26 @@
+import { Redis } from 'ioredis';
+import { MicromarketError } from '../errors.js';
+
+/**
+ * A connection that fails fast: without an offline queue and retries, a call while Redis is away
+ * rejects at once instead of hanging. ioredis reconnects by itself.
+ */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  redis.on('error', () => {}); // each failed call reports it
+  await redis.connect();
+  return redis;
+}
+
+/** Every key of a deployment starts with this: its namespace and the hash tag that keeps one commit in one Cluster slot. */
+export const keyBase = (namespace: string) => `${namespace}:{mm}`;
+
+/** Runs a Redis call, turning a connection failure into MM_ERR_STORE_UNAVAILABLE (503). */
+export async function redisCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof MicromarketError) throw error;
+    throw new MicromarketError('MM_ERR_STORE_UNAVAILABLE', [(error as Error).message]);
+  }
+}
