@@ -154,7 +154,11 @@ export class MarketHost {
     const slot = this.#slot(market);
     while (!(slot.leased && !slot.wanted && !slot.stale && !slot.busy)) {
       await this.#serially(slot, async () => {
-        if (slot.holders > 0 && slot.wanted) await this.#drained(slot);
+        if (slot.wanted) {
+          // Another instance asked first: let it have the market once the work in progress is done, then queue for it.
+          if (slot.holders > 0) await this.#drained(slot);
+          await this.#releaseNow(slot);
+        }
         if (!slot.leased) {
           // A lease lost while work was in flight leaves the engine ahead of a log others may have extended.
           await this.leases.acquire(slot.rules.id, { wanted: () => this.#wanted(slot), lost: () => { slot.leased = false; slot.stale = true; } });
@@ -171,7 +175,11 @@ export class MarketHost {
   /** Gives the engine back; `failed` if a command ran whose commit did not happen. */
   leave(slot: Slot, failed: boolean): void {
     slot.holders--;
-    if (failed) slot.stale = true;
+    if (failed) {
+      // A refused log append may mean another instance holds the market now: ask for the lease again before the next use.
+      slot.stale = true;
+      slot.leased = this.leases.exclusive;
+    }
     if (slot.holders > 0) return;
     for (const resolve of slot.drained.splice(0)) resolve();
     if (slot.wanted) void this.#release(slot);
@@ -183,16 +191,21 @@ export class MarketHost {
 
   #wanted(slot: Slot): void {
     slot.wanted = true;
-    if (slot.holders === 0 && !slot.busy) void this.#release(slot);
+    if (slot.holders === 0) void this.#release(slot);
   }
 
+  /** Releases the lease if it is wanted and idle when this step's turn comes. */
   #release(slot: Slot): Promise<void> {
     return this.#serially(slot, async () => {
-      if (!slot.leased || slot.holders > 0) return;
-      slot.leased = false;
-      slot.wanted = false;
-      await this.leases.release(slot.rules.id).catch(() => undefined); // a lease not released lapses
+      if (slot.wanted && slot.holders === 0) await this.#releaseNow(slot);
     });
+  }
+
+  async #releaseNow(slot: Slot): Promise<void> {
+    slot.wanted = false;
+    if (!slot.leased) return;
+    slot.leased = false;
+    await this.leases.release(slot.rules.id).catch(() => undefined); // a lease not released lapses
   }
 
   /**
