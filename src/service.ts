@@ -99,8 +99,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   }
 }
 
-/** A clock that starts at `start` and runs `speed` times as fast as real time (demos and tests). */
-export function acceleratedClock(start: number, speed: number, real: () => number = Date.now): () => number {
-  const origin = real();
+/**
+ * A clock that reads `start` at real time `origin` (default: now) and runs `speed` times as fast as
+ * real time (demos and tests). Instances given the same three values agree.
+ */
+export function acceleratedClock(start: number, speed: number, real: () => number = Date.now, origin = real()): () => number {
   return () => start + Math.floor((real() - origin) * speed);
 }

@@ -16,6 +16,12 @@ function count(value: string): number {
   return n;
 }
 
+function redisOptions(url: string, values: Record<string, string | boolean | string[] | undefined>) {
+  const lockMs = values['job-lock-ms'] === undefined ? undefined : Number(values['job-lock-ms']);
+  if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 1000)) throw new UsageError(`--job-lock-ms must be a whole number of ms, at least 1000, not ${String(values['job-lock-ms'])}`);
+  return { url, namespace: String(values.namespace ?? process.env.MICROMARKET_REDIS_NAMESPACE ?? 'mm'), ...(lockMs !== undefined ? { jobLockMs: lockMs } : {}) };
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the micromarket service',
@@ -29,7 +35,10 @@ Options:
   --port N           TCP port (default: $MICROMARKET_PORT or 8080; 0 picks a free port)
   --host ADDR        address to listen on (default: $MICROMARKET_HOST or 127.0.0.1)
   --data DIR         data directory of the embedded store and the token signing key (default: $MICROMARKET_DATA or ./data)
-  --redis URL        keep all state in Redis instead (default: $MICROMARKET_REDIS_URL); see docs/scaling.md
+  --redis URL        keep all state in Redis instead (default: $MICROMARKET_REDIS_URL); several instances
+                     may share it (same namespace, same token key in --data); see docs/scaling.md
+  --namespace NS     with --redis: prefix of every key (default: $MICROMARKET_REDIS_NAMESPACE or mm)
+  --job-lock-ms N    with --redis: how soon a gate job whose instance died runs on another (default: 30000)
   --rules DIR        market rule files (default: $MICROMARKET_RULES or the example markets in market-rules/)
   --log-level LEVEL  fatal, error, warn, info, debug or trace (default: info)
   --xml-workers N    threads that read XML bodies (default: one per CPU but one; 0: none)
@@ -39,6 +48,8 @@ Options:
                      fingerprints to parties (POST /oauth/fingerprints)
   --clock-start ISO  run the service clock from this instant (demos, rehearsals, tests)
   --clock-speed N    with --clock-start: N times as fast as real time (default: 1)
+  --clock-origin ISO with --clock-start: the real instant at which the clock read it (default: when
+                     the service starts); instances given the same three values keep the same time
   -h, --help         show this help
 
 Endpoints: POST /ei/{EiRegisterParty,EiEnroll,EiMarketContext,EiQuote,EiTender,EiTransaction,EiAvail},
@@ -49,6 +60,8 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     host: { type: 'string' },
     data: { type: 'string' },
     redis: { type: 'string' },
+    namespace: { type: 'string' },
+    'job-lock-ms': { type: 'string' },
     rules: { type: 'string' },
     'log-level': { type: 'string' },
     'clock-start': { type: 'string' },
@@ -57,6 +70,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     'tls-key': { type: 'string' },
     'tls-ca': { type: 'string' },
     'clock-speed': { type: 'string' },
+    'clock-origin': { type: 'string' },
   },
   allowPositionals: false,
   async run(values) {
@@ -65,8 +79,9 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     if (values['clock-start'] !== undefined) {
       const start = Date.parse(String(values['clock-start']));
       const speed = Number(values['clock-speed'] ?? '1');
-      if (Number.isNaN(start) || !(speed > 0)) throw new UsageError('--clock-start needs an ISO date-time and --clock-speed a positive number');
-      clock = acceleratedClock(start, speed);
+      const origin = values['clock-origin'] === undefined ? Date.now() : Date.parse(String(values['clock-origin']));
+      if (Number.isNaN(start) || Number.isNaN(origin) || !(speed > 0)) throw new UsageError('--clock-start and --clock-origin need ISO date-times and --clock-speed a positive number');
+      clock = acceleratedClock(start, speed, Date.now, origin);
     }
     const tlsFile = (name: string) => (values[name] === undefined ? undefined : readFile(String(values[name])));
     const [cert, key, ca] = await Promise.all([tlsFile('tls-cert'), tlsFile('tls-key'), tlsFile('tls-ca')]);
@@ -77,7 +92,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
         ...(values['xml-workers'] !== undefined ? { xmlWorkers: count(String(values['xml-workers'])) } : {}),
         dataDir: String(values.data ?? env.MICROMARKET_DATA ?? './data'),
-        ...(values.redis ?? env.MICROMARKET_REDIS_URL ? { redis: { url: String(values.redis ?? env.MICROMARKET_REDIS_URL) } } : {}),
+        ...(values.redis ?? env.MICROMARKET_REDIS_URL ? { redis: redisOptions(String(values.redis ?? env.MICROMARKET_REDIS_URL), values) } : {}),
         rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
         logger: { level: String(values['log-level'] ?? 'info') },
         ...(clock ? { clock } : {}),

@@ -29,6 +29,8 @@ interface Slot {
   leased: boolean;
   /** Another instance asked for the lease. */
   wanted: boolean;
+  /** Counts the lease's acquisitions: work that waited for one may use it even when another instance waits next. */
+  epoch: number;
   /** A command ran whose commit failed: the engine holds what was never acknowledged and must be rebuilt. */
   stale: boolean;
   /** Work in progress holding the engine under the lease (entered and not yet committed or ended). */
@@ -59,7 +61,7 @@ export class MarketHost {
 
   private constructor(rules: readonly MarketRules[], private readonly store: Store, private readonly leases: Leases) {
     for (const r of rules) {
-      const slot: Slot = { rules: r, engine: createMarket(r), seq: 0, leased: leases.exclusive, wanted: false, stale: false, holders: 0,
+      const slot: Slot = { rules: r, engine: createMarket(r), seq: 0, leased: leases.exclusive, wanted: false, epoch: 0, stale: false, holders: 0,
         queue: Promise.resolve(), busy: false, drained: [] };
       this.#slots.set(r.id, slot);
       this.#byContext.set(r.marketContext, slot);
@@ -152,18 +154,21 @@ export class MarketHost {
   /** Holds the engine for a unit of work: under the lease, caught up, not stale. */
   async enter(market: Market): Promise<Slot> {
     const slot = this.#slot(market);
-    while (!(slot.leased && !slot.wanted && !slot.stale && !slot.busy)) {
+    const arrived = slot.epoch;
+    // Each turn of the lease serves the work that waited for it; work arriving later yields to a waiting instance.
+    const mayUse = () => slot.leased && !slot.stale && !slot.busy && (!slot.wanted || slot.epoch > arrived);
+    while (!mayUse()) {
       await this.#serially(slot, async () => {
-        if (slot.wanted) {
-          // Another instance asked first: let it have the market once the work in progress is done, then queue for it.
+        if (slot.wanted && slot.epoch === arrived) {
           if (slot.holders > 0) await this.#drained(slot);
           await this.#releaseNow(slot);
         }
         if (!slot.leased) {
+          slot.wanted = false;
           // A lease lost while work was in flight leaves the engine ahead of a log others may have extended.
           await this.leases.acquire(slot.rules.id, { wanted: () => this.#wanted(slot), lost: () => { slot.leased = false; slot.stale = true; } });
           slot.leased = true;
-          slot.wanted = false;
+          slot.epoch++;
         }
         await this.#catchUp(slot);
       });

@@ -38,9 +38,11 @@ export class GateScheduler {
       const { result, writes } = work.run(market, { kind: 'advance', now });
       const clearings = 'clearings' in result ? result.clearings : [];
       writes.push(...quotes.outboxWrites(clearings));
-      for (const followUp of this.gateFollowUps) writes.push(...await followUp(work.engine(market), now));
-      await work.commit(store, writes);
+      const followed: WriteOp[] = [];
+      for (const followUp of this.gateFollowUps) followed.push(...await followUp(work.engine(market), now));
+      await work.commit(store, [...writes, ...followed]);
       if (clearings.length > 0) log.info({ market: market.rules.id, clearings: clearings.map((c) => ({ interval: c.interval, price: c.price, type: c.type })) }, 'auction cleared');
+      if (followed.length > 0) log.info({ market: market.rules.id, writes: followed.length }, 'gate follow-ups committed');
       return quotes.pending(market);
     });
   }

@@ -1,9 +1,10 @@
 /**
  * Leases in Redis, for several service instances sharing one state. A lease is a key holding its
  * holder's token with a time to live, renewed while held; a holder that dies loses it when the
- * time runs out. An instance that finds a lease taken queues as its next holder (one `next` key
- * per lease, so the holder cannot just take it back) and announces it on a channel; the holder
- * releases when its work in progress is done, announcing that too, and the waiter takes over.
+ * time runs out. An instance that finds a lease taken joins the lease's queue (first come, first
+ * served, so a busy holder cannot keep taking it back) and says so on a channel; the holder
+ * releases once its work in progress is done and announces it, and the queue's head takes over.
+ * A waiter stays queued while it keeps asking (each ask refreshes its place for one ttl).
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -11,19 +12,31 @@ import { MicromarketError } from '../errors.js';
 import type { LeaseHolder, Leases } from './leases.js';
 import { connectRedis, keyBase, redisCall } from './redis-connection.js';
 
-/** KEYS: lease, next, channel. ARGV: token, ttl ms, name. 1 = held, 0 = queued (holder told). */
+/**
+ * KEYS: lease, queue (sorted set of waiting tokens by arrival), arrival counter, channel. ARGV:
+ * token, ttl ms, name, prefix of the waiters' liveness keys. Answers 1 = held, 2 = held and others
+ * wait, 0 = queued (the holder told).
+ */
 const ACQUIRE = `
 local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-local next = redis.call('GET', KEYS[2])
-if not holder and (not next or next == ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  if next then redis.call('DEL', KEYS[2]) end
-  return 1
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return redis.call('ZCARD', KEYS[2]) > 0 and 2 or 1
 end
-if not next then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-elseif next == ARGV[1] then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
-if holder then redis.call('PUBLISH', KEYS[3], 'wanted ' .. ARGV[3]) end
+local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+while head and head ~= ARGV[1] and redis.call('EXISTS', ARGV[4] .. head) == 0 do
+  redis.call('ZREM', KEYS[2], head)
+  head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+end
+if not holder and (not head or head == ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('DEL', ARGV[4] .. ARGV[1])
+  return redis.call('ZCARD', KEYS[2]) > 0 and 2 or 1
+end
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1]) end
+redis.call('SET', ARGV[4] .. ARGV[1], '1', 'PX', ARGV[2])
+if holder then redis.call('PUBLISH', KEYS[4], 'wanted ' .. ARGV[3]) end
 return 0
 `;
 
@@ -43,7 +56,7 @@ return 1
 `;
 
 interface LeaseScripts {
-  mmAcquire(lease: string, next: string, channel: string, token: string, ttl: number, name: string): Promise<number>;
+  mmAcquire(lease: string, queue: string, counter: string, channel: string, token: string, ttl: number, name: string, alive: string): Promise<number>;
   mmRenew(lease: string, token: string, ttl: number): Promise<number>;
   mmRelease(lease: string, channel: string, token: string, name: string): Promise<number>;
 }
@@ -73,7 +86,7 @@ export class RedisLeases implements Leases {
     this.#base = `${keyBase(namespace)}:lease`;
     this.#channel = `${this.#base}:events`;
     this.#ttl = ttlMs;
-    redis.defineCommand('mmAcquire', { numberOfKeys: 3, lua: ACQUIRE });
+    redis.defineCommand('mmAcquire', { numberOfKeys: 4, lua: ACQUIRE });
     redis.defineCommand('mmRenew', { numberOfKeys: 1, lua: RENEW });
     redis.defineCommand('mmRelease', { numberOfKeys: 2, lua: RELEASE });
     subscriber.on('message', (_channel: string, message: string) => this.#heard(message));
@@ -98,9 +111,11 @@ export class RedisLeases implements Leases {
     // A holder that is alive releases within its work in progress; a dead one lapses within the ttl.
     const deadline = Date.now() + 3 * this.#ttl;
     for (;;) {
-      const got = await redisCall(() => this.#redis.mmAcquire(`${this.#base}:${name}`, `${this.#base}:${name}:next`, this.#channel, this.#token, this.#ttl, name));
-      if (got === 1) {
+      const lease = `${this.#base}:${name}`;
+      const got = await redisCall(() => this.#redis.mmAcquire(lease, `${lease}:queue`, `${lease}:arrivals`, this.#channel, this.#token, this.#ttl, name, `${lease}:alive:`));
+      if (got > 0) {
         this.#held.set(name, { holder, renewed: Date.now() });
+        if (got === 2) holder.wanted();
         return;
       }
       if (Date.now() > deadline) throw new MicromarketError('MM_ERR_STORE_UNAVAILABLE', [`the lease on ${name} was not granted within ${3 * this.#ttl} ms`]);

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TokenService } from '../../src/auth/tokens.js';
+import { MicromarketClient } from '../../src/client/index.js';
+import type { TestRedis } from './redis.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'dist/src/cli/micromarket.js');
+
+/** One `micromarket serve` process. */
+export interface Instance {
+  readonly base: string;
+  readonly process: ChildProcess;
+  /** Its log lines (JSON), as written so far. */
+  readonly logs: string[];
+}
+
+/** Several service processes on one Redis namespace, sharing a data directory (so one token key) and one market clock. */
+export interface Cluster {
+  readonly instances: Instance[];
+  /** Their shared data directory (the token signing key). */
+  readonly dataDir: string;
+  /** Their Redis namespace. */
+  readonly namespace: string;
+  readonly operatorToken: string;
+  /** Market time now, as every instance reads it. */
+  now(): number;
+  /** Starts (or restarts) instance `i` on its port. */
+  start(i: number): Promise<Instance>;
+  /** SIGKILLs instance `i` and waits for it to be gone. */
+  kill(i: number): Promise<void>;
+  /** A registered party with client credentials (created through instance `via`), as an SDK client of instance `via`. */
+  party(via: number, partyID: string, scopes?: string[], transportAddress?: string): Promise<MicromarketClient>;
+  /** The same party's client on another instance. */
+  clientOf(client: MicromarketClient, via: number): MicromarketClient;
+  enrollApproved(via: number, client: MicromarketClient, marketContext: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export interface ClusterOptions {
+  /** Market time when the cluster starts. */
+  readonly clockStart: number;
+  /** @default 1 */
+  readonly speed?: number;
+  /** @default 2000 */
+  readonly jobLockMs?: number;
+}
+
+let clusters = 0;
+
+export async function startCluster(redis: TestRedis, count: number, options: ClusterOptions): Promise<Cluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'mm-cluster-'));
+  const tokens = await TokenService.forDataDir(dir);
+  const operatorToken = await tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
+  const namespace = `cluster-${process.pid}-${++clusters}`;
+  const origin = Date.now();
+  const speed = options.speed ?? 1;
+  const ports = await Promise.all(Array.from({ length: count }, freePort));
+  const instances: Instance[] = [];
+  const credentials = new Map<string, { clientId: string; clientSecret: string }>();
+
+  const start = async (i: number): Promise<Instance> => {
+    const args = [cli, 'serve', '--redis', redis.url, '--namespace', namespace, '--port', String(ports[i]), '--data', dir, '--log-level', 'info',
+      '--job-lock-ms', String(options.jobLockMs ?? 2000), '--xml-workers', '0',
+      '--clock-start', new Date(options.clockStart).toISOString(), '--clock-speed', String(speed), '--clock-origin', new Date(origin).toISOString()];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const logs: string[] = [];
+    let partial = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop()!;
+      logs.push(...lines);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+    const base = `http://127.0.0.1:${ports[i]}`;
+    for (let tries = 0; ; tries++) {
+      if (child.exitCode !== null) throw new Error(`instance ${i} exited: ${logs.join('\n')}`);
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) break;
+      } catch {
+        if (tries > 200) throw new Error(`instance ${i} did not come up: ${logs.join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return (instances[i] = { base, process: child, logs });
+  };
+
+  for (let i = 0; i < count; i++) await start(i);
+  // One client per party and instance, so each fetches its token once.
+  const clients = new Map<string, MicromarketClient>();
+  const clientOn = (via: number, partyID: string) => {
+    const key = `${via}/${partyID}`;
+    if (!clients.has(key)) clients.set(key, new MicromarketClient({ baseUrl: instances[via]!.base, partyID, credentials: credentials.get(partyID)! }));
+    return clients.get(key)!;
+  };
+  return {
+    instances, operatorToken, start, dataDir: dir, namespace,
+    now: () => options.clockStart + Math.floor((Date.now() - origin) * speed),
+    async kill(i) {
+      const child = instances[i]!.process;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await gone;
+    },
+    async party(via, partyID, scopes = ['register', 'enroll', 'tender', 'quote', 'avail'], transportAddress) {
+      const res = await fetch(`${instances[via]!.base}/oauth/clients`, { method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` }, body: JSON.stringify({ partyID, scopes }) });
+      const { client_id: clientId, client_secret: clientSecret } = await res.json() as { client_id: string; client_secret: string };
+      credentials.set(partyID, { clientId, clientSecret });
+      const client = clientOn(via, partyID);
+      await client.register({ partyName: partyID, partyRoles: ['consumer'], ...(transportAddress ? { transportAddress } : {}) });
+      return client;
+    },
+    clientOf: (client, via) => clientOn(via, client.partyID),
+    async enrollApproved(via, client, marketContext) {
+      const { enrollmentID } = await client.enroll(marketContext, 'consumer', options.clockStart);
+      const operator = new MicromarketClient({ baseUrl: instances[via]!.base, partyID: 'operator', token: operatorToken });
+      await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: options.clockStart,
+        enrolleePartyID: client.partyID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+    },
+    async close() {
+      await Promise.all(instances.map(async (instance) => {
+        if (instance.process.exitCode !== null || instance.process.signalCode !== null) return;
+        const gone = new Promise((r) => instance.process.once('exit', r));
+        instance.process.kill('SIGTERM');
+        await gone;
+      }));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
