@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { exampleRulesDir } from '../paths.js';
 import { RulesError } from '../rules/load.js';
 import { acceleratedClock, startService } from '../service.js';
+import { NAMESPACE } from '../store/redis-connection.js';
 import { UsageError, type Command } from './command.js';
 
 function port(value: string): number {
@@ -19,7 +20,9 @@ function count(value: string): number {
 function redisOptions(url: string, values: Record<string, string | boolean | string[] | undefined>) {
   const lockMs = values['job-lock-ms'] === undefined ? undefined : Number(values['job-lock-ms']);
   if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 1000)) throw new UsageError(`--job-lock-ms must be a whole number of ms, at least 1000, not ${String(values['job-lock-ms'])}`);
-  return { url, namespace: String(values.namespace ?? process.env.MICROMARKET_REDIS_NAMESPACE ?? 'mm'), ...(lockMs !== undefined ? { jobLockMs: lockMs } : {}) };
+  const namespace = String(values.namespace ?? process.env.MICROMARKET_REDIS_NAMESPACE ?? 'mm');
+  if (!NAMESPACE.test(namespace)) throw new UsageError(`--namespace is letters, digits, '.', '_' and '-' (at most 64), not ${namespace}`);
+  return { url, namespace, ...(lockMs !== undefined ? { jobLockMs: lockMs } : {}) };
 }
 
 export const serveCommand: Command = {

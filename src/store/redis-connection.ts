@@ -12,8 +12,17 @@ export async function connectRedis(url: string): Promise<Redis> {
   return redis;
 }
 
-/** Every key of a deployment starts with this: its namespace and the hash tag that keeps one commit in one Cluster slot. */
-export const keyBase = (namespace: string) => `${namespace}:{mm}`;
+/**
+ * Every key of a deployment starts with its namespace as a hash tag: on Redis Cluster all of a
+ * namespace's keys (its data, leases and BullMQ jobs) are in one slot, so a commit spanning
+ * collections stays atomic, and separate namespaces (groups of markets) spread over the shards.
+ */
+export function keyBase(namespace: string): string {
+  if (!NAMESPACE.test(namespace)) throw new Error(`a Redis namespace is letters, digits, '.', '_' and '-' (at most 64), not ${JSON.stringify(namespace)}`);
+  return `{${namespace}}`;
+}
+
+export const NAMESPACE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Runs a Redis call, turning a connection failure into MM_ERR_STORE_UNAVAILABLE (503). */
 export async function redisCall<T>(run: () => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@
  * so a write is on disk before Redis answers and an acknowledged commit survives kill -9 of either
  * process. `health()` reports whether the server says so.
  *
- * All keys carry one hash tag, so on Redis Cluster a batch that spans collections stays in one slot.
+ * All keys carry the namespace as hash tag, so on Redis Cluster a batch that spans collections stays in one slot.
  */
 import type { Redis } from 'ioredis';
 import { MicromarketError } from '../errors.js';
@@ -58,20 +58,21 @@ export interface RedisStoreOptions {
 
 export class RedisStore implements Store {
   readonly #redis: Redis;
-  readonly #namespace: string;
+  readonly #base: string;
   #closed = false;
   #durable: boolean | undefined;
 
-  private constructor(redis: Redis, namespace: string) {
+  private constructor(redis: Redis, base: string) {
     this.#redis = redis;
-    this.#namespace = namespace;
+    this.#base = base;
     this.#redis.defineCommand('mmCommit', { lua: COMMIT });
   }
 
   /** Connects and checks the server's persistence settings. */
   static async open(options: RedisStoreOptions): Promise<RedisStore> {
+    const base = keyBase(options.namespace ?? 'mm');
     const redis = await connectRedis(options.url);
-    const store = new RedisStore(redis, options.namespace ?? 'mm');
+    const store = new RedisStore(redis, base);
     const [, appendonly] = await redis.config('GET', 'appendonly') as [string, string];
     const [, fsync] = await redis.config('GET', 'appendfsync') as [string, string];
     store.#durable = appendonly === 'yes' && fsync === 'always';
@@ -79,7 +80,7 @@ export class RedisStore implements Store {
   }
 
   #keys(collection: string): [string, string] {
-    const base = `${keyBase(this.#namespace)}:${collection}`;
+    const base = `${this.#base}:${collection}`;
     return [`${base}:values`, `${base}:keys`];
   }
 

@@ -118,7 +118,7 @@ describe.skipIf(redisUnavailable)('markets shared by several instances on one Re
       await work.enter([market!]);
       const { writes } = work.run(market!, { kind: 'submit', tender: tender('sell-a', 'carol', 'sell', 0.2, 5, t), availability: [], now });
       const probe = new Redis(redis.url);
-      await probe.del(`${namespace}:{mm}:lease:feeder-7`); // what the ttl does to a holder that stopped renewing
+      await probe.del(`{${namespace}}:lease:feeder-7`); // what the ttl does to a holder that stopped renewing
       probe.disconnect();
       const bSold = transactionsOf(await submit(b, 'sell-b', 'bob', 'sell', 0.2, 5));
       expect(bSold).toHaveLength(1);
