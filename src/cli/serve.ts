@@ -38,7 +38,8 @@ Options:
   --port N           TCP port (default: $MICROMARKET_PORT or 8080; 0 picks a free port)
   --host ADDR        address to listen on (default: $MICROMARKET_HOST or 127.0.0.1)
   --data DIR         data directory of the embedded store and the token signing key (default: $MICROMARKET_DATA or ./data)
-  --redis URL        keep all state in Redis instead (default: $MICROMARKET_REDIS_URL); several instances
+  --redis URL        keep all state in Redis instead (default: $MICROMARKET_REDIS_URL): redis://HOST:PORT,
+                     or redis+cluster://HOST:PORT,HOST:PORT,... for a Redis Cluster; several instances
                      may share it (same namespace, same token key in --data); see docs/scaling.md
   --namespace NS     with --redis: prefix of every key (default: $MICROMARKET_REDIS_NAMESPACE or mm)
   --job-lock-ms N    with --redis: how soon a gate job whose instance died runs on another (default: 30000)

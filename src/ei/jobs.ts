@@ -7,8 +7,7 @@
  * instance, and every step is idempotent, so its effect happens once.
  */
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
-import { keyBase } from '../store/redis-connection.js';
+import { keyBase, redisClient, type RedisClient } from '../store/redis-connection.js';
 import type { EiServices } from './operation.js';
 import type { AfterTick, GateScheduler } from './scheduler.js';
 
@@ -28,12 +27,11 @@ const QUEUE = 'gates';
 const jobID = (key: string) => `quotes-${key.replaceAll(':', '_')}`;
 
 export class GateJobs {
-  private constructor(private readonly queue: Queue, private readonly worker: Worker, private readonly connections: readonly Redis[]) {}
+  private constructor(private readonly queue: Queue, private readonly worker: Worker, private readonly connections: readonly RedisClient[]) {}
 
   static async start(options: GateJobOptions, scheduler: GateScheduler, services: EiServices, afterTick: AfterTick): Promise<GateJobs> {
-    // BullMQ's blocking worker connection must retry forever rather than fail a call; it reconnects by itself.
-    const connect = () => new Redis(options.url, { maxRetriesPerRequest: null });
-    const [queueConnection, workerConnection] = [connect(), connect()];
+    // BullMQ's blocking worker connection must wait rather than fail a call.
+    const [queueConnection, workerConnection] = [redisClient(options.url, 'blocking'), redisClient(options.url, 'blocking')];
     const prefix = `${keyBase(options.namespace ?? 'mm')}:jobs`;
     const queue = new Queue(QUEUE, { connection: queueConnection, prefix,
       defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });

@@ -1,15 +1,35 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { MicromarketError } from '../errors.js';
 
+/** A connection to one Redis server or to a Redis Cluster: the service uses both alike. */
+export type RedisClient = Redis | Cluster;
+
+const CLUSTER = /^redis\+cluster:\/\/(.+)$/;
+
 /**
- * A connection that fails fast: without an offline queue and retries, a call while Redis is away
- * rejects at once instead of hanging. ioredis reconnects by itself.
+ * A client for `url`: `redis://host:port[/db]` (or rediss://, with user and password) for one
+ * server, or `redis+cluster://host:port,host:port,...` for a Cluster, given some of its nodes.
+ * Fail-fast clients have no offline queue and no retries, so a call while Redis is away rejects at
+ * once instead of hanging; blocking ones (BullMQ's) wait. Either kind reconnects by itself.
  */
-export async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  redis.on('error', () => {}); // each failed call reports it
-  await redis.connect();
-  return redis;
+export function redisClient(url: string, mode: 'fail-fast' | 'blocking'): RedisClient {
+  const options: RedisOptions = mode === 'fail-fast' ? { enableOfflineQueue: false, maxRetriesPerRequest: 0 } : { maxRetriesPerRequest: null };
+  const cluster = CLUSTER.exec(url);
+  const client = cluster
+    ? new Cluster(cluster[1]!.split(',').map((node) => {
+      const [host, port] = node.split(':');
+      return { host: host!, port: Number(port ?? 6379) };
+    }), { lazyConnect: mode === 'fail-fast', enableOfflineQueue: mode !== 'fail-fast', redisOptions: options })
+    : new Redis(url, { lazyConnect: mode === 'fail-fast', ...options });
+  client.on('error', () => {}); // each failed call reports it
+  return client;
+}
+
+/** A fail-fast client, connected. */
+export async function connectRedis(url: string): Promise<RedisClient> {
+  const client = redisClient(url, 'fail-fast');
+  await client.connect();
+  return client;
 }
 
 /**

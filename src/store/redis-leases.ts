@@ -7,10 +7,9 @@
  * A waiter stays queued while it keeps asking (each ask refreshes its place for one ttl).
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { MicromarketError } from '../errors.js';
 import type { LeaseHolder, Leases } from './leases.js';
-import { connectRedis, keyBase, redisCall } from './redis-connection.js';
+import { connectRedis, keyBase, redisCall, type RedisClient } from './redis-connection.js';
 
 /**
  * KEYS: lease, queue (sorted set of waiting tokens by arrival), arrival counter, channel. ARGV:
@@ -70,8 +69,8 @@ export interface RedisLeaseOptions {
 
 export class RedisLeases implements Leases {
   readonly exclusive = false;
-  readonly #redis: Redis & LeaseScripts;
-  readonly #subscriber: Redis;
+  readonly #redis: RedisClient & LeaseScripts;
+  readonly #subscriber: RedisClient;
   readonly #base: string;
   readonly #channel: string;
   readonly #token = randomUUID();
@@ -80,8 +79,8 @@ export class RedisLeases implements Leases {
   readonly #waiting = new Map<string, Set<() => void>>();
   readonly #renewal: NodeJS.Timeout;
 
-  private constructor(redis: Redis, subscriber: Redis, namespace: string, ttlMs: number) {
-    this.#redis = redis as Redis & LeaseScripts;
+  private constructor(redis: RedisClient, subscriber: RedisClient, namespace: string, ttlMs: number) {
+    this.#redis = redis as RedisClient & LeaseScripts;
     this.#subscriber = subscriber;
     this.#base = `${keyBase(namespace)}:lease`;
     this.#channel = `${this.#base}:events`;

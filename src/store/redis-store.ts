@@ -11,9 +11,8 @@
  *
  * All keys carry the namespace as hash tag, so on Redis Cluster a batch that spans collections stays in one slot.
  */
-import type { Redis } from 'ioredis';
 import { MicromarketError } from '../errors.js';
-import { connectRedis, keyBase, redisCall } from './redis-connection.js';
+import { connectRedis, keyBase, redisCall, type RedisClient } from './redis-connection.js';
 import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
 /**
@@ -57,12 +56,12 @@ export interface RedisStoreOptions {
 }
 
 export class RedisStore implements Store {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #base: string;
   #closed = false;
   #durable: boolean | undefined;
 
-  private constructor(redis: Redis, base: string) {
+  private constructor(redis: RedisClient, base: string) {
     this.#redis = redis;
     this.#base = base;
     this.#redis.defineCommand('mmCommit', { lua: COMMIT });

@@ -15,6 +15,8 @@ export interface TestRedis {
 }
 
 const hasBinary = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+/** A cluster of the tests' own needs the binary (an external URL is one server). */
+export const hasRedisBinary = hasBinary;
 
 /**
  * Why Redis tests cannot run here, or undefined when they can. CI sets MICROMARKET_REQUIRE_REDIS,
@@ -82,4 +84,58 @@ export async function startTestRedis(): Promise<TestRedis> {
     if (server) await stop();
     await rm(dir, { recursive: true, force: true });
   } };
+}
+
+/** A Redis Cluster of the tests' own: `url` is the service's redis+cluster:// form. */
+export interface TestCluster {
+  readonly url: string;
+  /** One client per master node, to see where keys went. */
+  masters(): Promise<Redis[]>;
+  close(): Promise<void>;
+}
+
+/** A free port whose cluster bus port (port + 10000) is free too. */
+async function clusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10000 > 65535) continue;
+    const bus = createServer();
+    const free = await new Promise<boolean>((r) => bus.once('error', () => r(false)).listen(port + 10000, '127.0.0.1', () => r(true)));
+    if (free) {
+      await new Promise((r) => bus.close(r));
+      return port;
+    }
+  }
+}
+
+/** Starts `size` redis-server nodes in cluster mode (AOF, fsync always) and joins them, each a master of a third of the slots. */
+export async function startTestCluster(size = 3): Promise<TestCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'mm-cluster-'));
+  const ports: number[] = [];
+  for (let i = 0; i < size; i++) ports.push(await clusterPort());
+  const servers = ports.map((port) => spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'yes', '--appendfilename', `aof-${port}`,
+    '--appenddirname', `aof-${port}`, '--appendfsync', 'always'], { stdio: 'ignore' }));
+  await Promise.all(ports.map((port) => untilReady(`redis://127.0.0.1:${port}`)));
+  const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+  const clients = ports.map((port) => new Redis(`redis://127.0.0.1:${port}`));
+  for (let i = 0; i < 200; i++) {
+    const states = await Promise.all(clients.map(async (c) => /cluster_state:ok/.test(await c.cluster('INFO') as string)));
+    if (states.every(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis+cluster://${ports.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    masters: async () => clients,
+    async close() {
+      clients.forEach((c) => c.disconnect());
+      await Promise.all(servers.map((s) => {
+        const exited = new Promise((r) => s.once('exit', r));
+        s.kill('SIGTERM');
+        return exited;
+      }));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
