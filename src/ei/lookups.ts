@@ -15,6 +15,17 @@ export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: s
   return writes;
 }
 
+/**
+ * Awaits lookups started together and returns their values; if any failed, throws the failure of
+ * the first in the list (not the first to arrive), so the refusal a request gets does not depend on timing.
+ */
+export async function inOrder<T extends readonly unknown[]>(lookups: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(lookups);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** The party's registration, or a refusal (463) if it has none or cancelled it. */
 export async function registeredParty(store: Store, partyID: string): Promise<PartyRecord> {
   const party = fromJson<PartyRecord>(await store.get(collections.parties, partyID));

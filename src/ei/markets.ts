@@ -163,14 +163,17 @@ export class MarketHost {
           if (slot.holders > 0) await this.#drained(slot);
           await this.#releaseNow(slot);
         }
+        // While the lease is held no other instance appends: the log needs reading only on taking it, or to rebuild.
         if (!slot.leased) {
           slot.wanted = false;
           // A lease lost while work was in flight leaves the engine ahead of a log others may have extended.
           await this.leases.acquire(slot.rules.id, { wanted: () => this.#wanted(slot), lost: () => { slot.leased = false; slot.stale = true; } });
           slot.leased = true;
           slot.epoch++;
+          await this.#catchUp(slot);
+        } else if (slot.stale) {
+          await this.#catchUp(slot);
         }
-        await this.#catchUp(slot);
       });
     }
     slot.holders++;

@@ -15,7 +15,7 @@ import type { Market } from '../../market/market.js';
 import type { Transaction } from '../../market/types.js';
 import { put, type WriteOp } from '../../store/store.js';
 import type { PayloadBody } from '../../xml/payloads/index.js';
-import { marketFor, partyAvailability, registeredParty, requireEnrolled } from '../lookups.js';
+import { inOrder, marketFor, partyAvailability, registeredParty, requireEnrolled } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { asJson, collections, fromJson } from '../records.js';
 import { transactionFor } from '../wire.js';
@@ -37,30 +37,29 @@ export const eiTender: EiService = {
       mutates: true,
       async handle({ body, principal, now, work }, { store, host }) {
         requireSelf(principal, body.partyID);
-        await registeredParty(store, body.partyID);
         const seen = new Set<string>();
-        const availabilityIn = new Map<string, Awaited<ReturnType<typeof partyAvailability>>>();
-        const planned: Array<{ market: Market; tender: TenderInput; availability: Awaited<ReturnType<typeof partyAvailability>> }> = [];
-        for (const t of body.tenders) {
+        const planned = body.tenders.map((t) => {
           if (seen.has(t.tenderID)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['tender', t.tenderID]);
           seen.add(t.tenderID);
-          const market = marketFor(host, t.product.marketContext);
-          await requireEnrolled(store, market, body.partyID);
-          let availability = availabilityIn.get(market.rules.id);
-          if (!availability) availabilityIn.set(market.rules.id, (availability = await partyAvailability(store, body.partyID, market)));
-          planned.push({ market, tender: { tenderID: t.tenderID, partyID: body.partyID, product: t.product }, availability });
-        }
+          return { market: marketFor(host, t.product.marketContext), tender: { tenderID: t.tenderID, partyID: body.partyID, product: t.product } as TenderInput };
+        });
+        const markets = [...new Map(planned.map((p) => [p.market.rules.id, p.market])).values()];
+        // The lookups go out together (one round trip to Redis); a refusal is the first in this order.
+        const [, , availabilities] = await inOrder([registeredParty(store, body.partyID), Promise.all(markets.map((m) => requireEnrolled(store, m, body.partyID))),
+          Promise.all(markets.map((m) => partyAvailability(store, body.partyID, m)))] as const);
+        const availabilityOf = (market: Market) => availabilities[markets.indexOf(market)]!;
         // Checked and submitted with no await between, on engines this instance holds: all admitted or none.
-        await work.enter(planned.map((p) => p.market));
-        for (const { market, tender, availability } of planned) {
+        await work.enter(markets);
+        for (const { market, tender } of planned) {
+          const availability = availabilityOf(market);
           const refusal = work.engine(market).check(tender, now, availability);
           if (refusal) throw new MicromarketError('MM_ERR_EI_TENDER_REFUSED', [tender.tenderID, refusal.code, refusal.reason]);
         }
         // Every tender passed: now they are submitted, and matched where the market is continuous.
         const writes: WriteOp[] = [];
         const made: Array<{ market: Market; t: Transaction }> = [];
-        for (const { market, tender, availability } of planned) {
-          const { result, writes: w } = work.run(market, { kind: 'submit', tender, availability, now });
+        for (const { market, tender } of planned) {
+          const { result, writes: w } = work.run(market, { kind: 'submit', tender, availability: availabilityOf(market), now });
           writes.push(...w);
           if ('transactions' in result) made.push(...result.transactions.map((t) => ({ market, t })));
         }
