@@ -1,18 +1,13 @@
 /** What the HTTP benchmarks share: their processes, free ports and autocannon runs. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort } from '../support/ports.js';
+
+export { freePort };
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Starts a process (node flags from BENCH_NODE_FLAGS) from the repository root and resolves once `url` answers. */
 export async function start(args: string[], url: string): Promise<ChildProcess> {

@@ -7,14 +7,12 @@ import type { Product } from '../../src/emix/product.js';
 import { startService } from '../../src/service.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { put } from '../../src/store/store.js';
-import { storeConformance } from '../store/conformance.js';
+import { redisStores, storeConformance } from '../store/conformance.js';
 import { rulesDir } from '../support/markets.js';
 import { hasRedisBinary, startTestCluster, type TestCluster } from '../support/redis.js';
 
 const HOME = 'urn:micromarket:home';
 let cluster: TestCluster;
-let stores = 0;
-const namespaces = new WeakMap<object, string>();
 
 describe.skipIf(!hasRedisBinary)('on a Redis Cluster of three masters', () => {
   beforeAll(async () => {
@@ -23,15 +21,7 @@ describe.skipIf(!hasRedisBinary)('on a Redis Cluster of three masters', () => {
   afterAll(() => cluster?.close());
 
   // A commit spans collections: it must stay in one slot (the namespace's hash tag) to run as one script.
-  storeConformance('redis cluster', {
-    async open() {
-      const namespace = `c${++stores}`;
-      const store = await RedisStore.open({ url: cluster.url, namespace });
-      namespaces.set(store, namespace);
-      return store;
-    },
-    reopen: (previous) => RedisStore.open({ url: cluster.url, namespace: namespaces.get(previous)! }),
-  });
+  storeConformance('redis cluster', redisStores(() => cluster.url, 'c'));
 
   it('spreads namespaces over the masters, each namespace whole on one', async () => {
     for (let i = 0; i < 12; i++) {

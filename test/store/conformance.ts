@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MicromarketError } from '../../src/errors.js';
+import { RedisStore } from '../../src/store/redis-store.js';
 import { append, del, put, type Store } from '../../src/store/store.js';
 
 export interface StoreFactory {
@@ -7,6 +8,25 @@ export interface StoreFactory {
   open(): Promise<Store>;
   /** Closes nothing: opens the same data again, as a restarted process would. */
   reopen(previous: Store): Promise<Store>;
+}
+
+/**
+ * Redis stores for the conformance suite, each in a namespace of its own on one server (or cluster),
+ * so the cases cannot see each other's data. Reopening abandons the first client, as a crashed
+ * process would leave it.
+ */
+export function redisStores(url: () => string, prefix: string): StoreFactory {
+  let count = 0;
+  const namespaces = new WeakMap<object, string>();
+  return {
+    async open() {
+      const namespace = `${prefix}${++count}`;
+      const store = await RedisStore.open({ url: url(), namespace });
+      namespaces.set(store, namespace);
+      return store;
+    },
+    reopen: (previous) => RedisStore.open({ url: url(), namespace: namespaces.get(previous)! }),
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<MicromarketError> {

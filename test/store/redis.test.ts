@@ -3,11 +3,9 @@ import type { MicromarketError } from '../../src/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { put } from '../../src/store/store.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../support/redis.js';
-import { storeConformance } from './conformance.js';
+import { redisStores, storeConformance } from './conformance.js';
 
 let redis: TestRedis;
-let stores = 0;
-const namespaces = new WeakMap<object, string>();
 
 describe.skipIf(redisUnavailable)('Redis store', () => {
   beforeAll(async () => {
@@ -15,17 +13,7 @@ describe.skipIf(redisUnavailable)('Redis store', () => {
   });
   afterAll(() => redis?.close());
 
-  // Each store gets its own namespace on the one private server, so the cases cannot see each other's data.
-  storeConformance('redis', {
-    async open() {
-      const namespace = `t${++stores}`;
-      const store = await RedisStore.open({ url: redis.url, namespace });
-      namespaces.set(store, namespace);
-      return store;
-    },
-    // No close: the first instance is abandoned as a crashed process would leave it.
-    reopen: (previous) => RedisStore.open({ url: redis.url, namespace: namespaces.get(previous)! }),
-  });
+  storeConformance('redis', redisStores(() => redis.url, 't'));
 
   it('reports a server that persists every write before answering (AOF, fsync always) as durable', async () => {
     const store = await RedisStore.open({ url: redis.url, namespace: 'health' });

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
+import { freePort } from './ports.js';
 import type { TestRedis } from './redis.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,13 +41,6 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export interface ClusterOptions {
   /** Market time when the cluster starts. */

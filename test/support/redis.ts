@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.js';
 
 /** A Redis server of the tests' own: never the one that may run on 127.0.0.1:6379. */
 export interface TestRedis {
@@ -30,13 +31,6 @@ if (redisUnavailable) {
   console.warn(`\n*** ${redisUnavailable} ***\n`);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function untilReady(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
