@@ -146,7 +146,12 @@ const onRedis = process.argv.includes('--redis') ? await (async () => {
     '--clock-start', new Date(interval - 3_600_000).toISOString(), '--clock-speed', '0.000001'], `${redisBase}/healthz`);
   await setupParties(redisBase);
   await run({ ...tenderRun(20, redisBase), duration: 3 });
-  const throughput = checkFresh(await run({ ...tenderRun(50, redisBase), duration: 10 }), 50);
+  let before = { service: { main: 0, all: 0 }, redis: { main: 0, all: 0 } };
+  const throughput = checkFresh(await run({ ...tenderRun(50, redisBase), duration: 10 }, () => {
+    void Promise.all([cpuSeconds(redisService.pid!), cpuSeconds(redis.pid()!)]).then(([s, r]) => (before = { service: s, redis: r }));
+  }), 50);
+  const [serviceAfter, redisAfter] = await Promise.all([cpuSeconds(redisService.pid!), cpuSeconds(redis.pid()!)]);
+  const cpu = { main: serviceAfter.main - before.service.main, all: serviceAfter.all - before.service.all, redis: redisAfter.all - before.redis.all };
   const paced = await steadyRun(redisBase);
   // A second instance on the same namespace: the load split over both, on the one market, so the
   // market's lease passes between them (the worst case for sharing a market).
@@ -161,7 +166,7 @@ const onRedis = process.argv.includes('--redis') ? await (async () => {
   for (const p of [redisService, second]) p.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
   await redis.close();
-  return { throughput, paced, shared };
+  return { throughput, paced, shared, cpu };
 })() : undefined;
 hello.process.kill('SIGTERM');
 await rm(dir, { recursive: true, force: true });
@@ -172,7 +177,9 @@ const steadyRow = steady ? steadyRowOf('eiCreateTender at 1,000/s steady (open l
 const redisRows = onRedis ? `
 ${row('on Redis: eiCreateTender end to end, 50 connections', onRedis.throughput)}
 ${steadyRowOf('on Redis: at 1,000/s steady (open loop), 20 conn.', onRedis.paced)}
-${row('on Redis: 2 instances, one market, 25 conn. each (sum)', onRedis.shared)}` : '';
+${row('on Redis: 2 instances, one market, 25 conn. each (sum)', onRedis.shared)}
+(on Redis, per tender in the 50-connection run: service ${(onRedis.cpu.main * 1e6 / onRedis.throughput.requests.total).toFixed(0)} µs main thread, \
+${((onRedis.cpu.all - onRedis.cpu.main) * 1e6 / onRedis.throughput.requests.total).toFixed(0)} µs other threads; redis-server ${(onRedis.cpu.redis * 1e6 / onRedis.throughput.requests.total).toFixed(0)} µs)` : '';
 const redisGoal = onRedis
   ? `\ngoal on Redis (>= 2000 tenders/s, p99 <= 25 ms at a steady 1000/s): ${onRedis.throughput.requests.average >= 2000 && onRedis.paced.p99 <= 25 ? 'met' : 'MISSED'}`
   : '';

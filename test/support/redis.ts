@@ -13,6 +13,8 @@ export interface TestRedis {
   stop(hard?: boolean): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
+  /** The server's process ID, when the tests started it. */
+  pid(): number | undefined;
 }
 
 const hasBinary = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -56,7 +58,7 @@ async function untilReady(url: string): Promise<void> {
 export async function startTestRedis(): Promise<TestRedis> {
   const external = process.env.MICROMARKET_TEST_REDIS_URL;
   if (!hasBinary && external) {
-    return { url: external, stop: async () => { throw new Error('cannot stop an external Redis'); }, start: async () => {}, close: async () => {} };
+    return { url: external, stop: async () => { throw new Error('cannot stop an external Redis'); }, start: async () => {}, close: async () => {}, pid: () => undefined };
   }
   const dir = await mkdtemp(join(tmpdir(), 'mm-redis-'));
   const port = await freePort();
@@ -74,7 +76,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     server = undefined;
   };
   await start();
-  return { url, start, stop, async close() {
+  return { url, start, stop, pid: () => server?.pid, async close() {
     if (server) await stop();
     await rm(dir, { recursive: true, force: true });
   } };
