@@ -78,7 +78,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const push = (now: number) => pusher.push(now);
     const scheduler = new GateScheduler(services!, [(market, now) => eventWrites(store, market, now)], [push]);
     const everyMs = options.gateTickMs ?? 250;
-    const jobs = everyMs > 0 && options.redis ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, services!, push) : undefined;
+    const jobs = everyMs > 0 && options.redis ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, services!, push, leases) : undefined;
     if (everyMs > 0 && !jobs) scheduler.start(everyMs);
     return {
       app, services: services!, scheduler,

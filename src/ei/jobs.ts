@@ -8,6 +8,7 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { keyBase, redisClient, type RedisClient } from '../store/redis-connection.js';
+import type { Leases } from '../store/leases.js';
 import type { EiServices } from './operation.js';
 import type { AfterTick, GateScheduler } from './scheduler.js';
 
@@ -29,7 +30,7 @@ const jobID = (key: string) => `quotes-${key.replaceAll(':', '_')}`;
 export class GateJobs {
   private constructor(private readonly queue: Queue, private readonly worker: Worker, private readonly connections: readonly RedisClient[]) {}
 
-  static async start(options: GateJobOptions, scheduler: GateScheduler, services: EiServices, afterTick: AfterTick): Promise<GateJobs> {
+  static async start(options: GateJobOptions, scheduler: GateScheduler, services: EiServices, afterTick: AfterTick, leases: Leases): Promise<GateJobs> {
     // BullMQ's blocking worker connection must wait rather than fail a call.
     const [queueConnection, workerConnection] = [redisClient(options.url, 'blocking'), redisClient(options.url, 'blocking')];
     const prefix = `${keyBase(options.namespace ?? 'mm')}:jobs`;
@@ -40,8 +41,14 @@ export class GateJobs {
 
     const process = async (job: GateJob): Promise<number> => {
       if (job.name === 'push') {
-        await afterTick(clock());
-        return 0;
+        // One instance pushes at a time, so a slow VEN is not sent the same message twice; a tick that finds it busy skips.
+        if (!await leases.tryAcquire('push', { wanted: () => {}, lost: () => {} })) return 0;
+        try {
+          await afterTick(clock());
+        } finally {
+          await leases.release('push');
+        }
+        return 1;
       }
       const market = host.byId(job.data.marketID ?? '');
       if (!market) return 0; // a market no longer in the rules

@@ -93,7 +93,15 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
       } else {
         const running = services.host.withWork(async (work) => {
           const { record: answered, writes } = await perform(operation, payload, principal, now, work);
-          await work.commit(services.store, [...writes, put(collections.requests, key, { status: answered.status, body: answered.body })]);
+          try {
+            await work.commit(services.store, [...writes, put(collections.requests, key, { status: answered.status, body: answered.body }, true)]);
+          } catch (error) {
+            // Another instance answered the same request first: its answer is the one (this attempt applied nothing).
+            const recorded = isMicromarketError(error) && error.code === 'MM_ERR_STORE_CONFLICT'
+              ? fromJson<RequestRecord>(await services.store.get(collections.requests, key)) : undefined;
+            if (!recorded) throw error;
+            return recorded;
+          }
           return answered;
         });
         inFlight.set(key, running);

@@ -17,6 +17,8 @@ export interface Leases {
   readonly exclusive: boolean;
   /** Resolves once this instance holds the lease, waiting for its holder to release it or lapse. */
   acquire(name: string, holder: LeaseHolder): Promise<void>;
+  /** Takes the lease if it is free and nobody waits for it; never waits. */
+  tryAcquire(name: string, holder: LeaseHolder): Promise<boolean>;
   release(name: string): Promise<void>;
   /** Releases every lease held. */
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export interface Leases {
 export const localLeases: Leases = {
   exclusive: true,
   acquire: async () => {},
+  tryAcquire: async () => true,
   release: async () => {},
   close: async () => {},
 };

@@ -13,8 +13,8 @@ import { connectRedis, keyBase, redisCall, type RedisClient } from './redis-conn
 
 /**
  * KEYS: lease, queue (sorted set of waiting tokens by arrival), arrival counter, channel. ARGV:
- * token, ttl ms, name, prefix of the waiters' liveness keys. Answers 1 = held, 2 = held and others
- * wait, 0 = queued (the holder told).
+ * token, ttl ms, name, prefix of the waiters' liveness keys, 1 to queue if taken (0: just try).
+ * Answers 1 = held, 2 = held and others wait, 0 = not held (queued and the holder told, if asked).
  */
 const ACQUIRE = `
 local holder = redis.call('GET', KEYS[1])
@@ -33,6 +33,7 @@ if not holder and (not head or head == ARGV[1]) then
   redis.call('DEL', ARGV[4] .. ARGV[1])
   return redis.call('ZCARD', KEYS[2]) > 0 and 2 or 1
 end
+if ARGV[5] == '0' then return 0 end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[1]) end
 redis.call('SET', ARGV[4] .. ARGV[1], '1', 'PX', ARGV[2])
 if holder then redis.call('PUBLISH', KEYS[4], 'wanted ' .. ARGV[3]) end
@@ -55,7 +56,7 @@ return 1
 `;
 
 interface LeaseScripts {
-  mmAcquire(lease: string, queue: string, counter: string, channel: string, token: string, ttl: number, name: string, alive: string): Promise<number>;
+  mmAcquire(lease: string, queue: string, counter: string, channel: string, token: string, ttl: number, name: string, alive: string, queueing: 0 | 1): Promise<number>;
   mmRenew(lease: string, token: string, ttl: number): Promise<number>;
   mmRelease(lease: string, channel: string, token: string, name: string): Promise<number>;
 }
@@ -110,16 +111,23 @@ export class RedisLeases implements Leases {
     // A holder that is alive releases within its work in progress; a dead one lapses within the ttl.
     const deadline = Date.now() + 3 * this.#ttl;
     for (;;) {
-      const lease = `${this.#base}:${name}`;
-      const got = await redisCall(() => this.#redis.mmAcquire(lease, `${lease}:queue`, `${lease}:arrivals`, this.#channel, this.#token, this.#ttl, name, `${lease}:alive:`));
-      if (got > 0) {
-        this.#held.set(name, { holder, renewed: Date.now() });
-        if (got === 2) holder.wanted();
-        return;
-      }
+      if (await this.#attempt(name, holder, 1)) return;
       if (Date.now() > deadline) throw new MicromarketError('MM_ERR_STORE_UNAVAILABLE', [`the lease on ${name} was not granted within ${3 * this.#ttl} ms`]);
       await this.#released(name, Math.min(100, this.#ttl / 5));
     }
+  }
+
+  tryAcquire(name: string, holder: LeaseHolder): Promise<boolean> {
+    return this.#attempt(name, holder, 0);
+  }
+
+  async #attempt(name: string, holder: LeaseHolder, queueing: 0 | 1): Promise<boolean> {
+    const lease = `${this.#base}:${name}`;
+    const got = await redisCall(() => this.#redis.mmAcquire(lease, `${lease}:queue`, `${lease}:arrivals`, this.#channel, this.#token, this.#ttl, name, `${lease}:alive:`, queueing));
+    if (got === 0) return false;
+    this.#held.set(name, { holder, renewed: Date.now() });
+    if (got === 2) holder.wanted();
+    return true;
   }
 
   /** Waits for a release of `name`, or at most `ms` (a message can be missed while reconnecting). */
