@@ -184,9 +184,9 @@ export class MarketHost {
   leave(slot: Slot, failed: boolean): void {
     slot.holders--;
     if (failed) {
-      // A refused log append may mean another instance holds the market now: ask for the lease again before the next use.
       slot.stale = true;
-      slot.leased = this.leases.exclusive;
+      // A refused log append may mean another instance holds the market now: give the lease up and ask again before the next use.
+      if (!this.leases.exclusive) void this.#serially(slot, () => this.#releaseNow(slot));
     }
     if (slot.holders > 0) return;
     for (const resolve of slot.drained.splice(0)) resolve();
