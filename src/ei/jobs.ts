@@ -34,8 +34,8 @@ export class GateJobs {
     // BullMQ's blocking worker connection must wait rather than fail a call.
     const [queueConnection, workerConnection] = [redisClient(options.url, 'blocking'), redisClient(options.url, 'blocking')];
     const prefix = `${keyBase(options.namespace ?? 'mm')}:jobs`;
-    const queue = new Queue(QUEUE, { connection: queueConnection, prefix,
-      defaultJobOptions: { removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } } });
+    // No job is kept once done: a quotes job that failed (Redis away) is queued again by the market's next gates job.
+    const queue = new Queue(QUEUE, { connection: queueConnection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
     queue.on('error', (error) => services.log.warn({ err: error.message }, 'job queue'));
     const { host, quotes, clock, log } = services;
 
@@ -64,12 +64,10 @@ export class GateJobs {
     worker.on('failed', (job, error) => log.warn({ job: job?.name, market: job?.data.marketID, err: error.message }, 'job failed'));
     worker.on('stalled', (id) => log.warn({ job: id }, 'job stalled: its worker stopped; running it again'));
 
-    // Ticks are frequent and repeat themselves: keep no record of them.
-    const tick = { removeOnComplete: true, removeOnFail: true };
     for (const market of host.markets) {
-      await queue.upsertJobScheduler(`gates-${market.rules.id}`, { every: options.everyMs }, { name: 'gates', data: { marketID: market.rules.id }, opts: tick });
+      await queue.upsertJobScheduler(`gates-${market.rules.id}`, { every: options.everyMs }, { name: 'gates', data: { marketID: market.rules.id } });
     }
-    await queue.upsertJobScheduler('push', { every: options.everyMs }, { name: 'push', data: {}, opts: tick });
+    await queue.upsertJobScheduler('push', { every: options.everyMs }, { name: 'push', data: {} });
     return new GateJobs(queue, worker, [queueConnection, workerConnection]);
   }
 
