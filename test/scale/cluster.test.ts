@@ -9,12 +9,12 @@ import { RedisStore } from '../../src/store/redis-store.js';
 import { put } from '../../src/store/store.js';
 import { redisStores, storeConformance } from '../store/conformance.js';
 import { rulesDir } from '../support/markets.js';
-import { hasRedisBinary, startTestCluster, type TestCluster } from '../support/redis.js';
+import { clusterUnavailable, startTestCluster, type TestCluster } from '../support/redis.js';
 
 const HOME = 'urn:micromarket:home';
 let cluster: TestCluster;
 
-describe.skipIf(!hasRedisBinary)('on a Redis Cluster of three masters', () => {
+describe.skipIf(clusterUnavailable)('on a Redis Cluster of three masters', () => {
   beforeAll(async () => {
     cluster = await startTestCluster(3);
   });

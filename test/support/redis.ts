@@ -18,8 +18,6 @@ export interface TestRedis {
 }
 
 const hasBinary = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-/** A cluster of the tests' own needs the binary (an external URL is one server). */
-export const hasRedisBinary = hasBinary;
 
 /**
  * Why Redis tests cannot run here, or undefined when they can. CI sets MICROMARKET_REQUIRE_REDIS,
@@ -28,9 +26,12 @@ export const hasRedisBinary = hasBinary;
 export const redisUnavailable = hasBinary || process.env.MICROMARKET_TEST_REDIS_URL
   ? undefined
   : 'no redis-server binary and no MICROMARKET_TEST_REDIS_URL: Redis store tests SKIPPED';
-if (redisUnavailable) {
-  if (process.env.MICROMARKET_REQUIRE_REDIS) throw new Error(redisUnavailable.replace('SKIPPED', 'required by MICROMARKET_REQUIRE_REDIS'));
-  console.warn(`\n*** ${redisUnavailable} ***\n`);
+/** Why the Redis Cluster tests cannot run: they start their own nodes, so they need the binary (an external URL is one server). */
+export const clusterUnavailable = hasBinary ? undefined : 'no redis-server binary: Redis Cluster tests SKIPPED';
+for (const reason of new Set([redisUnavailable, clusterUnavailable])) {
+  if (!reason) continue;
+  if (process.env.MICROMARKET_REQUIRE_REDIS) throw new Error(reason.replace('SKIPPED', 'required by MICROMARKET_REQUIRE_REDIS'));
+  console.warn(`\n*** ${reason} ***\n`);
 }
 
 
