@@ -248,10 +248,18 @@ export class MarketWork {
   readonly #entered = new Map<string, Slot>();
   readonly #ran = new Set<Slot>();
   #ended = false;
+  #before: Promise<void> = Promise.resolve();
 
   constructor(private readonly host: MarketHost) {}
 
+  /** `enter` first waits for this (a request's check that it was not answered before); its failure fails `enter`. */
+  waitFor(check: Promise<void>): void {
+    check.catch(() => {}); // failing here is reported by enter, or by whoever else awaits the check
+    this.#before = check;
+  }
+
   async enter(markets: readonly Market[]): Promise<void> {
+    await this.#before;
     const ids = [...new Set(markets.map((m) => m.rules.id))].filter((id) => !this.#entered.has(id)).sort();
     for (const id of ids) this.#entered.set(id, await this.host.enter(markets.find((m) => m.rules.id === id)!));
   }

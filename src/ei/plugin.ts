@@ -41,6 +41,11 @@ export async function authenticate(request: FastifyRequest, tokens: TokenService
   return tokens.verify(match[1]!, now);
 }
 
+/** Thrown into a request's engine work when the request turns out to have been answered already. */
+class Answered {
+  constructor(readonly record: RequestRecord) {}
+}
+
 /**
  * POST /ei/{Service}: the EI services. Each request is authenticated, checked for the operation's
  * scope, and handled; a state-changing operation commits its writes together with its response,
@@ -80,29 +85,33 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
       record = await services.host.withWork(async (work) => (await perform(operation, payload, principal, now, work)).record);
     } else {
       const key = `${principal.partyID}/${requestIdOfPayload(payload)}`;
-      // In flight first, then stored, then in flight again: another copy may have started while the
-      // store answered. The last check and the start below run with no await between them, so two
-      // copies can never both find nothing and both start.
+      // A copy already running in this instance is awaited. Otherwise this one starts, registered with
+      // no await in between, so two copies here can never both start.
       const earlier = inFlight.get(key);
-      const first = earlier ? await earlier : fromJson<RequestRecord>(await services.store.get(collections.requests, key));
-      const started = first ? undefined : inFlight.get(key);
-      if (first) {
-        record = first;
-      } else if (started) {
-        record = await started;
+      if (earlier) {
+        record = await earlier;
       } else {
         const running = services.host.withWork(async (work) => {
-          const { record: answered, writes } = await perform(operation, payload, principal, now, work);
+          // The first answer, if there is one, is read while the operation reads what it needs (one
+          // round trip to Redis, not two); engines run only once it is known there is none.
+          const stored = services.store.get(collections.requests, key).then((v) => fromJson<RequestRecord>(v));
+          work.waitFor(stored.then((first) => {
+            if (first) throw new Answered(first);
+          }));
           try {
+            const { record: answered, writes } = await perform(operation, payload, principal, now, work);
+            const first = await stored;
+            if (first) return first;
             await work.commit(services.store, [...writes, put(collections.requests, key, { status: answered.status, body: answered.body }, true)]);
+            return answered;
           } catch (error) {
+            if (error instanceof Answered) return error.record;
             // Another instance answered the same request first: its answer is the one (this attempt applied nothing).
             const recorded = isMicromarketError(error) && error.code === 'MM_ERR_STORE_CONFLICT'
               ? fromJson<RequestRecord>(await services.store.get(collections.requests, key)) : undefined;
             if (!recorded) throw error;
             return recorded;
           }
-          return answered;
         });
         inFlight.set(key, running);
         try {
