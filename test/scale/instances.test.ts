@@ -91,8 +91,8 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
   });
 
   it('loses no acknowledged tender, duplicates no transaction and clears no gate twice when an instance is SIGKILLed under load', async () => {
-    // The home market's 12:15 auction closes at 12:14, 6 s in: during the load.
-    const cluster = await startCluster(redis, 2, { clockStart: at(12, 13, 54) });
+    // The home market's 12:15 auction closes at 12:14, 10 s in: about when the load ends, after the kill.
+    const cluster = await startCluster(redis, 2, { clockStart: at(12, 13, 50) });
     try {
       const parties = await Promise.all(Array.from({ length: 8 }, (_, i) => cluster.party(i % 2, `p${i}`)));
       for (const [i, p] of parties.entries()) {
@@ -165,7 +165,7 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
   });
 
   it('runs a gate job again once its worker died mid-job (stalled), and its effect happens once', async () => {
-    const cluster = await startCluster(redis, 2, { clockStart: at(12, 13, 54), jobLockMs: 2000 });
+    const cluster = await startCluster(redis, 2, { clockStart: at(12, 13, 50), jobLockMs: 2000 });
     const received: Array<{ instance: string; requestID: string }> = [];
     let held: ServerResponse | undefined;
     // The subscriber takes the first quote and never answers it; the test kills the instance that sent it, mid-job.
