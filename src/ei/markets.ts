@@ -59,7 +59,7 @@ export class MarketHost {
   readonly #slots = new Map<string, Slot>();
   readonly #byContext = new Map<string, Slot>();
 
-  private constructor(rules: readonly MarketRules[], private readonly store: Store, private readonly leases: Leases) {
+  private constructor(rules: readonly MarketRules[], readonly store: Store, private readonly leases: Leases) {
     for (const r of rules) {
       const slot: Slot = { rules: r, engine: createMarket(r), seq: 0, leased: leases.exclusive, wanted: false, epoch: 0, stale: false, holders: 0,
         queue: Promise.resolve(), busy: false, drained: [] };
@@ -276,10 +276,10 @@ export class MarketWork {
   }
 
   /** Commits the writes, then gives the engines back; if the commit fails, the engines that ran are rebuilt. */
-  async commit(store: Store, writes: readonly WriteOp[]): Promise<void> {
+  async commit(writes: readonly WriteOp[]): Promise<void> {
     let committed = false;
     try {
-      await store.commit(writes);
+      await this.host.store.commit(writes);
       committed = true;
     } finally {
       this.end(committed);

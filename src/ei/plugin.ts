@@ -102,7 +102,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
             const { record: answered, writes } = await perform(operation, payload, principal, now, work);
             const first = await stored;
             if (first) return first;
-            await work.commit(services.store, [...writes, put(collections.requests, key, { status: answered.status, body: answered.body }, true)]);
+            await work.commit([...writes, put(collections.requests, key, { status: answered.status, body: answered.body }, true)]);
             return answered;
           } catch (error) {
             if (error instanceof Answered) return error.record;

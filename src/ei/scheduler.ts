@@ -32,7 +32,7 @@ export class GateScheduler {
 
   /** Advances one market to `now` and commits the outcome; returns its quote outbox keys still to deliver. */
   closeGates(market: Market, now: number): Promise<string[]> {
-    const { host, store, quotes, log } = this.services;
+    const { host, quotes, log } = this.services;
     return host.withWork(async (work) => {
       await work.enter([market]);
       const { result, writes } = work.run(market, { kind: 'advance', now });
@@ -40,7 +40,7 @@ export class GateScheduler {
       writes.push(...quotes.outboxWrites(clearings));
       const followed: WriteOp[] = [];
       for (const followUp of this.gateFollowUps) followed.push(...await followUp(work.engine(market), now));
-      await work.commit(store, [...writes, ...followed]);
+      await work.commit([...writes, ...followed]);
       if (clearings.length > 0) log.info({ market: market.rules.id, clearings: clearings.map((c) => ({ interval: c.interval, price: c.price, type: c.type })) }, 'auction cleared');
       if (followed.length > 0) log.info({ market: market.rules.id, writes: followed.length }, 'gate follow-ups committed');
       return quotes.pending(market);

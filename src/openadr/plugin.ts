@@ -49,7 +49,7 @@ export function openadrRoutes(app: FastifyInstance, ei: EiServices, pipeline: Xm
     requireScope(principal, 'register');
     const answer = await ei.host.withWork(async (work) => {
       const answered = await handle(message.value, { principal, now: ei.clock(), store: ei.store, host: ei.host, work });
-      await work.commit(ei.store, answered.writes ?? []);
+      await work.commit(answered.writes ?? []);
       return answered;
     });
     return sendOadr(reply, pipeline, answer.reply);

@@ -11,7 +11,7 @@ import type { Instant } from '../calendar/instant.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
 import type { MarketHost } from '../ei/markets.js';
 import { postXml } from '../http/outbound.js';
-import { del, put, type Store, type WriteOp } from '../store/store.js';
+import { del, put, type Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import type { PendingDistribute } from './event-issuer.js';
@@ -84,7 +84,7 @@ export class Pusher {
       const principal = { partyID: venID, scopes: new Set(['register'] as const) };
       await this.host.withWork(async (work) => {
         const { writes } = await eventing.oadrCreatedEvent!(message.value, { principal, now, store: this.store, host: this.host, work });
-        await work.commit(this.store, writes ?? []);
+        await work.commit(writes ?? []);
       });
     } catch (error) {
       this.log.warn({ ven: venID, err: (error as Error).message }, 'push VEN answered with a message that was refused');

@@ -27,7 +27,7 @@ async function measure(hosts: Array<Awaited<ReturnType<typeof host>>>, seconds: 
   const latencies: number[] = [];
   const until = performance.now() + seconds * 1000;
   await Promise.all(Array.from({ length: 50 }, async (_, c) => {
-    const { market: at, store } = hosts[c % hosts.length]!;
+    const { market: at } = hosts[c % hosts.length]!;
     while (performance.now() < until) {
       const i = n++;
       const started = performance.now();
@@ -35,7 +35,7 @@ async function measure(hosts: Array<Awaited<ReturnType<typeof host>>>, seconds: 
         const [market] = at.markets;
         await work.enter([market!]);
         const { writes } = work.run(market!, { kind: 'submit', tender: tender(`t${i}`, `p${i % 4}`, i % 2 ? 'buy' : 'sell', 0.1, 1, interval), availability: [], now });
-        await work.commit(store, writes);
+        await work.commit(writes);
       });
       latencies.push(performance.now() - started);
     }

@@ -36,7 +36,7 @@ function submit(at: Instance, tenderID: string, partyID: string, side: 'buy' | '
     const [market] = at.host.markets;
     await work.enter([market!]);
     const { result, writes } = work.run(market!, { kind: 'submit', tender: tender(tenderID, partyID, side, price, quantity, t), availability: [], now });
-    await work.commit(at.store, writes);
+    await work.commit(writes);
     return result;
   });
 }
@@ -96,7 +96,7 @@ describe.skipIf(redisUnavailable)('markets shared by several instances on one Re
       const [market] = a.host.markets;
       await work.enter([market!]);
       const { writes } = work.run(market!, { kind: 'submit', tender: tender('buy-1', 'alice', 'buy', 0.3, 5, t), availability: [], now });
-      return work.commit(a.store, [...writes, put(collections.requests, 'alice/req-1', {}, true)]).then(() => 'committed', (e: Error) => e.message);
+      return work.commit([...writes, put(collections.requests, 'alice/req-1', {}, true)]).then(() => 'committed', (e: Error) => e.message);
     });
     expect(refused).toContain('already exists');
     const [market] = await a.host.current();
@@ -122,7 +122,7 @@ describe.skipIf(redisUnavailable)('markets shared by several instances on one Re
       probe.disconnect();
       const bSold = transactionsOf(await submit(b, 'sell-b', 'bob', 'sell', 0.2, 5));
       expect(bSold).toHaveLength(1);
-      return work.commit(a.store, writes).then(() => 'committed', (e: Error) => e.message);
+      return work.commit(writes).then(() => 'committed', (e: Error) => e.message);
     });
     expect(await late).toContain('already exists');
     // B's sale stands, A's never happened, and A rebuilt from the log agrees.
