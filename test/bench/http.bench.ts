@@ -17,6 +17,7 @@ import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { SchemaSet } from '../../src/xml/schema-set.js';
+import { enrollApproved } from '../support/enrollment.js';
 import { startTestRedis } from '../support/redis.js';
 import { pacedRun, type PacedResult } from './paced.js';
 import { collectGarbage, freePort, row, run, start, startHello, type Result } from './processes.js';
@@ -42,9 +43,7 @@ async function setupParties(serviceBase: string): Promise<void> {
   for (const party of parties) {
     const client = new MicromarketClient({ baseUrl: serviceBase, partyID: party, token: bearer[party]! });
     await client.register({ partyRoles: ['consumer'] });
-    const { enrollmentID } = await client.enroll(FEEDER, 'consumer', interval);
-    await client.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: interval,
-      enrolleePartyID: party, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+    await enrollApproved(client, client, FEEDER, interval); // the bench's parties hold the operator scope
   }
 }
 await setupParties(base);

@@ -34,14 +34,7 @@ async function refusal(promise: Promise<unknown>): Promise<MicromarketClientErro
   throw new Error('request succeeded');
 }
 
-async function approved(client: MicromarketClient, marketContext: string): Promise<void> {
-  const { enrollmentStatus, enrollmentID } = await client.enroll(marketContext, 'consumer', ts.clock.now);
-  if (enrollmentStatus === 'approvedEnrollment') return;
-  const operator = new MicromarketClient({ baseUrl: ts.base, partyID: 'operator', token: ts.operatorToken });
-  await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: {
-    applicationDate: ts.clock.now, enrolleePartyID: client.partyID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext,
-    enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
-}
+const approved = (client: MicromarketClient, marketContext: string) => ts.enrollApproved(client, marketContext);
 
 const postXml = (path: string, xml: string, token?: string) => fetch(`${ts.base}${path}`, {
   method: 'POST', headers: { 'content-type': 'application/xml', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: xml });

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
-import type { Product } from '../../src/emix/product.js';
 import { startService } from '../../src/service.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { put } from '../../src/store/store.js';
 import { redisStores, storeConformance } from '../store/conformance.js';
+import { enrollApproved, priced } from '../support/enrollment.js';
 import { rulesDir } from '../support/markets.js';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '../support/redis.js';
 
@@ -49,16 +49,12 @@ describe.skipIf(clusterUnavailable)('on a Redis Cluster of three masters', () =>
       for (const partyID of ['pv', 'hp']) {
         const client = new MicromarketClient({ baseUrl: base, partyID, token: await service.services.tokens.issue(partyID, ['register', 'enroll', 'tender'], Date.now(), 3600) });
         await client.register({ partyName: partyID, partyRoles: ['consumer'] });
-        const { enrollmentID } = await client.enroll(HOME, 'consumer', clock.now);
-        await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: clock.now,
-          enrolleePartyID: partyID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: HOME, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+        await enrollApproved(client, operator, HOME, clock.now);
         clients.push(client);
       }
       const t13 = Date.UTC(2026, 10, 23, 13, 0);
-      const product = (side: 'buy' | 'sell', price: number, quantity: number): Product => ({ dtstart: t13,
-        payload: { kind: 'temixPower', value: { price: { kind: 'price', value: price }, quantity } }, uid: 'p', transactiveState: 'tender', marketContext: HOME, side });
-      await clients[0]!.tender([{ tenderID: 'pv1', product: product('sell', 0.05, 3) }]);
-      await clients[1]!.tender([{ tenderID: 'hp1', product: product('buy', 0.3, 2) }]);
+      await clients[0]!.tender([{ tenderID: 'pv1', product: priced(HOME, 'sell', 0.05, 3, t13) }]);
+      await clients[1]!.tender([{ tenderID: 'hp1', product: priced(HOME, 'buy', 0.3, 2, t13) }]);
       clock.now = t13 - 60_000; // the gate: the next gates job clears the auction
       let mine: unknown[] = [];
       for (let i = 0; i < 100 && mine.length === 0; i++) {

@@ -3,17 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
-import type { Product } from '../../src/emix/product.js';
 import { startService, type Service } from '../../src/service.js';
+import { enrollApproved, priced } from '../support/enrollment.js';
 import { rulesDir } from '../support/markets.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../support/redis.js';
 
 const FEEDER = 'urn:micromarket:feeder-7';
 const now = Date.UTC(2026, 10, 23, 12, 0);
-const product = (side: 'buy' | 'sell', price: number, quantity: number): Product => ({
-  dtstart: Date.UTC(2026, 10, 23, 13, 0), payload: { kind: 'temixPower', value: { price: { kind: 'price', value: price }, quantity } },
-  uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side,
-});
+const product = (side: 'buy' | 'sell', price: number, quantity: number) => priced(FEEDER, side, price, quantity, Date.UTC(2026, 10, 23, 13, 0));
 
 let redis: TestRedis;
 let dir: string;
@@ -42,9 +39,7 @@ describe.skipIf(redisUnavailable)('one request sent to two instances at once', (
     const token = await tokens.issue('alice', ['register', 'enroll', 'tender'], Date.now(), 3600);
     const [viaA, viaB] = bases.map((baseUrl) => new MicromarketClient({ baseUrl, partyID: 'alice', token }));
     await viaA!.register({ partyName: 'alice', partyRoles: ['consumer'] });
-    const { enrollmentID } = await viaA!.enroll(FEEDER, 'consumer', now);
-    await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: now,
-      enrolleePartyID: 'alice', enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+    await enrollApproved(viaA!, operator, FEEDER, now);
 
     // A client that timed out on one instance retries on the other while the first is still working on it: 20 such pairs.
     for (let i = 0; i < 20; i++) {

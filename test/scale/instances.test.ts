@@ -3,10 +3,10 @@ import { createServer as createHttpServer, type ServerResponse } from 'node:http
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
-import type { Product } from '../../src/emix/product.js';
 import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
 import { collections } from '../../src/ei/records.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { priced as product } from '../support/enrollment.js';
 import { startCluster, type Cluster } from '../support/instances.js';
 import { postOadr } from '../support/openadr.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../support/redis.js';
@@ -20,10 +20,6 @@ const PYLD = 'http://docs.oasis-open.org/ns/energyinterop/201110/payloads';
 
 let redis: TestRedis;
 
-const product = (marketContext: string, side: 'buy' | 'sell', price: number, quantity: number, dtstart: number): Product => ({
-  dtstart, payload: { kind: 'temixPower', value: { price: { kind: 'price', value: price }, quantity } },
-  uid: 'p', transactiveState: 'tender', marketContext, side,
-});
 
 /** Registers a pull VEN through an instance (OpenADR), enrolled and approved in a market; returns its token. */
 async function ven(cluster: Cluster, via: number, venID: string, dataDirTokens: TokenService, marketContext: string): Promise<string> {

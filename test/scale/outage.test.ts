@@ -3,18 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMicromarketClientError, MicromarketClient } from '../../src/client/index.js';
-import type { Product } from '../../src/emix/product.js';
 import { startService, type Service } from '../../src/service.js';
+import { enrollApproved, priced } from '../support/enrollment.js';
 import { rulesDir } from '../support/markets.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../support/redis.js';
 
 const FEEDER = 'urn:micromarket:feeder-7';
 const now = Date.UTC(2026, 10, 23, 12, 0);
 const t13 = Date.UTC(2026, 10, 23, 13, 0);
-const product = (side: 'buy' | 'sell', price: number, quantity: number): Product => ({
-  dtstart: t13, payload: { kind: 'temixPower', value: { price: { kind: 'price', value: price }, quantity } },
-  uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side,
-});
+const product = (side: 'buy' | 'sell', price: number, quantity: number) => priced(FEEDER, side, price, quantity, t13);
 
 let redis: TestRedis;
 let service: Service;
@@ -42,9 +39,7 @@ describe.skipIf(redisUnavailable)('the service while its Redis is away', () => {
       new MicromarketClient({ baseUrl: base, partyID: 'bob', token: await tokenOf('bob') })];
     for (const client of [alice, bob]) {
       await client.register({ partyName: client.partyID, partyRoles: ['consumer'] });
-      const { enrollmentID } = await client.enroll(FEEDER, 'consumer', now);
-      await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: now,
-        enrolleePartyID: client.partyID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext: FEEDER, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
+      await enrollApproved(client, operator, FEEDER, now);
     }
     await alice.tender([{ tenderID: 'a1', product: product('buy', 0.3, 5) }]);
 

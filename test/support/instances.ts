@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
+import { enrollApproved } from './enrollment.js';
 import { freePort } from './ports.js';
 import type { TestRedis } from './redis.js';
 
@@ -118,12 +119,8 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
       return client;
     },
     clientOf: (client, via) => clientOn(via, client.partyID),
-    async enrollApproved(via, client, marketContext) {
-      const { enrollmentID } = await client.enroll(marketContext, 'consumer', options.clockStart);
-      const operator = new MicromarketClient({ baseUrl: instances[via]!.base, partyID: 'operator', token: operatorToken });
-      await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: options.clockStart,
-        enrolleePartyID: client.partyID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
-    },
+    enrollApproved: (via, client, marketContext) =>
+      enrollApproved(client, new MicromarketClient({ baseUrl: instances[via]!.base, partyID: 'operator', token: operatorToken }), marketContext, options.clockStart),
     async close() {
       await Promise.all(instances.map(async (instance) => {
         if (instance.process.exitCode !== null || instance.process.signalCode !== null) return;

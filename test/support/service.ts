@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
 import { startService, type Service } from '../../src/service.js';
 import type { RedisStoreOptions } from '../../src/store/redis-store.js';
+import { enrollApproved } from './enrollment.js';
 import { rulesDir } from './markets.js';
 
 /** A service on a free port with the example markets, a clock the test sets, and the scheduler driven by hand. */
@@ -46,12 +47,8 @@ export async function testService(start = Date.UTC(2026, 10, 23, 12, 0)): Promis
       await client.register({ partyName: partyID, partyRoles: ['consumer'], ...(transportAddress ? { transportAddress } : {}) });
       return client;
     },
-    async enrollApproved(client, marketContext) {
-      const { enrollmentID } = await client.enroll(marketContext, 'consumer', clock.now);
-      const operator = new MicromarketClient({ baseUrl: base, partyID: 'operator', token: operatorToken });
-      await operator.call('EiEnroll', 'eiCreatedEnroll', { name: 'eiCreateEnroll', body: { requestID: '', enrollment: { applicationDate: clock.now,
-        enrolleePartyID: client.partyID, enrolleeType: 'consumer', enrollmentID: enrollmentID!, marketContext, enrollmentStatus: 'approvedEnrollment', resourceIDs: [] } } });
-    },
+    enrollApproved: (client, marketContext) =>
+      enrollApproved(client, new MicromarketClient({ baseUrl: base, partyID: 'operator', token: operatorToken }), marketContext, clock.now),
     async close() {
       await service.close();
       await rm(dir, { recursive: true, force: true });
