@@ -35,7 +35,7 @@ export const collections = {
   opts: 'opts',
   /** venID/eventID → EventRecord (src/openadr/event-model.ts): events issued from market outcomes */
   events: 'events',
-  /** venID → the VEN's events that have not ended (src/openadr/event-index.ts) */
+  /** venID/marketID → the VEN's events in the market that have not ended (src/openadr/event-index.ts) */
   eventIndex: 'event-index',
   /** marketID → IssuedRecord: the last interval whose events were issued */
   eventsIssued: 'events-issued',

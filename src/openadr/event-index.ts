@@ -1,7 +1,11 @@
 /**
- * Each VEN's events that have not ended (collection event-index, key venID). Polls, requests and
- * cancellations read these few instead of the VEN's whole event history, which grows by one event
- * per market interval for as long as the VEN trades.
+ * Each VEN's events that have not ended, one index per VEN and market (collection event-index, key
+ * venID/marketID). Polls, requests and cancellations read these few instead of the VEN's whole
+ * event history, which grows by one event per market interval for as long as the VEN trades.
+ *
+ * An index is per market because its writer is the market's gate closure, which runs under that
+ * market's lease: two markets closing their gates at once, on two instances, each rewrite their own
+ * index, where a shared one would keep only the last of the two.
  */
 import type { Instant } from '../calendar/instant.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
@@ -12,15 +16,16 @@ interface EventIndex {
   events: Array<{ eventID: string; end: Instant }>;
 }
 
-const entries = async (store: Store, venID: string) => fromJson<EventIndex>(await store.get(collections.eventIndex, venID))?.events ?? [];
-
-/** The IDs of the VEN's events that end after `now`. */
+/** The IDs of the VEN's events, in every market, that end after `now`. */
 export async function liveEventIDs(store: Store, venID: string, now: Instant): Promise<string[]> {
-  return (await entries(store, venID)).filter((e) => e.end > now).map((e) => e.eventID);
+  return (await store.list(collections.eventIndex, `${venID}/`))
+    .flatMap(([, value]) => fromJson<EventIndex>(value)!.events).filter((e) => e.end > now).map((e) => e.eventID);
 }
 
-/** The index with `added` events in it and the ended ones gone. */
-export async function indexWith(store: Store, venID: string, added: readonly EventRecord[], now: Instant): Promise<WriteOp> {
-  const events = [...(await entries(store, venID)).filter((e) => e.end > now), ...added.map((e) => ({ eventID: e.eventID, end: e.dtstart + e.durationMs }))];
-  return put(collections.eventIndex, venID, asJson({ events } satisfies EventIndex));
+/** The VEN's index for the market with `added` events in it and the ended ones gone. */
+export async function indexWith(store: Store, venID: string, marketID: string, added: readonly EventRecord[], now: Instant): Promise<WriteOp> {
+  const key = `${venID}/${marketID}`;
+  const kept = fromJson<EventIndex>(await store.get(collections.eventIndex, key))?.events.filter((e) => e.end > now) ?? [];
+  const events = [...kept, ...added.map((e) => ({ eventID: e.eventID, end: e.dtstart + e.durationMs }))];
+  return put(collections.eventIndex, key, asJson({ events } satisfies EventIndex));
 }

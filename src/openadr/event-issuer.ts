@@ -65,7 +65,7 @@ export async function eventWrites(store: Store, market: Market, now: Instant): P
   for (const venID of await enrolledVens(store, market)) {
     const events = intervals.map((dtstart) => event(market, venID, dtstart, now));
     for (const e of events) writes.push(put(collections.events, `${venID}/${e.eventID}`, asJson(e)));
-    writes.push(await indexWith(store, venID, events, now));
+    writes.push(await indexWith(store, venID, market.rules.id, events, now));
     writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
   }
   writes.push(...await priceUpdates(store, market, intervals, now));

@@ -156,7 +156,7 @@ describe('an event cancelled when its VEN leaves the market', () => {
     const [kept] = events(await requestEvents('ven-a'));
     expect([kept!.event.descriptor.modificationNumber, kept!.event.descriptor.eventStatus]).toEqual([0, 'near']);
     // Polls read the VEN's live events only: the 12:30 event, over since 12:35, has left its index.
-    expect(await ts.service.services.store.get('event-index', 'ven-a')).toEqual({ events: [{ eventID: kept!.event.descriptor.eventID, end: at(12, 50) }] });
+    expect(await ts.service.services.store.list('event-index', 'ven-a/')).toEqual([['ven-a/feeder-7', { events: [{ eventID: kept!.event.descriptor.eventID, end: at(12, 50) }] }]]);
     expect(await ts.service.services.store.list('events', 'ven-a/')).toHaveLength(2);
   });
 });
