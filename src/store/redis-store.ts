@@ -9,6 +9,10 @@
  * so a write is on disk before Redis answers and an acknowledged commit survives kill -9 of either
  * process. `health()` reports whether the server says so.
  *
+ * Reads issued in one turn of the event loop (a request's lookups, issued together) travel as one
+ * read script: one command to build, send and parse instead of one per lookup, and one consistent
+ * view of them all.
+ *
  * All keys carry the namespace as hash tag, so on Redis Cluster a batch that spans collections stays in one slot.
  */
 import { MicromarketError } from '../errors.js';
@@ -49,6 +53,36 @@ end
 return {'ok', n, ''}
 `;
 
+/**
+ * KEYS: per read, the collection's hash then its key index. ARGV: per read, 'g' and the key, or 'l'
+ * and the lexical range's bounds. Answers per read: the value (false if none), or the listed keys
+ * and values, interleaved.
+ */
+const READ = `
+local out = {}
+for i = 1, #ARGV / 3 do
+  local hash, index, kind, a, b = KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+  if kind == 'g' then
+    out[i] = redis.call('HGET', hash, a)
+  else
+    local keys = redis.call('ZRANGEBYLEX', index, a, b)
+    local found = {}
+    for from = 1, #keys, 1000 do
+      local values = redis.call('HMGET', hash, unpack(keys, from, math.min(from + 999, #keys)))
+      for j = 1, #values do
+        found[#found + 1] = keys[from + j - 1]
+        found[#found + 1] = values[j]
+      end
+    end
+    out[i] = found
+  end
+end
+return out
+`;
+
+type Read = { readonly collection: string; readonly args: readonly ['g', string, ''] | readonly ['l', string, string | Buffer] };
+type Waiting = { readonly read: Read; readonly resolve: (answer: unknown) => void; readonly reject: (error: unknown) => void };
+
 export interface RedisStoreOptions {
   readonly url: string;
   /** Prefix of every key, so several deployments (or tests) can share a server. @default 'mm' */
@@ -60,11 +94,14 @@ export class RedisStore implements Store {
   readonly #base: string;
   #closed = false;
   #durable: boolean | undefined;
+  /** Reads issued in this turn of the event loop, sent together when it ends. */
+  #reads: Waiting[] | undefined;
 
   private constructor(redis: RedisClient, base: string) {
     this.#redis = redis;
     this.#base = base;
     this.#redis.defineCommand('mmCommit', { lua: COMMIT });
+    this.#redis.defineCommand('mmRead', { lua: READ });
   }
 
   /** Connects and checks the server's persistence settings. */
@@ -88,24 +125,41 @@ export class RedisStore implements Store {
     return redisCall(run);
   }
 
-  get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined> {
-    return this.#call(async () => {
-      const text = await this.#redis.hget(this.#keys(collection)[0], key);
-      return text === null ? undefined : JSON.parse(text) as T;
-    });
+  async get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined> {
+    const text = await this.#read({ collection, args: ['g', key, ''] }) as string | null;
+    return text === null ? undefined : JSON.parse(text) as T;
   }
 
-  list<T extends Json = Json>(collection: string, prefix = '', after?: string): Promise<Array<[string, T]>> {
-    return this.#call(async () => {
-      const [values, index] = this.#keys(collection);
-      // Keys are UTF-8 bytes to Redis: the range ends at the prefix followed by byte 0xFF, which no UTF-8 text contains.
-      const from = after !== undefined && after >= prefix ? `(${after}` : prefix === '' ? '-' : `[${prefix}`;
-      const keys = prefix === '' ? await this.#redis.zrangebylex(index, from, '+')
-        : await this.#redis.zrangebylex(index, from, Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]));
-      if (keys.length === 0) return [];
-      const texts = await this.#redis.hmget(values, ...keys);
-      return keys.flatMap((key, i) => (texts[i] === null ? [] : [[key, JSON.parse(texts[i]!) as T] as [string, T]]));
-    });
+  async list<T extends Json = Json>(collection: string, prefix = '', after?: string): Promise<Array<[string, T]>> {
+    // Keys are UTF-8 bytes to Redis: the range ends at the prefix followed by byte 0xFF, which no UTF-8 text contains.
+    const from = after !== undefined && after >= prefix ? `(${after}` : prefix === '' ? '-' : `[${prefix}`;
+    const to = prefix === '' ? '+' : Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]);
+    const found = await this.#read({ collection, args: ['l', from, to] }) as Array<string | null>;
+    const entries: Array<[string, T]> = [];
+    for (let i = 0; i < found.length; i += 2) if (found[i + 1] !== null) entries.push([found[i]!, JSON.parse(found[i + 1]!) as T]);
+    return entries;
+  }
+
+  #read(read: Read): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new MicromarketError('MM_ERR_STORE_CLOSED'));
+    if (!this.#reads) {
+      const reads: Waiting[] = this.#reads = [];
+      process.nextTick(() => {
+        this.#reads = undefined;
+        void this.#send(reads);
+      });
+    }
+    return new Promise((resolve, reject) => this.#reads!.push({ read, resolve, reject }));
+  }
+
+  async #send(reads: readonly Waiting[]): Promise<void> {
+    try {
+      const answers = await redisCall(() => (this.#redis as unknown as { mmRead(n: number, ...args: Array<string | Buffer>): Promise<unknown[]> })
+        .mmRead(2 * reads.length, ...reads.flatMap((r) => this.#keys(r.read.collection)), ...reads.flatMap((r) => r.read.args)));
+      reads.forEach((r, i) => r.resolve(answers[i]));
+    } catch (error) {
+      for (const r of reads) r.reject(error);
+    }
   }
 
   commit(ops: readonly WriteOp[]): Promise<void> {

@@ -65,6 +65,20 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       await store.close();
     });
 
+    it('answers reads issued together each with its own answer, and lists thousands of entries', async () => {
+      const store = await factory.open();
+      const log = Array.from({ length: 2500 }, (_, i) => put('log', `m/${String(i).padStart(4, '0')}`, { i }));
+      await store.commit([...log, put('c', 'k', 'v'), put('other', 'k', 'w')]);
+      // Issued in one turn of the event loop (the Redis store sends them as one read).
+      const [v, w, none, all, tail, empty] = await Promise.all([store.get('c', 'k'), store.get('other', 'k'), store.get('c', 'missing'),
+        store.list<{ i: number }>('log', 'm/'), store.list<{ i: number }>('log', 'm/', 'm/2497'), store.list('nothing')]);
+      expect([v, w, none, empty]).toEqual(['v', 'w', undefined, []]);
+      expect(all.map(([, x]) => x.i)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+      expect(all[1234]).toEqual(['m/1234', { i: 1234 }]);
+      expect(tail).toEqual([['m/2498', { i: 2498 }], ['m/2499', { i: 2499 }]]);
+      await store.close();
+    });
+
     it('lists the tail of a log: only keys after a given one', async () => {
       const store = await factory.open();
       await store.commit([put('log', 'm/01', 1), put('log', 'm/02', 2), put('log', 'm/03', 3), put('log', 'n/01', 9)]);

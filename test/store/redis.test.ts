@@ -30,6 +30,8 @@ describe.skipIf(redisUnavailable)('Redis store', () => {
     expect(error?.code).toBe('MM_ERR_STORE_UNAVAILABLE');
     expect(error?.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(1000);
+    // The client may reject the call on the reset before it has marked the connection closed.
+    for (let i = 0; i < 20 && store.health().ok; i++) await new Promise((r) => setTimeout(r, 25));
     expect(store.health().ok).toBe(false);
     await redis.start();
     for (let i = 0; i < 100 && !store.health().ok; i++) await new Promise((r) => setTimeout(r, 50));
