@@ -14,7 +14,7 @@ import { registeredParty } from '../ei/lookups.js';
 import type { MarketHost } from '../ei/markets.js';
 import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
-import { del, put, type Store, type WriteOp } from '../store/store.js';
+import { del, ifUnchanged, put, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { liveEventIDs } from './event-index.js';
 import { eventStatus, toEiEvent, type EventRecord } from './event-model.js';
@@ -64,19 +64,23 @@ export const eventing: OadrHandlers = {
     if (eiResponse.responseCode !== '200' || !eventResponses) return { reply: oadrResponse(ok(eiResponse.requestID), venID) };
     const writes: WriteOp[] = [];
     const answered = new Map<string, EventRecord>();
+    const flag = await store.get(collections.pendingDistributes, venID);
     for (const response of eventResponses) {
       const { eventID, modificationNumber } = response.qualifiedEventID;
-      const event = fromJson<EventRecord>(await store.get(collections.events, `${venID}/${eventID}`));
+      const stored = await store.get(collections.events, `${venID}/${eventID}`);
+      const event = fromJson<EventRecord>(stored);
       if (!event) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', eventID]);
       if (modificationNumber !== event.modificationNumber) {
         throw new MicromarketError('MM_ERR_EI_OUT_OF_SEQUENCE', [eventID, event.modificationNumber, modificationNumber]);
       }
       const updated: EventRecord = { ...event, response: { optType: response.optType, modificationNumber, at: now } };
       answered.set(eventID, updated);
-      writes.push(put(collections.events, `${venID}/${eventID}`, asJson(updated)));
+      // An event changed meanwhile (cancelled by the VEN's leaving) keeps its change: this answer was to the old version.
+      writes.push(ifUnchanged(put(collections.events, `${venID}/${eventID}`, asJson(updated)), stored));
     }
     const outstanding = (await currentEvents(store, venID, now)).filter((e) => (answered.get(e.eventID) ?? e).response?.modificationNumber !== e.modificationNumber);
-    if (outstanding.length === 0) writes.push(del(collections.pendingDistributes, venID));
+    // Only the flag read before the events were: one a gate closure set meanwhile stays.
+    if (outstanding.length === 0) writes.push(ifUnchanged(del(collections.pendingDistributes, venID), flag));
     return { reply: oadrResponse(ok(eiResponse.requestID), venID), writes };
   },
 };

@@ -8,7 +8,7 @@ import { requireSelf } from '../auth/tokens.js';
 import { registeredParty } from '../ei/lookups.js';
 import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
-import { del, put, type WriteOp } from '../store/store.js';
+import { del, ifUnchanged, put, type WriteOp } from '../store/store.js';
 import type { PendingDistribute } from './event-issuer.js';
 import { currentEvents, distribute } from './events.js';
 import type { OadrHandlers } from './handlers.js';
@@ -23,12 +23,14 @@ export const polling: OadrHandlers = {
     requireSelf(principal, venID);
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
-    const pending = fromJson<PendingDistribute>(await store.get(collections.pendingDistributes, venID));
+    const flag = await store.get(collections.pendingDistributes, venID);
+    const pending = fromJson<PendingDistribute>(flag);
     if (pending) {
       const events = await currentEvents(store, venID, now);
       const deliveries = pending.deliveries + 1;
       const settled = events.length === 0 || deliveries >= MAX_DELIVERIES;
-      writes.push(settled ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries })));
+      // Only the flag this poll read: one a gate closure set meanwhile, for events not in this answer, stays.
+      writes.push(ifUnchanged(settled ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries })), flag));
       if (events.length > 0) return { reply: distribute(host, events, `poll-${now}`, now), writes };
     }
     const queued = await dequeue(store, venID);

@@ -11,7 +11,7 @@ import type { Instant } from '../calendar/instant.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
 import type { MarketHost } from '../ei/markets.js';
 import { postXml } from '../http/outbound.js';
-import { del, put, type Store } from '../store/store.js';
+import { del, ifUnchanged, put, type Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import type { PendingDistribute } from './event-issuer.js';
@@ -43,14 +43,16 @@ export class Pusher {
 
   private async pushTo(party: PartyRecord, address: string, now: Instant): Promise<void> {
     const venID = party.partyID;
-    const pending = fromJson<PendingDistribute>(await this.store.get(collections.pendingDistributes, venID));
+    const flag = await this.store.get(collections.pendingDistributes, venID);
+    const pending = fromJson<PendingDistribute>(flag);
     // A failed delivery is tried again a poll period later, as a pull VEN would ask again.
     if (pending && (pending.lastTry === undefined || now - pending.lastTry >= RETRY_AFTER)) {
       const events = await currentEvents(this.store, venID, now);
       const sent = events.length > 0 && await this.send(address, venID, distribute(this.host, events, `push-${now}`, now), now);
       const deliveries = pending.deliveries + 1;
-      await this.store.commit([sent || events.length === 0 || deliveries >= MAX_DELIVERIES
-        ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries, lastTry: now }))]);
+      // Only the flag read before sending: one set meanwhile, for events not in this distribute, stays.
+      await this.store.commit([ifUnchanged(sent || events.length === 0 || deliveries >= MAX_DELIVERIES
+        ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries, lastTry: now })), flag)]);
     }
     for (let queued = await dequeue(this.store, venID); queued; queued = await dequeue(this.store, venID)) {
       if (!await this.send(address, venID, queued.message, now)) return;

@@ -107,17 +107,18 @@ export class EmbeddedStore implements Store {
   async #flushGroup(): Promise<void> {
     const group = this.#pending.splice(0);
     const accepted: Array<{ commit: PendingCommit; ops: EncodedOp[] }> = [];
-    const staged = new Map<string, boolean>();
+    const staged = new Map<string, WriteOp>();
     const records: string[] = [];
     for (const commit of group) {
+      let admitted: WriteOp[];
       try {
-        this.state.checkConflicts(commit.ops, staged);
+        admitted = this.state.admit(commit.ops, staged);
       } catch (error) {
         commit.reject(error);
         continue;
       }
-      for (const o of commit.ops) staged.set(stagedKey(o.collection, o.key), o.op === 'put');
-      const ops = encodeOps(commit.ops);
+      for (const o of admitted) staged.set(stagedKey(o.collection, o.key), o);
+      const ops = encodeOps(admitted);
       records.push(recordText(this.seq + accepted.length + 1, ops));
       accepted.push({ commit, ops });
     }

@@ -41,23 +41,34 @@ export class MemoryState {
   }
 
   /**
-   * Throws MM_ERR_STORE_CONFLICT if an `ifAbsent` put would overwrite or a put's `requires` key is
-   * missing, looking through `staged` (writes accepted earlier in the same group commit but not yet
-   * applied, and earlier writes of this batch).
+   * The ops of a batch that apply, looking through `staged` (writes accepted earlier in the same
+   * group commit but not yet applied) and earlier ops of the batch: an `ifUnchanged` op whose key
+   * no longer holds the value its writer saw is left out. Throws MM_ERR_STORE_CONFLICT, refusing the
+   * batch, if an `ifAbsent` put would overwrite or a put's `requires` key is missing.
    */
-  checkConflicts(ops: readonly WriteOp[], staged: ReadonlyMap<string, boolean>): void {
-    const batch = new Map<string, boolean>();
-    const exists = (collection: string, key: string) => {
-      const id = stagedKey(collection, key);
-      return batch.get(id) ?? staged.get(id) ?? this.get(collection, key) !== undefined;
+  admit(ops: readonly WriteOp[], staged: ReadonlyMap<string, WriteOp>): WriteOp[] {
+    const batch = new Map<string, WriteOp>();
+    const latest = (collection: string, key: string) => batch.get(stagedKey(collection, key)) ?? staged.get(stagedKey(collection, key));
+    // JSON text, as stored; a staged put's value is serialised only when an ifUnchanged op asks.
+    const text = (collection: string, key: string) => {
+      const op = latest(collection, key);
+      return op === undefined ? this.get(collection, key) : op.op === 'put' ? JSON.stringify(op.value) : undefined;
     };
+    const exists = (collection: string, key: string) => {
+      const op = latest(collection, key);
+      return op === undefined ? this.get(collection, key) !== undefined : op.op === 'put';
+    };
+    const admitted: WriteOp[] = [];
     for (const o of ops) {
+      if (o.unchanged !== undefined && text(o.collection, o.key) !== (o.unchanged === null ? undefined : JSON.stringify(o.unchanged))) continue;
       if (o.op === 'put' && o.ifAbsent && exists(o.collection, o.key)) throw new MicromarketError('MM_ERR_STORE_CONFLICT', [o.collection, o.key, 'already exists']);
       if (o.op === 'put' && o.requires !== undefined && !exists(o.collection, o.requires)) {
         throw new MicromarketError('MM_ERR_STORE_CONFLICT', [o.collection, o.key, `needs ${o.requires}, which does not exist`]);
       }
-      batch.set(stagedKey(o.collection, o.key), o.op === 'put');
+      batch.set(stagedKey(o.collection, o.key), o);
+      admitted.push(o);
     }
+    return admitted;
   }
 
   apply(ops: readonly EncodedOp[]): void {

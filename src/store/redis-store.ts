@@ -21,29 +21,41 @@ import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
 /**
  * KEYS: per op, the collection's hash then its key index. ARGV: per op, kind (p/d), key, JSON value
- * ('' for deletes), ifAbsent (1/0), and '' or '+' followed by the key the put requires. Answers
- * {'conflict', n, why} naming the first refused op (1-based).
+ * ('' for deletes), ifAbsent (1/0), '' or '+' followed by the key the put requires, and '' or '='
+ * followed by the JSON text the key must still hold ('=' alone: must still be absent) for the op to
+ * apply. Answers {'conflict', n, why} naming the first refused op (1-based).
  */
 const COMMIT = `
-local n = #ARGV / 5
+local n = #ARGV / 6
+-- What earlier ops of the batch leave at a key: its JSON text, or false once deleted.
 local staged = {}
-local function exists(hash, key)
+local function current(hash, key)
   local id = hash .. '\\0' .. key
   if staged[id] ~= nil then return staged[id] end
+  return redis.call('HGET', hash, key)
+end
+local function exists(hash, key)
+  local id = hash .. '\\0' .. key
+  if staged[id] ~= nil then return staged[id] ~= false end
   return redis.call('HEXISTS', hash, key) == 1
 end
+local apply = {}
 for i = 1, n do
-  local hash, kind, key, absent, requires = KEYS[2 * i - 1], ARGV[5 * i - 4], ARGV[5 * i - 3], ARGV[5 * i - 1], ARGV[5 * i]
-  if absent == '1' and exists(hash, key) then return {'conflict', i, 'already exists'} end
-  if requires ~= '' and not exists(hash, string.sub(requires, 2)) then
-    return {'conflict', i, 'needs ' .. string.sub(requires, 2) .. ', which does not exist'}
+  local hash, kind, key, value, absent, requires, unchanged = KEYS[2 * i - 1], ARGV[6 * i - 5], ARGV[6 * i - 4], ARGV[6 * i - 3], ARGV[6 * i - 2], ARGV[6 * i - 1], ARGV[6 * i]
+  apply[i] = unchanged == '' or (current(hash, key) or '') == string.sub(unchanged, 2)
+  if apply[i] then
+    if absent == '1' and exists(hash, key) then return {'conflict', i, 'already exists'} end
+    if requires ~= '' and not exists(hash, string.sub(requires, 2)) then
+      return {'conflict', i, 'needs ' .. string.sub(requires, 2) .. ', which does not exist'}
+    end
+    staged[hash .. '\\0' .. key] = kind == 'p' and value
   end
-  staged[hash .. '\\0' .. key] = kind == 'p'
 end
 for i = 1, n do
-  local hash, index, kind, key = KEYS[2 * i - 1], KEYS[2 * i], ARGV[5 * i - 4], ARGV[5 * i - 3]
-  if kind == 'p' then
-    redis.call('HSET', hash, key, ARGV[5 * i - 2])
+  local hash, index, kind, key = KEYS[2 * i - 1], KEYS[2 * i], ARGV[6 * i - 5], ARGV[6 * i - 4]
+  if not apply[i] then
+  elseif kind == 'p' then
+    redis.call('HSET', hash, key, ARGV[6 * i - 3])
     redis.call('ZADD', index, 0, key)
   else
     redis.call('HDEL', hash, key)
@@ -166,9 +178,10 @@ export class RedisStore implements Store {
     return this.#call(async () => {
       if (ops.length === 0) return;
       const keys = ops.flatMap((o) => this.#keys(o.collection));
+      const unchanged = (o: WriteOp) => (o.unchanged === undefined ? '' : o.unchanged === null ? '=' : `=${JSON.stringify(o.unchanged)}`);
       const args = ops.flatMap((o) => (o.op === 'put'
-        ? ['p', o.key, JSON.stringify(o.value), o.ifAbsent ? '1' : '0', o.requires !== undefined ? `+${o.requires}` : '']
-        : ['d', o.key, '', '0', '']));
+        ? ['p', o.key, JSON.stringify(o.value), o.ifAbsent ? '1' : '0', o.requires !== undefined ? `+${o.requires}` : '', unchanged(o)]
+        : ['d', o.key, '', '0', '', unchanged(o)]));
       const [outcome, at, why] = await (this.#redis as unknown as { mmCommit(n: number, ...args: string[]): Promise<[string, number, string]> })
         .mmCommit(keys.length, ...keys, ...args);
       if (outcome === 'conflict') {

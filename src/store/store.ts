@@ -18,12 +18,16 @@ export interface PutOp {
    * of a log requires entry n-1, so a writer whose earlier append failed cannot leave a gap.
    */
   readonly requires?: string;
+  /** See {@link ifUnchanged}. */
+  readonly unchanged?: Json;
 }
 
 export interface DeleteOp {
   readonly op: 'delete';
   readonly collection: string;
   readonly key: string;
+  /** See {@link ifUnchanged}. */
+  readonly unchanged?: Json;
 }
 
 export type WriteOp = PutOp | DeleteOp;
@@ -55,3 +59,10 @@ export const put = (collection: string, key: string, value: Json, ifAbsent = fal
 export const append = (collection: string, key: string, value: Json, previous: string | undefined): PutOp =>
   ({ op: 'put', collection, key, value, ifAbsent: true, ...(previous !== undefined ? { requires: previous } : {}) });
 export const del = (collection: string, key: string): DeleteOp => ({ op: 'delete', collection, key });
+/**
+ * The write, applied only if its key still holds `seen` (the value the writer read; undefined: the
+ * key was absent). If another writer changed the key since, this write alone is skipped and the
+ * rest of its batch applies: the newer value stands, as when a gate closure flags new events for a
+ * VEN while a poll that read the old flag is still answering.
+ */
+export const ifUnchanged = <T extends WriteOp>(op: T, seen: Json | undefined): T => ({ ...op, unchanged: seen ?? null });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MicromarketError } from '../../src/errors.js';
 import { RedisStore } from '../../src/store/redis-store.js';
-import { append, del, put, type Store } from '../../src/store/store.js';
+import { append, del, ifUnchanged, put, type Store } from '../../src/store/store.js';
 
 export interface StoreFactory {
   /** A new, empty store. */
@@ -77,6 +77,31 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       expect(all[1234]).toEqual(['m/1234', { i: 1234 }]);
       expect(tail).toEqual([['m/2498', { i: 2498 }], ['m/2499', { i: 2499 }]]);
       await store.close();
+    });
+
+    it('applies an ifUnchanged write only while its key holds what the writer saw, and the rest of the batch regardless', async () => {
+      const store = await factory.open();
+      await store.commit([put('flags', 'ven-a', { since: 1, deliveries: 0 })]);
+      const seen = await store.get('flags', 'ven-a');
+      // Unchanged: the write applies.
+      await store.commit([ifUnchanged(put('flags', 'ven-a', { since: 1, deliveries: 1 }), seen)]);
+      expect(await store.get('flags', 'ven-a')).toEqual({ since: 1, deliveries: 1 });
+      // Changed since it was read (a newer flag): the stale delete is skipped, the other write in its batch applies.
+      await store.commit([put('flags', 'ven-a', { since: 2, deliveries: 0 })]);
+      await store.commit([ifUnchanged(del('flags', 'ven-a'), { since: 1, deliveries: 1 }), put('queue', 'q1', 'sent')]);
+      expect([await store.get('flags', 'ven-a'), await store.get('queue', 'q1')]).toEqual([{ since: 2, deliveries: 0 }, 'sent']);
+      // Seen absent: applies while the key is still absent, not once it exists. Earlier ops of the same batch count.
+      await store.commit([ifUnchanged(put('flags', 'ven-b', 1), undefined)]);
+      await store.commit([ifUnchanged(put('flags', 'ven-b', 2), undefined)]);
+      expect(await store.get('flags', 'ven-b')).toBe(1);
+      await store.commit([del('flags', 'ven-b'), ifUnchanged(put('flags', 'ven-b', 3), undefined), ifUnchanged(put('flags', 'ven-b', 4), 1)]);
+      expect(await store.get('flags', 'ven-b')).toBe(3);
+      // Concurrent commits in one group see each other in order: only the first of two identical compare-and-sets applies.
+      await Promise.all([store.commit([ifUnchanged(put('flags', 'ven-b', 5), 3)]), store.commit([ifUnchanged(put('flags', 'ven-b', 6), 3)])]);
+      expect(await store.get('flags', 'ven-b')).toBe(5);
+      const again = await factory.reopen(store);
+      expect([await again.get('flags', 'ven-a'), await again.get('flags', 'ven-b')]).toEqual([{ since: 2, deliveries: 0 }, 5]);
+      await again.close();
     });
 
     it('lists the tail of a log: only keys after a given one', async () => {
