@@ -39,7 +39,7 @@ export class GateJobs {
     queue.on('error', (error) => services.log.warn({ err: error.message }, 'job queue'));
     const { host, quotes, clock, log } = services;
 
-    const process = async (job: GateJob): Promise<number> => {
+    const run = async (job: GateJob): Promise<number> => {
       if (job.name === 'push') {
         // One instance pushes at a time, so a slow VEN is not sent the same message twice; a tick that finds it busy skips.
         if (!await leases.tryAcquire('push', { wanted: () => {}, lost: () => {} })) return 0;
@@ -58,7 +58,7 @@ export class GateJobs {
       return keys.length;
     };
     const lockDuration = options.lockMs ?? 30_000;
-    const worker = new Worker(QUEUE, process, { connection: workerConnection, prefix, concurrency: 4,
+    const worker = new Worker(QUEUE, run, { connection: workerConnection, prefix, concurrency: 4,
       lockDuration, stalledInterval: Math.max(500, Math.floor(lockDuration / 2)) });
     worker.on('error', (error) => log.warn({ err: error.message }, 'job worker'));
     worker.on('failed', (job, error) => log.warn({ job: job?.name, market: job?.data.marketID, err: error.message }, 'job failed'));

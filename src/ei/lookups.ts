@@ -1,9 +1,9 @@
 import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
-import type { Store, WriteOp } from '../store/store.js';
+import { put, type Store, type WriteOp } from '../store/store.js';
 import type { MarketHost, MarketWork } from './markets.js';
-import { collections, fromJson, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
+import { asJson, collections, fromJson, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
 
 /** Withdraws every open tender of a party, in one market or all: what leaving a market or deregistering means. */
 export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: string, now: number, markets: readonly Market[] = host.markets): Promise<WriteOp[]> {
@@ -13,6 +13,11 @@ export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: s
     for (const { tenderID } of work.engine(market).openTenders(partyID)) writes.push(...work.run(market, { kind: 'cancel', partyID, tenderID, now }).writes);
   }
   return writes;
+}
+
+/** Ends a party's registration: its open tenders in every market withdrawn, its record marked cancelled. */
+export async function cancelRegistration(work: MarketWork, host: MarketHost, party: PartyRecord, now: number): Promise<WriteOp[]> {
+  return [...await withdrawAll(work, host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))];
 }
 
 /**
@@ -47,6 +52,17 @@ export function marketsNamed(host: MarketHost, marketContexts: readonly string[]
 
 /** One enrollment per party and market, so its ID is their pair. */
 export const enrollmentID = (market: Market, partyID: string) => `${market.rules.id}:${partyID}`;
+
+/**
+ * The registered parties with an approved enrollment in the market: whom its clearings concern.
+ * Their records are read together (one round trip to Redis).
+ */
+export async function enrolledParties(store: Store, market: Market): Promise<PartyRecord[]> {
+  const approved = (await store.list(collections.enrollments, enrollmentID(market, ''))).map(([, v]) => fromJson<EnrollmentRecord>(v)!)
+    .filter((e) => e.status === 'approvedEnrollment');
+  const parties = await Promise.all(approved.map((e) => store.get(collections.parties, e.partyID).then((p) => fromJson<PartyRecord>(p))));
+  return parties.filter((p): p is PartyRecord => p !== undefined && !p.cancelled);
+}
 
 /** Refuses (451) a party without an approved enrollment in the market. */
 export async function requireEnrolled(store: Store, market: Market, partyID: string): Promise<void> {

@@ -7,8 +7,8 @@ import { postXml } from '../http/outbound.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
-import { asJson, collections, fromJson, type EnrollmentRecord, type PartyRecord } from './records.js';
-import { enrollmentID } from './lookups.js';
+import { asJson, collections, fromJson } from './records.js';
+import { enrolledParties } from './lookups.js';
 import { intervalProduct } from './wire.js';
 
 type EiQuote = PayloadBody<'eiReplyQuote'>['quotes'][number];
@@ -107,15 +107,8 @@ export class QuoteDistributor {
 
   /** Enrolled EI parties with an HTTP transport address (OpenADR VENs hear of prices through their events): partyID → address. */
   private async subscribers(market: Market): Promise<Array<[string, string]>> {
-    const found: Array<[string, string]> = [];
-    for (const [, e] of await this.store.list(collections.enrollments, enrollmentID(market, ''))) {
-      const enrollment = fromJson<EnrollmentRecord>(e)!;
-      if (enrollment.status !== 'approvedEnrollment') continue;
-      const party = fromJson<PartyRecord>(await this.store.get(collections.parties, enrollment.partyID));
-      const address = party?.transportAddress;
-      if (party && !party.cancelled && !party.oadr && address && /^https?:\/\//.test(address)) found.push([party.partyID, address]);
-    }
-    return found;
+    return (await enrolledParties(this.store, market)).filter((p) => !p.oadr && /^https?:\/\//.test(p.transportAddress ?? ''))
+      .map((p) => [p.partyID, p.transportAddress!]);
   }
 }
 

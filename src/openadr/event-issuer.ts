@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Instant } from '../calendar/instant.js';
-import { enrollmentID } from '../ei/lookups.js';
-import { asJson, collections, fromJson, type EnrollmentRecord, type PartyRecord } from '../ei/records.js';
+import { enrolledParties } from '../ei/lookups.js';
+import { asJson, collections, fromJson } from '../ei/records.js';
 import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../market/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
@@ -40,18 +40,6 @@ function closedIntervals(market: Market, through: Instant, now: Instant): Instan
     .filter((start) => start > through && start <= lastClosed && start + step > now && market.positions.averagePrice(start) !== undefined);
 }
 
-/** The registered OpenADR VENs with an approved enrollment in the market. */
-async function enrolledVens(store: Store, market: Market): Promise<string[]> {
-  const vens: string[] = [];
-  for (const [, value] of await store.list(collections.enrollments, enrollmentID(market, ''))) {
-    const enrollment = fromJson<EnrollmentRecord>(value)!;
-    if (enrollment.status !== 'approvedEnrollment') continue;
-    const party = fromJson<PartyRecord>(await store.get(collections.parties, enrollment.partyID));
-    if (party?.oadr && !party.cancelled) vens.push(party.partyID);
-  }
-  return vens;
-}
-
 /**
  * The events of the market's intervals that closed since the last issue, with the new issue mark:
  * writes for the caller to commit with the gate closure itself, under the market's lease. The
@@ -62,7 +50,7 @@ export async function eventWrites(store: Store, market: Market, now: Instant): P
   const intervals = closedIntervals(market, mark?.through ?? -Infinity, now);
   if (intervals.length === 0) return [];
   const writes: WriteOp[] = [put(collections.eventsIssued, market.rules.id, asJson({ through: intervals.at(-1)! } satisfies IssuedRecord))];
-  for (const venID of await enrolledVens(store, market)) {
+  for (const venID of (await enrolledParties(store, market)).filter((p) => p.oadr).map((p) => p.partyID)) {
     const events = intervals.map((dtstart) => event(market, venID, dtstart, now));
     for (const e of events) writes.push(put(collections.events, `${venID}/${e.eventID}`, asJson(e)));
     writes.push(await indexWith(store, venID, market.rules.id, events, now));

@@ -13,6 +13,15 @@ export interface OadrAnswer {
   readonly writes?: readonly WriteOp[];
 }
 
+/** Runs a handler in a unit of work and commits its writes before the answer is used. */
+export function handled(host: EiServices['host'], handle: (work: MarketWork) => Promise<OadrAnswer>): Promise<OadrAnswer> {
+  return host.withWork(async (work) => {
+    const answer = await handle(work);
+    await work.commit(answer.writes ?? []);
+    return answer;
+  });
+}
+
 /** The messages one OpenADR service accepts, each with its handler. */
 export type OadrHandlers = { readonly [K in OadrMessage['kind']]?: (body: OadrMessageOf<K>, context: OadrContext) => Promise<OadrAnswer> };
 

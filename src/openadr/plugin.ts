@@ -7,7 +7,7 @@ import { sendPayload } from '../http/ei-reply.js';
 import { payloadOf } from '../http/xml-body.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
-import type { OadrAnswer, OadrContext, OadrHandlers } from './handlers.js';
+import { handled, type OadrAnswer, type OadrContext, type OadrHandlers } from './handlers.js';
 import { eventing } from './events.js';
 import { opting } from './opt.js';
 import { polling } from './poll.js';
@@ -47,11 +47,7 @@ export function openadrRoutes(app: FastifyInstance, ei: EiServices, pipeline: Xm
     if (!handle) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [message.kind, request.params.service]);
     const principal = await authenticate(request, ei.tokens, ei.wallClock(), ei.store);
     requireScope(principal, 'register');
-    const answer = await ei.host.withWork(async (work) => {
-      const answered = await handle(message.value, { principal, now: ei.clock(), store: ei.store, host: ei.host, work });
-      await work.commit(answered.writes ?? []);
-      return answered;
-    });
+    const answer = await handled(ei.host, (work) => handle(message.value, { principal, now: ei.clock(), store: ei.store, host: ei.host, work }));
     return sendOadr(reply, pipeline, answer.reply);
   });
 }

@@ -11,6 +11,7 @@ import type { Instant } from '../calendar/instant.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
 import type { MarketHost } from '../ei/markets.js';
 import { postXml } from '../http/outbound.js';
+import { handled } from './handlers.js';
 import { del, ifUnchanged, put, type Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
@@ -84,10 +85,7 @@ export class Pusher {
       const message = answer?.name === 'oadrPayload' ? answer.body.message : undefined;
       if (message?.kind !== 'oadrCreatedEvent') return;
       const principal = { partyID: venID, scopes: new Set(['register'] as const) };
-      await this.host.withWork(async (work) => {
-        const { writes } = await eventing.oadrCreatedEvent!(message.value, { principal, now, store: this.store, host: this.host, work });
-        await work.commit(writes ?? []);
-      });
+      await handled(this.host, (work) => eventing.oadrCreatedEvent!(message.value, { principal, now, store: this.store, host: this.host, work }));
     } catch (error) {
       this.log.warn({ ven: venID, err: (error as Error).message }, 'push VEN answered with a message that was refused');
     }

@@ -7,7 +7,7 @@
  *   VEN ──oadrCancelPartyRegistration─▶ VTN  cancels it: open tenders are withdrawn, polls are refused
  */
 import { MicromarketError } from '../errors.js';
-import { registeredParty, withdrawAll } from '../ei/lookups.js';
+import { cancelRegistration, registeredParty } from '../ei/lookups.js';
 import { ok } from '../ei/operation.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
 import { del, put } from '../store/store.js';
@@ -65,7 +65,7 @@ export const registration: OadrHandlers = {
     if (body.registrationID !== party.registrationID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
     return {
       reply: { kind: 'oadrCanceledPartyRegistration', value: { eiResponse: ok(body.requestID), registrationID: party.registrationID, venID: party.partyID } },
-      writes: [...await withdrawAll(work, host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))],
+      writes: await cancelRegistration(work, host, party, now),
     };
   },
 
@@ -75,7 +75,7 @@ export const registration: OadrHandlers = {
     const party = fromJson<PartyRecord>(await store.get(collections.parties, principal.partyID));
     const reply = oadrResponse(ok(body.eiResponse.requestID), principal.partyID);
     if (!party?.oadr?.cancelRequested || party.cancelled || body.eiResponse.responseCode !== '200') return { reply };
-    return { reply, writes: [...await withdrawAll(work, host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))] };
+    return { reply, writes: await cancelRegistration(work, host, party, now) };
   },
 
   // The VEN's acknowledgement of oadrRequestReregistration; its new registration follows.

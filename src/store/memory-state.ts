@@ -48,7 +48,10 @@ export class MemoryState {
    */
   admit(ops: readonly WriteOp[], staged: ReadonlyMap<string, WriteOp>): WriteOp[] {
     const batch = new Map<string, WriteOp>();
-    const latest = (collection: string, key: string) => batch.get(stagedKey(collection, key)) ?? staged.get(stagedKey(collection, key));
+    const latest = (collection: string, key: string) => {
+      const id = stagedKey(collection, key);
+      return batch.get(id) ?? staged.get(id);
+    };
     // JSON text, as stored; a staged put's value is serialised only when an ifUnchanged op asks.
     const text = (collection: string, key: string) => {
       const op = latest(collection, key);

@@ -8,7 +8,7 @@
 import { requireSelf, type Principal } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
-import { registeredParty, withdrawAll } from '../lookups.js';
+import { cancelRegistration, registeredParty } from '../lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { SERVICE_PARTY } from '../quote-distribution.js';
 import { asJson, collections, fromJson, type PartyRecord } from '../records.js';
@@ -70,7 +70,7 @@ export const eiRegisterParty: EiService = {
         return {
           payload: { name: 'eiCanceledPartyRegistration', body: { eiResponse: ok(body.requestID), registrationID: party.registrationID, registreePartyID: partyID } },
           // A party that leaves takes its open tenders with it.
-          writes: [...await withdrawAll(work, host, partyID, now), put(collections.parties, partyID, asJson({ ...party, cancelled: true }))],
+          writes: await cancelRegistration(work, host, party, now),
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCanceledPartyRegistration', body: { eiResponse } }),
