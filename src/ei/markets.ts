@@ -1,6 +1,7 @@
 import type { Availability } from '../calendar/availability.js';
 import type { TenderInput } from '../market/admission.js';
-import type { MarketOutput, SubmitOutcome } from '../market/market-base.js';
+import { CallMarket } from '../market/call-market.js';
+import { emptyOutput, type MarketOutput, type SubmitOutcome } from '../market/market-base.js';
 import { createMarket, type Market } from '../market/market.js';
 import type { MarketRules } from '../market/rules.js';
 import type { Rejection, Transaction } from '../market/types.js';
@@ -12,7 +13,9 @@ import { asJson, collections, fromJson } from './records.js';
 export type EngineCommand =
   | { readonly kind: 'submit'; readonly tender: TenderInput; readonly availability: readonly Availability[]; readonly now: number }
   | { readonly kind: 'cancel'; readonly partyID: string; readonly tenderID: string; readonly now: number }
-  | { readonly kind: 'advance'; readonly now: number };
+  | { readonly kind: 'advance'; readonly now: number }
+  /** A demand curve placed or replaced (curve call markets): an intertie's flow from the parent. */
+  | { readonly kind: 'curve'; readonly partyID: string; readonly tenderID: string; readonly interval: number; readonly demand: readonly number[]; readonly now: number };
 
 export type CommandResult = SubmitOutcome | MarketOutput | Rejection;
 
@@ -304,6 +307,10 @@ function apply(market: Market, command: EngineCommand): CommandResult {
     case 'submit': return market.submit(command.tender, command.now, command.availability);
     case 'cancel': return market.cancel(command.partyID, command.tenderID, command.now);
     case 'advance': return market.advance(command.now);
+    case 'curve': {
+      if (!(market instanceof CallMarket)) return { tenderID: command.tenderID, code: 'curve-invalid', reason: `${market.rules.id} is not a call market` };
+      return market.submitCurve(command.partyID, command.tenderID, command.interval, Float64Array.from(command.demand), command.now) ?? emptyOutput();
+    }
   }
 }
 

@@ -113,6 +113,12 @@ export class CallMarket extends MarketBase {
     return undefined;
   }
 
+  /** The sum of an interval's curves (a copy), or undefined when it has no bids or this is not a curve market. */
+  aggregate(interval: Instant): Float64Array | undefined {
+    const aggregate = this.#bids.get(interval)?.aggregate;
+    return aggregate ? Float64Array.from(aggregate) : undefined;
+  }
+
   /** Intervals that have bids waiting for their auction, in time order. */
   openIntervals(): Instant[] {
     return [...this.#bids.keys()].sort((a, b) => a - b);

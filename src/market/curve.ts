@@ -55,12 +55,12 @@ export function curveFromPoints(g: PriceGrid, points: readonly PricePoint[]): Fl
   let j = 0;
   for (let i = 0; i < g.steps; i++) {
     const p = priceOfStep(g, i);
-    while (j < sorted.length && sorted[j]!.price < p) j++;
+    while (j < sorted.length && sorted[j]!.price < p && !samePrice(sorted[j]!.price, p)) j++;
     // j: first point at or above p
     let value: number;
-    if (j < sorted.length && sorted[j]!.price === p) {
+    if (j < sorted.length && samePrice(sorted[j]!.price, p)) {
       let last = j;
-      while (last + 1 < sorted.length && sorted[last + 1]!.price === p) last++;
+      while (last + 1 < sorted.length && samePrice(sorted[last + 1]!.price, p)) last++;
       value = sorted[last]!.demand;
     } else if (j === 0) value = sorted[0]!.demand;
     else if (j === sorted.length) value = sorted[sorted.length - 1]!.demand;
@@ -74,6 +74,9 @@ export function curveFromPoints(g: PriceGrid, points: readonly PricePoint[]): Fl
   checkCurve(g, out);
   return out;
 }
+
+/** A price written on a tick (0.07) and the step price computed in floats (0.07000000000000001) are the same price. */
+const samePrice = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 
 export type CurveClearing = 'interpolated' | 'flat-midpoint' | 'floor' | 'cap';
 

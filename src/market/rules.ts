@@ -1,6 +1,7 @@
 import type { Availability } from '../calendar/availability.js';
 import { durationToMillis, type Duration } from '../calendar/duration.js';
 import type { SiScaleCode } from '../emix/product.js';
+import type { IntertieTerms } from './intertie.js';
 import { Ticks } from './ticks.js';
 
 /** What a market trades: a named resource measured in `units` scaled by an SI prefix (kW = W, k). */
@@ -33,6 +34,19 @@ export interface MarketRules {
   readonly enrollment: 'open' | 'approval';
   /** OpenADR SIMPLE levels: the cleared price from which level 1 (moderate), 2 (high) and 3 (special) apply. */
   readonly simpleLevels: SimpleLevels;
+  /** Nested markets: this market trades its residual in a parent market, as one party. */
+  readonly intertie?: IntertieRules;
+}
+
+/** Where a child market's parent is: a market of this service, or of another micromarket service. */
+export type IntertieParent =
+  | { readonly kind: 'local'; readonly marketID: string }
+  | { readonly kind: 'remote'; readonly url: string; readonly marketContext: string; readonly clientSecretEnv: string };
+
+export interface IntertieRules extends IntertieTerms {
+  readonly parent: IntertieParent;
+  /** The party the child is in the parent: the only name of the child the parent ever sees. */
+  readonly partyID: string;
 }
 
 export interface SimpleLevels {
@@ -95,6 +109,9 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
   if (q.minimum !== undefined && q.maximum !== undefined && q.minimum > q.maximum) problem('maximum', 'must not be below the minimum');
   if (rules.clearing.kind === 'call' && rules.clearing.bids === 'curve' && rules.clearing.priceSteps === undefined) {
     problem('priceSteps', 'a curve-bid call market needs priceSteps (the PowerMatcher market basis)');
+  }
+  if (rules.intertie && !(rules.clearing.kind === 'call' && rules.clearing.bids === 'curve')) {
+    problem('intertie', 'only a curve-bid call market can have an intertie: its aggregate curve is what it trades upward');
   }
   return problems;
 }

@@ -5,6 +5,7 @@ import { availabilityFromIcs, IcsError } from '../calendar/ics.js';
 import { parseDuration } from '../calendar/duration.js';
 import { isMicromarketError } from '../errors.js';
 import { checkRules, defaultSimpleLevels, type MarketRules } from '../market/rules.js';
+import { checkTree } from '../market/tree.js';
 import { lineOfElement } from '../xml/lines.js';
 import { ruleFile, type RuleFile } from '../xml/market-rules.js';
 import { decodeRoot, type XmlPipeline } from '../xml/pipeline.js';
@@ -44,8 +45,11 @@ function toRules(raw: RuleFile, hours: Availability[]): MarketRules {
   const clearing = raw.clearing.kind === 'continuous'
     ? { kind: 'continuous' as const, gateClosure: raw.clearing.value.gateClosure ?? parseDuration('PT0S'), selfTrade: raw.clearing.value.selfTrade ?? 'cancel-resting' as const }
     : { kind: 'call' as const, ...raw.clearing.value };
-  const { hours: _written, clearing: _clearing, simpleLevels, ...rest } = raw;
-  return { ...rest, clearing, hours, simpleLevels: simpleLevels ?? defaultSimpleLevels(raw.prices) };
+  const { hours: _written, clearing: _clearing, simpleLevels, intertie, ...rest } = raw;
+  return { ...rest, clearing, hours, simpleLevels: simpleLevels ?? defaultSimpleLevels(raw.prices),
+    ...(intertie ? { intertie: { ...intertie, parent: intertie.parent.kind === 'parent'
+      ? { kind: 'local' as const, marketID: intertie.parent.value }
+      : { kind: 'remote' as const, ...intertie.parent.value } } } : {}) };
 }
 
 /** Reads, validates (schema, .ics hours, semantic checks) and returns one rule file. */
@@ -74,9 +78,11 @@ export async function loadMarketRules(dir: string, pipeline: XmlPipeline): Promi
   const files = (await readdir(dir)).filter((f) => f.endsWith('.xml')).sort().map((f) => join(dir, f));
   const problems: RulesProblem[] = [];
   const markets: MarketRules[] = [];
+  const loadedFrom: string[] = []; // the file of each market (a file that failed has none)
   for (const file of files) {
     try {
       markets.push(await loadRuleFile(file, pipeline));
+      loadedFrom.push(file);
     } catch (error) {
       if (!(error instanceof RulesError)) throw error;
       problems.push(...error.problems);
@@ -86,9 +92,13 @@ export async function loadMarketRules(dir: string, pipeline: XmlPipeline): Promi
   for (const [i, m] of markets.entries()) {
     for (const key of [`id ${m.id}`, `marketContext ${m.marketContext}`]) {
       const other = seen.get(key);
-      if (other) problems.push({ file: files[i]!, reason: `${key} is already defined in ${other}` });
-      seen.set(key, files[i]!);
+      if (other) problems.push({ file: loadedFrom[i]!, reason: `${key} is already defined in ${other}` });
+      seen.set(key, loadedFrom[i]!);
     }
+  }
+  for (const p of checkTree(markets)) {
+    const file = loadedFrom[markets.findIndex((m) => m.id === p.marketID)]!;
+    problems.push({ file, line: lineOfElement(await readFile(file, 'utf8'), 'intertie'), reason: `intertie ${p.reason}` });
   }
   if (problems.length > 0) throw new RulesError(problems);
   return markets;

@@ -46,6 +46,21 @@ export const ruleFile = r('market', sequence({
     high: one(r('high', decimal)),
     special: one(r('special', decimal)),
   }))),
+  intertie: opt(r('intertie', sequence({
+    parent: one(variant({
+      parent: r('parent', text),
+      remoteParent: r('remoteParent', sequence({
+        url: one(r('url', text)),
+        marketContext: one(marketContext),
+        clientSecretEnv: one(r('clientSecretEnv', text)),
+      })),
+    })),
+    partyID: one(r('partyID', text)),
+    importCapacity: one(r('importCapacity', decimal)),
+    exportCapacity: one(r('exportCapacity', decimal)),
+    lossFactor: one(r('lossFactor', decimal)),
+    fee: one(r('fee', decimal)),
+  }))),
 }));
 
 /** A rule file as written: its hours may still name .ics files. */

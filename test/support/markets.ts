@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseDuration } from '../../src/calendar/duration.js';
 import type { Product, TemixPower } from '../../src/emix/product.js';
 import type { TenderInput } from '../../src/market/admission.js';
@@ -53,3 +54,20 @@ export function tender(tenderID: string, partyID: string, side: 'buy' | 'sell', 
     },
   };
 }
+
+let nested: Promise<MarketRules[]> | undefined;
+/** The worked three-level example in market-rules/nested: substation ← feeder-north ← home-1, home-2. */
+export function nestedRules(): Promise<MarketRules[]> {
+  return (nested ??= loadMarketRules(join(rulesDir, 'nested'), new XmlPipeline(schemaSet())));
+}
+
+/** PowerMatcher-style device curves on a 0..1 grid of `steps` prices. */
+export const curves = {
+  /** Consumes `kw` at price 0, less as the price rises, nothing from `until` up. */
+  load: (steps: number, kw: number, until: number) => Float64Array.from({ length: steps }, (_, i) => Math.max(0, kw * (1 - i / (steps - 1) / until))),
+  /** Produces `kw` at any price. */
+  flat: (steps: number, kw: number) => new Float64Array(steps).fill(kw),
+  /** Supplies up to `kw`, rising linearly from price `from` to `to`. */
+  supply: (steps: number, kw: number, from: number, to: number) =>
+    Float64Array.from({ length: steps }, (_, i) => -kw * Math.min(1, Math.max(0, (i / (steps - 1) - from) / (to - from)))),
+};
