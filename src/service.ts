@@ -5,6 +5,8 @@ import type { EiServices } from './ei/operation.js';
 import { QuoteDistributor } from './ei/quote-distribution.js';
 import { GateJobs } from './ei/jobs.js';
 import { GateScheduler } from './ei/scheduler.js';
+import { IntertieAgent } from './intertie/agent.js';
+import { intertiesOf } from './intertie/links.js';
 import { buildServer } from './http/server.js';
 import { eventWrites } from './openadr/event-issuer.js';
 import { Pusher } from './openadr/push.js';
@@ -44,6 +46,8 @@ export interface ServiceOptions {
    * @default one per CPU but one, at least one
    */
   readonly xmlWorkers?: number;
+  /** Where remote interties' client secrets are read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
   /** HTTPS, optionally with client certificates issued by `ca`. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -52,6 +56,8 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly services: EiServices;
   readonly scheduler: GateScheduler;
+  /** The nested markets' agent, when a market has an intertie. */
+  readonly interties: IntertieAgent | undefined;
   /** Stops the scheduler and the server, then closes the store. */
   close(): Promise<void>;
 }
@@ -72,16 +78,22 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const clock = options.clock ?? Date.now;
     const reader = options.xmlWorkers === 0 ? inlineReader(pipeline) : new XmlReadPool(pipeline.limits, options.xmlWorkers);
     let services: EiServices | undefined;
-    const app = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
-      ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }) });
+    let interties: IntertieAgent | undefined;
+    // Local parents are reached through the app's own routes, once it is built.
+    const links = intertiesOf(host, () => app, tokens, Date.now, options.env);
+    const app: FastifyInstance = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
+      ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }),
+      interties: () => interties?.status() ?? [] });
+    interties = links.length > 0 ? new IntertieAgent(links, host, store, services!.log) : undefined;
     const pusher = new Pusher(host, store, pipeline, services!.log);
     const push = (now: number) => pusher.push(now);
-    const scheduler = new GateScheduler(services!, [(market, now) => eventWrites(store, market, now)], [push]);
+    const scheduler = new GateScheduler(services!, [(market, now) => eventWrites(store, market, now)], [push], interties);
     const everyMs = options.gateTickMs ?? 250;
-    const jobs = everyMs > 0 && options.redis ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, services!, push, leases) : undefined;
+    const jobs = everyMs > 0 && options.redis
+      ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, services!, push, leases, interties) : undefined;
     if (everyMs > 0 && !jobs) scheduler.start(everyMs);
     return {
-      app, services: services!, scheduler,
+      app, services: services!, scheduler, interties,
       async close() {
         await jobs?.close();
         await scheduler.stop();

@@ -4,6 +4,7 @@ import type { Product } from '../emix/product.js';
 import { XmlPipeline } from '../xml/pipeline.js';
 import type { Payload, PayloadBody, PayloadName } from '../xml/payloads/index.js';
 import { SchemaSet } from '../xml/schema-set.js';
+import type { PublicRules } from '../ei/public-rules.js';
 import { MicromarketClientError } from './errors.js';
 
 export interface ClientOptions {
@@ -13,6 +14,8 @@ export interface ClientOptions {
   readonly partyID: string;
   /** A bearer token (from `micromarket token`), or client credentials to obtain one. */
   readonly token?: string;
+  /** Where a fresh token comes from when there is none or it expired (a service minting its own). */
+  readonly tokenSource?: () => Promise<{ token: string; expiresInSeconds: number }>;
   readonly credentials?: { readonly clientId: string; readonly clientSecret: string };
   /**
    * Attempts for a request that failed in transport or with a 5xx; every attempt carries the same
@@ -109,6 +112,13 @@ export class MicromarketClient {
     return this.call('EiAvail', 'eiCanceledAvail', { name: 'eiCancelAvail', body: { requestID: '', partyID: this.partyID, availIDs } });
   }
 
+  /** The rules of every market the service runs (GET /markets). */
+  async marketRules(): Promise<PublicRules[]> {
+    const response = await this.#request('/markets', { method: 'GET' });
+    if (response.status !== 200) throw new MicromarketClientError(String(response.status), /"code":"(MM_ERR_\w+)"/.exec(response.text)?.[1], response.text.slice(0, 200));
+    return (JSON.parse(response.text) as { markets: PublicRules[] }).markets;
+  }
+
   // ---- transport
 
   /**
@@ -131,21 +141,31 @@ export class MicromarketClient {
   }
 
   async #send(path: string, xml: string): Promise<string> {
+    const { status, text } = await this.#request(path, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: xml });
+    if (status !== 200) {
+      const description = /<(?:\w+:)?responseDescription>([^<]*)</.exec(text)?.[1] ?? text.slice(0, 200);
+      throw new MicromarketClientError(String(status), /^(MM_ERR_\w+):/.exec(description)?.[1], description);
+    }
+    return text;
+  }
+
+  /** One request with the bearer token, retried on transport failures and 5xx, the token renewed once on 401. */
+  async #request(path: string, init: { method: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; text: string }> {
     const doFetch = this.#options.fetch ?? fetch;
     const attempts = this.#options.attempts ?? 3;
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
       try {
-        res = await doFetch(new URL(path, this.#options.baseUrl), { method: 'POST', headers: {
-          'content-type': 'application/xml', authorization: `Bearer ${await this.#bearer()}` }, body: xml });
+        res = await doFetch(new URL(path, this.#options.baseUrl), { ...init, headers: { ...init.headers, authorization: `Bearer ${await this.#bearer()}` } });
       } catch (error) {
+        if (error instanceof MicromarketClientError) throw error;
         if (attempt >= attempts) throw new MicromarketClientError('503', undefined, `service unreachable: ${(error as Error).message}`);
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
         continue;
       }
       const text = await res.text();
-      if (res.status === 401 && this.#options.credentials && !refreshed) {
+      if (res.status === 401 && (this.#options.credentials || this.#options.tokenSource) && !refreshed) {
         this.#token = undefined; // expired or revoked: get a new one once
         refreshed = true;
         continue;
@@ -154,16 +174,17 @@ export class MicromarketClient {
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
         continue;
       }
-      if (res.status !== 200) {
-        const description = /<(?:\w+:)?responseDescription>([^<]*)</.exec(text)?.[1] ?? text.slice(0, 200);
-        throw new MicromarketClientError(String(res.status), /^(MM_ERR_\w+):/.exec(description)?.[1], description);
-      }
-      return text;
+      return { status: res.status, text };
     }
   }
 
   async #bearer(): Promise<string> {
     if (this.#token && this.#token.until > Date.now()) return this.#token.value;
+    if (this.#options.tokenSource) {
+      const { token, expiresInSeconds } = await this.#options.tokenSource();
+      this.#token = { value: token, until: Date.now() + (expiresInSeconds - 30) * 1000 };
+      return token;
+    }
     const credentials = this.#options.credentials;
     if (!credentials) throw new MicromarketClientError('401', 'MM_ERR_AUTH_MISSING', 'no token and no client credentials');
     const res = await (this.#options.fetch ?? fetch)(new URL('/oauth/token', this.#options.baseUrl), {

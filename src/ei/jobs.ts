@@ -10,7 +10,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { keyBase, redisClient, type RedisClient } from '../store/redis-connection.js';
 import type { Leases } from '../store/leases.js';
 import type { EiServices } from './operation.js';
-import type { AfterTick, GateScheduler } from './scheduler.js';
+import type { AfterTick, GateScheduler, TreeSteps } from './scheduler.js';
 
 export interface GateJobOptions {
   readonly url: string;
@@ -30,7 +30,8 @@ const jobID = (key: string) => `quotes-${key.replaceAll(':', '_')}`;
 export class GateJobs {
   private constructor(private readonly queue: Queue, private readonly worker: Worker, private readonly connections: readonly RedisClient[]) {}
 
-  static async start(options: GateJobOptions, scheduler: GateScheduler, services: EiServices, afterTick: AfterTick, leases: Leases): Promise<GateJobs> {
+  static async start(options: GateJobOptions, scheduler: GateScheduler, services: EiServices, afterTick: AfterTick, leases: Leases,
+    tree?: TreeSteps): Promise<GateJobs> {
     // BullMQ's blocking worker connection must wait rather than fail a call.
     const [queueConnection, workerConnection] = [redisClient(options.url, 'blocking'), redisClient(options.url, 'blocking')];
     const prefix = `${keyBase(options.namespace ?? 'mm')}:jobs`;
@@ -39,21 +40,26 @@ export class GateJobs {
     queue.on('error', (error) => services.log.warn({ err: error.message }, 'job queue'));
     const { host, quotes, clock, log } = services;
 
-    const run = async (job: GateJob): Promise<number> => {
-      if (job.name === 'push') {
-        // One instance pushes at a time, so a slow VEN is not sent the same message twice; a tick that finds it busy skips.
-        if (!await leases.tryAcquire('push', { wanted: () => {}, lost: () => {} })) return 0;
-        try {
-          await afterTick(clock());
-        } finally {
-          await leases.release('push');
-        }
-        return 1;
+    /** One instance at a time runs `step`; a tick that finds it busy skips. */
+    const alone = async (name: string, step: () => Promise<unknown>): Promise<number> => {
+      if (!await leases.tryAcquire(name, { wanted: () => {}, lost: () => {} })) return 0;
+      try {
+        await step();
+      } finally {
+        await leases.release(name);
       }
+      return 1;
+    };
+    const run = async (job: GateJob): Promise<number> => {
+      // Push alone, so a slow VEN is not sent the same message twice; interties alone, so a ladder is replaced once.
+      if (job.name === 'push') return alone('push', () => afterTick(clock()));
+      if (job.name === 'interties') return alone('interties', () => tree!.up(clock()));
       const market = host.byId(job.data.marketID ?? '');
       if (!market) return 0; // a market no longer in the rules
       if (job.name === 'quotes') return quotes.deliver(market, job.data.key!);
-      const keys = await scheduler.closeGates(market, clock());
+      const now = clock();
+      await tree?.down(market, now);
+      const keys = await scheduler.closeGates(market, now);
       for (const key of keys) await queue.add('quotes', { marketID: market.rules.id, key }, { jobId: jobID(key) });
       return keys.length;
     };
@@ -68,6 +74,7 @@ export class GateJobs {
       await queue.upsertJobScheduler(`gates-${market.rules.id}`, { every: options.everyMs }, { name: 'gates', data: { marketID: market.rules.id } });
     }
     await queue.upsertJobScheduler('push', { every: options.everyMs }, { name: 'push', data: {} });
+    if (tree) await queue.upsertJobScheduler('interties', { every: options.everyMs }, { name: 'interties', data: {} });
     return new GateJobs(queue, worker, [queueConnection, workerConnection]);
   }
 

@@ -53,6 +53,10 @@ export const collections = {
   vtnReportRequests: 'vtn-report-requests',
   /** venID/rID/dtstart → TelemetryPoint: what a VEN reported */
   telemetry: 'telemetry',
+  /** childMarketID/interval → IntertieRecord (src/intertie/records.ts): what the child bid in its parent and what came back */
+  interties: 'interties',
+  /** childMarketID → IntertieStatus: whether the intertie is linked or islanded, since when and why */
+  intertieStatus: 'intertie-status',
 } as const;
 
 export interface PartyRecord {

@@ -1,4 +1,5 @@
 import type { Market } from '../market/market.js';
+import { rootsFirst } from '../market/tree.js';
 import type { WriteOp } from '../store/store.js';
 import type { EiServices } from './operation.js';
 
@@ -7,6 +8,12 @@ export type GateFollowUp = (market: Market, now: number) => Promise<WriteOp[]>;
 
 /** Work that follows a tick, at the same `now` (OpenADR push delivery). */
 export type AfterTick = (now: number) => Promise<unknown>;
+
+/** Nested markets' steps in a tick (src/intertie/agent.ts): bids go up first, then each child takes its flow before its gate closes. */
+export interface TreeSteps {
+  up(now: number): Promise<void>;
+  down(market: Market, now: number): Promise<void>;
+}
 
 /**
  * Closes gates as time passes. For one market, `closeGates` advances the engine to `now` under the
@@ -21,7 +28,7 @@ export class GateScheduler {
   #running: Promise<void> = Promise.resolve();
 
   constructor(private readonly services: EiServices, private readonly gateFollowUps: readonly GateFollowUp[] = [],
-    private readonly after: readonly AfterTick[] = []) {}
+    private readonly after: readonly AfterTick[] = [], private readonly tree?: TreeSteps) {}
 
   /** Ticks every `everyMs` in this process. */
   start(everyMs: number): void {
@@ -47,10 +54,15 @@ export class GateScheduler {
     });
   }
 
-  /** Closes every market's gates and delivers their quotes, then runs the follow-ups. */
+  /**
+   * Sends nested markets' bids up, then closes every market's gates, parents first (each child first
+   * taking the flow its parent cleared) and delivers their quotes; then runs the follow-ups.
+   */
   async tick(): Promise<void> {
     const now = this.services.clock();
-    for (const market of this.services.host.markets) {
+    await this.tree?.up(now);
+    for (const market of rootsFirst(this.services.host.markets)) {
+      await this.tree?.down(market, now);
       for (const key of await this.closeGates(market, now)) await this.services.quotes.deliver(market, key);
     }
     for (const followUp of this.after) await followUp(now);

@@ -1,10 +1,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { oauthRoutes } from '../auth/routes.js';
 import type { EiServices } from '../ei/operation.js';
+import { marketRoutes } from '../ei/market-routes.js';
 import { eiRoutes } from '../ei/plugin.js';
 import { openadrRoutes } from '../openadr/plugin.js';
 import { jsonRoutes } from '../openadr/json-routes.js';
 import { operatorRoutes } from '../openadr/operator-routes.js';
+import { intertieRoutes } from '../intertie/routes.js';
+import type { IntertieStatus } from '../intertie/records.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, type XmlReader } from '../xml/read-pool.js';
@@ -28,6 +31,8 @@ export interface ServerOptions {
    * @default reading on the service's thread
    */
   readonly reader?: XmlReader;
+  /** The interties' status (nested markets), for /healthz and GET /interties. */
+  readonly interties?: () => IntertieStatus[];
   /** Serve HTTPS; with `ca`, clients may authenticate with a certificate that CA issued. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -48,11 +53,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const ei = options.ei(app.log);
   registerXmlBody(app, options.pipeline, options.reader ?? inlineReader(options.pipeline));
   registerErrorHandling(app, options.pipeline);
-  healthRoutes(app, { store: options.store, pipeline: options.pipeline, markets: ei.host.markets });
+  const interties = options.interties ?? (() => []);
+  healthRoutes(app, { store: options.store, pipeline: options.pipeline, markets: ei.host.markets, interties });
   validateRoutes(app, options);
   eiRoutes(app, ei, options.pipeline);
   openadrRoutes(app, ei, options.pipeline);
   jsonRoutes(app, ei);
+  marketRoutes(app, ei);
+  intertieRoutes(app, ei, interties);
   operatorRoutes(app, ei);
   await oauthRoutes(app, ei);
   await app.ready();

@@ -31,10 +31,10 @@ function storeOptions(): { redis?: RedisStoreOptions } {
   return { redis: { url: inject('redisUrl'), namespace: `svc-${process.pid}-${++services}` } };
 }
 
-export async function testService(start = Date.UTC(2026, 10, 23, 12, 0)): Promise<TestService> {
+export async function testService(start = Date.UTC(2026, 10, 23, 12, 0), options: { rulesDir?: string } = {}): Promise<TestService> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-ei-'));
   const clock = { now: start };
-  const service = await startService({ dataDir: dir, rulesDir, clock: () => clock.now, gateTickMs: 0, ...storeOptions() });
+  const service = await startService({ dataDir: dir, rulesDir: options.rulesDir ?? rulesDir, clock: () => clock.now, gateTickMs: 0, ...storeOptions() });
   const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
   const operatorToken = await service.services.tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
   return {

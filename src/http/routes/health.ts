@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import type { IntertieStatus } from '../../intertie/records.js';
 import type { Market } from '../../market/market.js';
 import type { Store } from '../../store/store.js';
 import type { XmlPipeline } from '../../xml/pipeline.js';
 
-/** GET /healthz: 200 when the store accepts writes, 503 when it does not. */
-export function healthRoutes(app: FastifyInstance, deps: { store: Store; pipeline: XmlPipeline; markets: readonly Market[] }): void {
+/**
+ * GET /healthz: 200 when the store accepts writes, 503 when it does not. A market whose intertie is
+ * islanded still serves its parties: the status is then `degraded`, still 200.
+ */
+export function healthRoutes(app: FastifyInstance, deps: { store: Store; pipeline: XmlPipeline; markets: readonly Market[]; interties: () => IntertieStatus[] }): void {
   app.get('/healthz', async (_request, reply) => {
     const store = deps.store.health();
+    const interties = deps.interties();
     return reply.code(store.ok ? 200 : 503).send({
-      status: store.ok ? 'ok' : 'unavailable',
+      status: !store.ok ? 'unavailable' : interties.some((i) => i.state !== 'linked') ? 'degraded' : 'ok',
+      interties,
       store,
       schemas: { files: deps.pipeline.schemas.files.size },
       markets: deps.markets.map(({ rules }) => ({ id: rules.id, marketContext: rules.marketContext, clearing: rules.clearing.kind })),

@@ -1,0 +1,173 @@
+/**
+ * Runs a service's interties in time, as a PowerMatcher concentrator does: each child market's
+ * aggregate goes up as its bid in the parent while the parent's gate is open (`up`, every tick),
+ * and once the parent has cleared, the flow it bought comes down as a fixed bid in the child
+ * before the child's own gate closes (`down`, before each market's gate closure, parents first).
+ *
+ *   child ──EiTender (ladder)──▶ parent    replaced whenever the child's aggregate changes
+ *   child ──EiQuote, EiTransaction─▶ parent after the parent's gate: its price and the child's trades
+ *   child: flow placed (command log)        committed with the interval's intertie record, once
+ *
+ * A parent that cannot be reached leaves the child islanded: it keeps clearing on its own curve,
+ * and the intertie's status says so until a call succeeds again. Everything it does is keyed so
+ * that a restart on either side repeats nothing: requestIDs are fixed by the ladder's revision and
+ * content, the child's open tenders in the parent are read back before they are replaced, and a
+ * flow is placed in the same commit that records it.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { isMicromarketClientError } from '../client/errors.js';
+import type { Product } from '../emix/product.js';
+import type { MarketHost } from '../ei/markets.js';
+import { asJson, collections, fromJson } from '../ei/records.js';
+import { CallMarket } from '../market/call-market.js';
+import { childFlow, ladder, upwardCurve } from '../market/intertie.js';
+import type { Market } from '../market/market.js';
+import { intertieAccount } from '../market/nested.js';
+import { gateClosureMs, type IntertieRules } from '../market/rules.js';
+import { Ticks } from '../market/ticks.js';
+import { gridOf, rootsFirst } from '../market/tree.js';
+import { del, put, type Store, type WriteOp } from '../store/store.js';
+import type { ParentLink } from './parent-link.js';
+import type { IntertieRecord, IntertieState, IntertieStatus } from './records.js';
+
+/** One child market and the link to its parent. */
+export interface Intertie {
+  readonly child: CallMarket;
+  readonly link: ParentLink;
+  /** Shown in status: the parent market's id, or the remote service and market. */
+  readonly parent: string;
+}
+
+/** Intertie records are kept this long after their interval, for the operator to look back. */
+const KEEP_MS = 86_400_000;
+
+export class IntertieAgent {
+  readonly #interties: Intertie[];
+  readonly #status = new Map<string, IntertieStatus>();
+  readonly #joined = new Set<string>();
+
+  constructor(interties: readonly Intertie[], private readonly host: MarketHost, private readonly store: Store, private readonly log: FastifyBaseLogger) {
+    this.#interties = rootsFirst(interties.map((i) => ({ ...i, rules: i.child.rules })));
+  }
+
+  /** Each intertie's state, for /healthz and GET /interties. */
+  status(): IntertieStatus[] {
+    return this.#interties.map((i) => this.#status.get(i.child.rules.id) ?? { market: i.child.rules.id, parent: i.parent, state: 'joining', since: 0 });
+  }
+
+  /** Sends every child's changed aggregate to its parent, deepest children first. */
+  async up(now: number): Promise<void> {
+    for (const intertie of [...this.#interties].reverse()) await this.#guard(intertie, now, () => this.#up(intertie, now));
+  }
+
+  /** Places the parent's outcome in `market` if it is a child, for every interval whose gate is still open. */
+  async down(market: Market, now: number): Promise<void> {
+    const intertie = this.#interties.find((i) => i.child.rules.id === market.rules.id);
+    if (intertie) await this.#guard(intertie, now, () => this.#down(intertie, now));
+  }
+
+  /** Runs one step against the parent; a failure to reach it islands the child, any success links it again. */
+  async #guard(intertie: Intertie, now: number, step: () => Promise<void>): Promise<void> {
+    try {
+      if (!this.#joined.has(intertie.child.rules.id)) {
+        const why = await intertie.link.join(intertie.child.rules);
+        if (why !== undefined) return await this.#set(intertie, 'joining', now, why);
+        this.#joined.add(intertie.child.rules.id);
+      }
+      await step();
+      await this.#set(intertie, 'linked', now);
+    } catch (error) {
+      const reason = (error as Error).message;
+      // The SDK reports transport failures as 503: those and other 5xx mean the parent is away; a 4xx is a refusal to look into.
+      const unreachable = isMicromarketClientError(error) && error.responseCode.startsWith('5');
+      if (unreachable) await this.#set(intertie, 'islanded', now, reason).catch(() => undefined);
+      else this.log.warn({ market: intertie.child.rules.id, parent: intertie.parent, err: reason }, 'intertie step failed');
+    }
+  }
+
+  async #set(intertie: Intertie, state: IntertieState, now: number, reason?: string): Promise<void> {
+    const market = intertie.child.rules.id;
+    const last = this.#status.get(market);
+    if (last?.state === state && last.reason === reason) return;
+    const status: IntertieStatus = { market, parent: intertie.parent, state, since: now, ...(reason !== undefined ? { reason } : {}) };
+    this.#status.set(market, status);
+    const log = state === 'linked' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
+    log({ market, parent: intertie.parent, state, reason }, state === 'islanded' ? 'intertie islanded: clearing on the local curve' : `intertie ${state}`);
+    await this.store.commit([put(collections.intertieStatus, market, asJson(status))]);
+  }
+
+  async #records(intertie: Intertie): Promise<Map<number, IntertieRecord>> {
+    const entries = await this.store.list(collections.interties, `${intertie.child.rules.id}/`);
+    return new Map(entries.map(([key, value]) => [Number(key.slice(key.indexOf('/') + 1)), fromJson<IntertieRecord>(value)!]));
+  }
+
+  async #up(intertie: Intertie, now: number): Promise<void> {
+    const { child, link } = intertie;
+    const parent = link.rules!;
+    const terms: IntertieRules = child.rules.intertie!;
+    const [engine] = await this.host.current([child]) as [CallMarket];
+    const records = await this.#records(intertie);
+    for (const interval of engine.openIntervals()) {
+      if (now >= interval - gateClosureMs(parent)) continue; // the parent no longer takes bids for it
+      const aggregate = engine.aggregate(interval);
+      if (!aggregate) continue;
+      const steps = ladder(gridOf(parent)!, upwardCurve(engine.grid!, aggregate, gridOf(parent)!, terms),
+        new Ticks(parent.prices.tick), new Ticks(parent.quantities.tick), parent.quantities);
+      const sent = createHash('sha256').update(JSON.stringify(steps)).digest('hex').slice(0, 12);
+      const record = records.get(interval);
+      if (record?.sent === sent) continue;
+      const rev = (record?.rev ?? 0) + 1;
+      const key = `${child.rules.id}.${interval}.${rev}.${sent}`;
+      const ids = steps.map((_, k) => `${key}.${k}`);
+      const open = await link.openTenders(interval);
+      // A ladder the parent acknowledged before a crash here is found open and not sent twice.
+      if (!(open.length === ids.length && ids.every((id) => open.includes(id)))) {
+        if (open.length > 0) await link.cancel(open, `intertie.${key}.cancel`);
+        if (steps.length > 0) {
+          await link.tender(steps.map((s, k) => ({ tenderID: ids[k]!, product: product(parent.marketContext, parent.currency, interval, parent.granularity, s) })), `intertie.${key}`);
+        }
+      }
+      await this.store.commit([put(collections.interties, `${child.rules.id}/${interval}`, asJson({ rev, sent } satisfies IntertieRecord))]);
+    }
+  }
+
+  async #down(intertie: Intertie, now: number): Promise<void> {
+    const { child, link } = intertie;
+    const parentGate = gateClosureMs(link.rules!);
+    const childGate = gateClosureMs(child.rules);
+    const stale: WriteOp[] = [];
+    for (const [interval, record] of await this.#records(intertie)) {
+      const key = `${child.rules.id}/${interval}`;
+      if (interval < now - KEEP_MS) stale.push(del(collections.interties, key));
+      if (record.outcome || record.islanded || now < interval - parentGate) continue;
+      if (now >= interval - childGate) {
+        // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
+        this.log.warn({ market: child.rules.id, parent: intertie.parent, interval }, 'intertie: interval cleared islanded, the parent\'s outcome never arrived');
+        await this.store.commit([put(collections.interties, key, asJson({ ...record, islanded: true }))]);
+        continue;
+      }
+      const outcome = await link.outcome(interval);
+      if (!outcome) continue;
+      const flow = childFlow(child.rules.intertie!, outcome.net);
+      await this.host.withWork(async (work) => {
+        await work.enter([child]);
+        const writes = flow === 0 ? [] : work.run(child, { kind: 'curve', partyID: intertieAccount(child.rules), tenderID: 'intertie', interval,
+          demand: new Array<number>(child.grid!.steps).fill(-flow), now }).writes;
+        await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
+      });
+      this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');
+    }
+    if (stale.length > 0) await this.store.commit(stale);
+  }
+}
+
+/** A ladder step as an EMIX product for one parent interval. */
+function product(marketContext: string, currency: string, interval: number, granularity: Product['duration'],
+  step: { side: 'buy' | 'sell'; price: number | undefined; quantity: number }): Product {
+  return {
+    dtstart: interval, ...(granularity ? { duration: granularity } : {}),
+    payload: { kind: 'temixPower', value: { ...(step.price !== undefined ? { price: { kind: 'price', value: step.price } } : {}), quantity: step.quantity } },
+    uid: `${interval}`, transactiveState: 'tender', currency, marketContext, side: step.side,
+  };
+}

@@ -1,0 +1,24 @@
+/** What a child market keeps about its intertie, in the store. */
+
+/** One interval of an intertie, under `interties/<child>/<interval>`. */
+export interface IntertieRecord {
+  /** Revision of the ladder last acknowledged by the parent; each change of the child's bid makes a new one. */
+  rev: number;
+  /** Fingerprint of that ladder. */
+  sent: string;
+  /** The parent's clearing and the flow placed in the child for it (committed with the child's log entry). */
+  outcome?: { parentPrice: number; parentNet: number; flow: number };
+  /** The child's gate closed before the parent's outcome could be fetched: the interval cleared islanded. */
+  islanded?: boolean;
+}
+
+export type IntertieState = 'joining' | 'linked' | 'islanded';
+
+/** An intertie's health, under `intertie-status/<child>`: written when it changes, so it is also its history's last event. */
+export interface IntertieStatus {
+  market: string;
+  parent: string;
+  state: IntertieState;
+  since: number;
+  reason?: string;
+}

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collections } from '../../src/ei/records.js';
+import type { IntertieRecord } from '../../src/intertie/records.js';
+import { rulesDir } from '../support/markets.js';
+import { priced } from '../support/enrollment.js';
+import { testService, type TestService } from '../support/service.js';
+
+const interval = Date.UTC(2026, 10, 23, 12, 0);
+const MIN = 60_000;
+const ctx = (id: string) => `urn:micromarket:${id}`;
+
+/** Every value a market's command log and transactions hold, as one string: what that market stored. */
+async function stored(svc: TestService, marketID: string): Promise<string> {
+  const log = await svc.service.services.store.list(collections.commands, `${marketID}/`);
+  const engine = (await svc.service.services.host.current([svc.service.services.host.byId(marketID)!]))[0]!;
+  return JSON.stringify([log, [...engine.positions.of(interval)]]);
+}
+
+describe('nested markets in one service (market-rules/nested)', () => {
+  let svc: TestService;
+  const records = async (market: string) => new Map((await svc.service.services.store.list(collections.interties, `${market}/`))
+    .map(([k, v]) => [Number(k.split('/')[1]), v as unknown as IntertieRecord]));
+  const positions = async (market: string) => {
+    const host = svc.service.services.host;
+    return (await host.current([host.byId(market)!]))[0]!.positions.of(interval);
+  };
+  const net = async (market: string, party: string) => {
+    const p = (await positions(market)).get(party);
+    return p ? p.bought - p.sold : 0;
+  };
+  const tick = async (at: number) => {
+    svc.clock.now = at;
+    await svc.service.scheduler.tick();
+  };
+
+  beforeAll(async () => {
+    svc = await testService(interval - 60 * MIN, { rulesDir: join(rulesDir, 'nested') });
+    const trade = async (party: string, market: string, bids: Array<['buy' | 'sell', number, number]>) => {
+      const client = await svc.party(party);
+      await svc.enrollApproved(client, ctx(market));
+      await client.tender(bids.map(([side, price, q], k) => ({ tenderID: `${party}-${k}`, product: priced(ctx(market), side, price, q, interval) })));
+    };
+    // Upstream supply in steps; a school on the feeder; devices in the homes.
+    await trade('supplier', 'substation', [['sell', 0.2, 100], ['sell', 0.3, 200], ['sell', 0.45, 300]]);
+    await trade('school', 'feeder-north', [['buy', 0.4, 20]]);
+    await trade('h1-heater', 'home-1', [['buy', 0.6, 6]]);
+    await trade('h1-ev', 'home-1', [['buy', 0.25, 4]]);
+    await trade('h1-pv', 'home-1', [['sell', 0.01, 2]]);
+    await trade('h2-pv', 'home-2', [['sell', 0.05, 10]]);
+    await trade('h2-fridge', 'home-2', [['buy', 0.9, 1]]);
+  });
+  afterAll(() => svc.close());
+
+  it('sends each child\'s aggregate up as one party, deepest first, in the first tick', async () => {
+    await tick(interval - 30 * MIN);
+    expect((await records('home-1')).get(interval)?.rev).toBe(1);
+    expect((await records('home-2')).get(interval)?.rev).toBe(1);
+    expect((await records('feeder-north')).get(interval)?.rev).toBe(1);
+    // The feeder bid already includes the homes: it carries the school's 20 kW plus home 1's import less home 2's export.
+    const feeder = await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]);
+    expect([...(feeder[0]!.openTenders('home-1'))].length).toBeGreaterThan(0);
+    // A tick with nothing changed sends nothing new.
+    await tick(interval - 29 * MIN);
+    expect((await records('home-1')).get(interval)?.rev).toBe(1);
+    const status = svc.service.interties!.status();
+    expect(status.map((s) => [s.market, s.state])).toEqual([['feeder-north', 'linked'], ['home-1', 'linked'], ['home-2', 'linked']]);
+  });
+
+  it('clears parents first; each child takes its flow, conserving energy with losses and within capacity', async () => {
+    await tick(interval - 5 * MIN); // substation gate
+    expect((await records('feeder-north')).get(interval)?.outcome).toBeDefined();
+    expect((await records('home-1')).get(interval)?.outcome).toBeUndefined(); // the feeder has not cleared yet
+    await tick(interval - 3 * MIN); // feeder gate
+    await tick(interval - 1 * MIN); // home gates
+    for (const [child, parent, loss, cap] of [['feeder-north', 'substation', 0.02, 400], ['home-1', 'feeder-north', 0.01, 15], ['home-2', 'feeder-north', 0.01, 8]] as const) {
+      const { outcome } = (await records(child)).get(interval)!;
+      const bought = await net(parent, child);
+      expect(outcome!.parentNet).toBeCloseTo(bought, 9);
+      // Imports arrive less the losses, exports leave grossed up by them.
+      expect(outcome!.flow).toBeCloseTo(bought >= 0 ? bought * (1 - loss) : bought / (1 - loss), 9);
+      expect(await net(child, `intertie:${parent}`)).toBeCloseTo(-outcome!.flow, 9);
+      expect(Math.abs(outcome!.flow)).toBeLessThanOrEqual(cap);
+    }
+    // Home 1 is short (10 kW wanted, 2 kW of PV): it imports; home 2's PV exports.
+    expect((await records('home-1')).get(interval)!.outcome!.flow).toBeGreaterThan(0);
+    expect((await records('home-2')).get(interval)!.outcome!.flow).toBeLessThan(0);
+  });
+
+  it('keeps child parties private: a parent stores each child as one party and nothing of its members', async () => {
+    const substation = await stored(svc, 'substation');
+    expect(substation).toContain('feeder-north');
+    for (const hidden of ['school', 'home-1', 'home-2', 'h1-', 'h2-']) expect(substation).not.toContain(hidden);
+    const feeder = await stored(svc, 'feeder-north');
+    expect(feeder).toContain('home-1');
+    for (const hidden of ['h1-', 'h2-']) expect(feeder).not.toContain(hidden);
+  });
+
+  it('reports the interties on /healthz and GET /interties', async () => {
+    const health = await (await fetch(`${svc.base}/healthz`)).json() as { status: string; interties: Array<{ market: string; state: string }> };
+    expect(health.status).toBe('ok');
+    expect(health.interties.map((i) => i.state)).toEqual(['linked', 'linked', 'linked']);
+    const res = await fetch(`${svc.base}/interties`, { headers: { authorization: `Bearer ${svc.operatorToken}` } });
+    const body = await res.json() as { interties: Array<{ market: string; intervals: Array<{ interval: string; outcome?: { flow: number } }> }> };
+    expect(body.interties.find((i) => i.market === 'home-1')!.intervals[0]).toMatchObject({ interval: '2026-11-23T12:00:00.000Z', outcome: { flow: expect.any(Number) } });
+  });
+
+  it('places each flow once: a repeated tick changes nothing', async () => {
+    const before = await svc.service.services.store.list(collections.commands, 'home-1/');
+    await tick(interval - 1 * MIN + 1000);
+    expect(await svc.service.services.store.list(collections.commands, 'home-1/')).toHaveLength(before.length);
+  });
+});
