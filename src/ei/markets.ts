@@ -2,6 +2,7 @@ import type { Availability } from '../calendar/availability.js';
 import type { TenderInput } from '../market/admission.js';
 import { CallMarket } from '../market/call-market.js';
 import { emptyOutput, type MarketOutput, type SubmitOutcome } from '../market/market-base.js';
+import type { PriceBounds } from '../market/intertie.js';
 import { createMarket, type Market } from '../market/market.js';
 import type { MarketRules } from '../market/rules.js';
 import type { Rejection, Transaction } from '../market/types.js';
@@ -14,8 +15,8 @@ export type EngineCommand =
   | { readonly kind: 'submit'; readonly tender: TenderInput; readonly availability: readonly Availability[]; readonly now: number }
   | { readonly kind: 'cancel'; readonly partyID: string; readonly tenderID: string; readonly now: number }
   | { readonly kind: 'advance'; readonly now: number }
-  /** A demand curve placed or replaced (curve call markets): an intertie's flow from the parent. */
-  | { readonly kind: 'curve'; readonly partyID: string; readonly tenderID: string; readonly interval: number; readonly demand: readonly number[]; readonly now: number };
+  /** An intertie's flow from the parent and the price bounds it sets (curve call markets with a parent). */
+  | { readonly kind: 'intertie'; readonly partyID: string; readonly interval: number; readonly flow: number; readonly bounds: PriceBounds; readonly now: number };
 
 export type CommandResult = SubmitOutcome | MarketOutput | Rejection;
 
@@ -307,9 +308,9 @@ function apply(market: Market, command: EngineCommand): CommandResult {
     case 'submit': return market.submit(command.tender, command.now, command.availability);
     case 'cancel': return market.cancel(command.partyID, command.tenderID, command.now);
     case 'advance': return market.advance(command.now);
-    case 'curve': {
-      if (!(market instanceof CallMarket)) return { tenderID: command.tenderID, code: 'curve-invalid', reason: `${market.rules.id} is not a call market` };
-      return market.submitCurve(command.partyID, command.tenderID, command.interval, Float64Array.from(command.demand), command.now) ?? emptyOutput();
+    case 'intertie': {
+      if (!(market instanceof CallMarket)) return { tenderID: 'intertie', code: 'curve-invalid', reason: `${market.rules.id} is not a call market` };
+      return market.placeIntertie(command.partyID, command.interval, command.flow, command.bounds, command.now) ?? emptyOutput();
     }
   }
 }

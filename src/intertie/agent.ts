@@ -21,7 +21,7 @@ import type { Product } from '../emix/product.js';
 import type { MarketHost } from '../ei/markets.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
 import { CallMarket } from '../market/call-market.js';
-import { childFlow, ladder, upwardCurve } from '../market/intertie.js';
+import { childFlow, ladder, priceBounds, upwardCurve } from '../market/intertie.js';
 import type { Market } from '../market/market.js';
 import { intertieAccount } from '../market/nested.js';
 import { gateClosureMs, type IntertieRules } from '../market/rules.js';
@@ -41,6 +41,8 @@ export interface Intertie {
 
 /** Intertie records are kept this long after their interval, for the operator to look back. */
 const KEEP_MS = 86_400_000;
+/** How long after an islanded interval the parent is asked whether it cleared it anyway (it lists an hour of clearings). */
+const DEVIATION_WINDOW_MS = 3_600_000;
 
 export class IntertieAgent {
   readonly #interties: Intertie[];
@@ -69,6 +71,7 @@ export class IntertieAgent {
 
   /** Runs one step against the parent; a failure to reach it islands the child, any success links it again. */
   async #guard(intertie: Intertie, now: number, step: () => Promise<void>): Promise<void> {
+    const answered = intertie.link.answered;
     try {
       if (!this.#joined.has(intertie.child.rules.id)) {
         const why = await intertie.link.join(intertie.child.rules);
@@ -76,7 +79,8 @@ export class IntertieAgent {
         this.#joined.add(intertie.child.rules.id);
       }
       await step();
-      await this.#set(intertie, 'linked', now);
+      // Linked once the parent answers; a step that had nothing to ask it proves nothing.
+      if (intertie.link.answered > answered) await this.#set(intertie, 'linked', now);
     } catch (error) {
       const reason = (error as Error).message;
       // The SDK reports transport failures as 503: those and other 5xx mean the parent is away; a 4xx is a refusal to look into.
@@ -140,7 +144,11 @@ export class IntertieAgent {
     for (const [interval, record] of await this.#records(intertie)) {
       const key = `${child.rules.id}/${interval}`;
       if (interval < now - KEEP_MS) stale.push(del(collections.interties, key));
-      if (record.outcome || record.islanded || now < interval - parentGate) continue;
+      if (record.islanded) {
+        await this.#deviation(intertie, key, record, interval, now);
+        continue;
+      }
+      if (record.outcome || now < interval - parentGate) continue;
       if (now >= interval - childGate) {
         // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
         this.log.warn({ market: child.rules.id, parent: intertie.parent, interval }, 'intertie: interval cleared islanded, the parent\'s outcome never arrived');
@@ -149,16 +157,33 @@ export class IntertieAgent {
       }
       const outcome = await link.outcome(interval);
       if (!outcome) continue;
-      const flow = childFlow(child.rules.intertie!, outcome.net);
+      const terms = child.rules.intertie!;
+      const flow = childFlow(terms, outcome.net);
+      const bounds = priceBounds(terms, outcome.price, flow, link.rules!.quantities.tick);
       await this.host.withWork(async (work) => {
         await work.enter([child]);
-        const writes = flow === 0 ? [] : work.run(child, { kind: 'curve', partyID: intertieAccount(child.rules), tenderID: 'intertie', interval,
-          demand: new Array<number>(child.grid!.steps).fill(-flow), now }).writes;
+        const { writes } = work.run(child, { kind: 'intertie', partyID: intertieAccount(child.rules), interval, flow, bounds, now });
         await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
       });
       this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');
     }
     if (stale.length > 0) await this.store.commit(stale);
+  }
+
+  /**
+   * An interval the child cleared islanded may still have been cleared by the parent with the
+   * child's last bid (a parent that was down clears its late gates when it returns). That trade
+   * stands in the parent; the child records it as a deviation for settlement, once.
+   */
+  async #deviation(intertie: Intertie, key: string, record: IntertieRecord, interval: number, now: number): Promise<void> {
+    if (record.deviation || interval < now - DEVIATION_WINDOW_MS) return;
+    const outcome = await intertie.link.outcome(interval);
+    if (!outcome) return;
+    await this.store.commit([put(collections.interties, key, asJson({ ...record, deviation: { parentPrice: outcome.price, parentNet: outcome.net } }))]);
+    if (outcome.net !== 0) {
+      this.log.warn({ market: intertie.child.rules.id, parent: intertie.parent, interval, parentNet: outcome.net, parentPrice: outcome.price },
+        'intertie: the parent cleared an interval this market cleared islanded; its trade stands as a deviation');
+    }
   }
 }
 

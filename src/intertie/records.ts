@@ -10,6 +10,8 @@ export interface IntertieRecord {
   outcome?: { parentPrice: number; parentNet: number; flow: number };
   /** The child's gate closed before the parent's outcome could be fetched: the interval cleared islanded. */
   islanded?: boolean;
+  /** What the parent cleared anyway for an interval the child cleared islanded: a trade the child did not take. */
+  deviation?: { parentPrice: number; parentNet: number };
 }
 
 export type IntertieState = 'joining' | 'linked' | 'islanded';

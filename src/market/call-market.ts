@@ -4,6 +4,7 @@ import { checkCurve, curveFromPoints, CurveError, intersection, stepOf, type Pri
 import { emptyOutput, MarketBase, tenderKey, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
 import { gateClosureMs, horizonMs, type MarketRules } from './rules.js';
 import { clearStepAuction } from './step-auction.js';
+import type { PriceBounds } from './intertie.js';
 import type { ClearingResult, Rejection, Side, Transaction } from './types.js';
 
 /**
@@ -62,6 +63,8 @@ interface Allocation {
 export class CallMarket extends MarketBase {
   /** Bids per interval, in submission order, keyed by party and tender. */
   readonly #bids = new Map<Instant, IntervalBids>();
+  /** Price bounds an uncongested intertie sets on an interval (nested markets). */
+  readonly #bounds = new Map<Instant, PriceBounds>();
   readonly grid: PriceGrid | undefined;
 
   constructor(rules: MarketRules & { clearing: { kind: 'call' } }) {
@@ -111,6 +114,17 @@ export class CallMarket extends MarketBase {
     }
     this.bidsOf(interval).set(tenderKey(partyID, tenderID), { kind: 'curve', partyID, tenderID, curve: demand });
     return undefined;
+  }
+
+  /**
+   * Places an intertie's flow from the parent market (positive: imported) as a fixed bid of the
+   * intertie's account, and the price bounds it sets: an intertie with capacity to spare makes the
+   * parent's price, moved by losses and fee, the limit of this market's price (see intertie.ts).
+   */
+  placeIntertie(account: string, interval: Instant, flow: number, bounds: PriceBounds, now: Instant): Rejection | undefined {
+    const rejection = this.submitCurve(account, 'intertie', interval, new Float64Array(this.grid?.steps ?? 0).fill(-flow), now);
+    if (!rejection) this.#bounds.set(interval, bounds);
+    return rejection;
   }
 
   /** The sum of an interval's curves (a copy), or undefined when it has no bids or this is not a curve market. */
@@ -176,6 +190,7 @@ export class CallMarket extends MarketBase {
       if (now < interval - gate) continue;
       const { price, type, allocations } = this.clearing(interval);
       this.#bids.delete(interval);
+      this.#bounds.delete(interval);
       const transactions: Transaction[] = [];
       if (price !== undefined) {
         for (const { bid, demand } of allocations) {
@@ -193,7 +208,7 @@ export class CallMarket extends MarketBase {
   private clearing(interval: Instant): { price: number | undefined; type: ClearingResult['type']; allocations: Allocation[] } {
     const bids = this.#bids.get(interval);
     if (!bids || bids.bids.size === 0) return { price: undefined, type: 'null', allocations: [] };
-    return this.grid ? clearCurves(this.grid, bids) : this.clearSteps([...bids.bids.values()]);
+    return this.grid ? clearCurves(this.grid, bids, this.#bounds.get(interval)) : this.clearSteps([...bids.bids.values()]);
   }
 
   /** GridLAB-D: walk merit order, marginal unit sets the price, ties at the price share pro rata. */
@@ -209,9 +224,14 @@ export class CallMarket extends MarketBase {
   }
 }
 
-/** PowerMatcher: the crossing of the aggregate; each bid is allocated its demand at the nearest step. */
-function clearCurves(grid: PriceGrid, bids: IntervalBids): { price: number; type: ClearingResult['type']; allocations: Allocation[] } {
-  const { price, type } = intersection(grid, bids.aggregate!);
+/**
+ * PowerMatcher: the crossing of the aggregate, held within an intertie's bounds if it set any;
+ * each bid is allocated its demand at the nearest step.
+ */
+function clearCurves(grid: PriceGrid, bids: IntervalBids, bounds?: PriceBounds): { price: number; type: ClearingResult['type']; allocations: Allocation[] } {
+  const crossing = intersection(grid, bids.aggregate!);
+  const held = bounds ? Math.min(grid.maximum, Math.max(grid.minimum, bounds.low ?? -Infinity, Math.min(bounds.high ?? Infinity, crossing.price))) : crossing.price;
+  const { price, type } = held === crossing.price ? crossing : { price: held, type: 'intertie' as const };
   const at = stepOf(grid, price);
   const allocations: Allocation[] = [];
   for (const bid of bids.bids.values()) allocations.push({ bid, demand: bid.curve![at]! });

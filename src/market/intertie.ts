@@ -69,6 +69,27 @@ export function childFlow(terms: IntertieTerms, parentNet: number): number {
   return Math.max(-terms.exportCapacity, Math.min(terms.importCapacity, flow));
 }
 
+/** Limits on a child's price; null where the intertie is congested in that direction and sets none. */
+export interface PriceBounds {
+  readonly low: number | null;
+  readonly high: number | null;
+}
+
+/**
+ * The bounds a parent clearing sets on the child's price: with capacity to spare, the child never
+ * pays more than import parity (it would buy more from the parent) nor gets less than export
+ * parity (it would sell more to it). An intertie at capacity in a direction bounds nothing there:
+ * the child clears on its own curve and the prices separate. `tolerance`: how close to capacity
+ * counts as at it (the parent's quantity tick, since bids are truncated to it).
+ */
+export function priceBounds(terms: IntertieTerms, parentPrice: number, flow: number, tolerance: number): PriceBounds {
+  const at = parity(terms, parentPrice);
+  return {
+    low: flow <= -(terms.exportCapacity - tolerance) ? null : at.export,
+    high: flow >= terms.importCapacity - tolerance ? null : at.import,
+  };
+}
+
 /** A step tender of a ladder; no price: a price-taker (a flat curve). */
 export interface LadderStep {
   readonly side: 'buy' | 'sell';

@@ -6,7 +6,7 @@
  */
 import type { Instant } from '../calendar/instant.js';
 import { CallMarket } from './call-market.js';
-import { childFlow, parity, upwardCurve } from './intertie.js';
+import { childFlow, parity, priceBounds, upwardCurve } from './intertie.js';
 import type { MarketOutput } from './market-base.js';
 import type { Market } from './market.js';
 import type { MarketRules } from './rules.js';
@@ -32,11 +32,6 @@ export interface IntertieFlow {
 export const intertieAccount = (rules: MarketRules): string =>
   `intertie:${rules.intertie?.parent.kind === 'local' ? rules.intertie.parent.marketID : rules.intertie?.parent.marketContext ?? ''}`;
 
-/** Places the intertie's flow in the child: a flat curve, supply when importing, demand when exporting. */
-export function placeFlow(child: CallMarket, interval: Instant, flow: number, now: Instant): void {
-  const rejection = child.submitCurve(intertieAccount(child.rules), 'intertie', interval, new Float64Array(child.grid!.steps).fill(-flow), now);
-  if (rejection) throw new Error(`intertie flow refused by ${child.rules.id}: ${rejection.reason}`);
-}
 
 /**
  * Bids every child's aggregate into its parent at `now`, then clears every market up to `until`,
@@ -70,8 +65,11 @@ export function clearNested(markets: readonly Market[], now: Instant, until: Ins
         const position = l.parent.positions.of(interval).get(l.terms.partyID);
         const parentNet = position ? position.bought - position.sold : 0;
         const flow = childFlow(l.terms, parentNet);
-        if (flow !== 0) placeFlow(l.child, interval, flow, now);
         const price = cleared.get(interval)?.price;
+        if (price !== undefined) {
+          const rejection = l.child.placeIntertie(intertieAccount(l.child.rules), interval, flow, priceBounds(l.terms, price, flow, l.parent.rules.quantities.tick), now);
+          if (rejection) throw new Error(`intertie flow refused by ${l.child.rules.id}: ${rejection.reason}`);
+        }
         flows.push({ child: l.child.rules.id, parent: l.parent.rules.id, interval, parentPrice: price, parentNet, flow,
           losses: Math.abs(parentNet - flow), parity: price === undefined ? undefined : parity(l.terms, price) });
       }

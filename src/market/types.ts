@@ -46,7 +46,9 @@ export interface Removal {
 /** The name GridLAB-D (step bids) or PowerMatcher (curves) gives the way a call auction cleared. */
 export type ClearingType =
   | 'marginal-buyer' | 'marginal-seller' | 'exact' | 'marginal-price' | 'failure' | 'null'
-  | 'interpolated' | 'flat-midpoint' | 'floor' | 'cap';
+  | 'interpolated' | 'flat-midpoint' | 'floor' | 'cap'
+  /** Held at a bound an uncongested intertie set: the parent's price, moved by losses and fee. */
+  | 'intertie';
 
 export interface ClearingResult {
   readonly marketID: string;

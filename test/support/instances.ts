@@ -54,6 +54,42 @@ export interface ClusterOptions {
 
 let clusters = 0;
 
+/** The options that give service processes one shared, accelerated market clock. */
+export const clockArgs = (start: number, speed: number, origin: number): string[] =>
+  ['--clock-start', new Date(start).toISOString(), '--clock-speed', String(speed), '--clock-origin', new Date(origin).toISOString()];
+
+/** Starts `micromarket serve --port PORT ...args` (logging at info) and waits until it answers /healthz. */
+export async function spawnServe(port: number, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Instance> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const logs: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    logs.push(...lines);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  for (let tries = 0; ; tries++) {
+    if (child.exitCode !== null) throw new Error(`serve on ${port} exited: ${logs.join('\n')}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      if (tries > 200) throw new Error(`serve on ${port} did not come up: ${logs.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { base, process: child, logs };
+}
+
+/** SIGKILLs (or with `signal`, stops) a service process and waits for it to be gone. */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await gone;
+}
+
 export async function startCluster(redis: TestRedis, count: number, options: ClusterOptions): Promise<Cluster> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-cluster-'));
   const tokens = await TokenService.forDataDir(dir);
@@ -65,31 +101,8 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
   const instances: Instance[] = [];
   const credentials = new Map<string, { clientId: string; clientSecret: string }>();
 
-  const start = async (i: number): Promise<Instance> => {
-    const args = [cli, 'serve', '--redis', redis.url, '--namespace', namespace, '--port', String(ports[i]), '--data', dir, '--log-level', 'info',
-      '--job-lock-ms', String(options.jobLockMs ?? 2000), '--xml-workers', '0',
-      '--clock-start', new Date(options.clockStart).toISOString(), '--clock-speed', String(speed), '--clock-origin', new Date(origin).toISOString()];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const logs: string[] = [];
-    let partial = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop()!;
-      logs.push(...lines);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-    const base = `http://127.0.0.1:${ports[i]}`;
-    for (let tries = 0; ; tries++) {
-      if (child.exitCode !== null) throw new Error(`instance ${i} exited: ${logs.join('\n')}`);
-      try {
-        if ((await fetch(`${base}/healthz`)).ok) break;
-      } catch {
-        if (tries > 200) throw new Error(`instance ${i} did not come up: ${logs.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return (instances[i] = { base, process: child, logs });
-  };
+  const start = async (i: number): Promise<Instance> => (instances[i] = await spawnServe(ports[i]!, ['--redis', redis.url, '--namespace', namespace,
+    '--data', dir, '--job-lock-ms', String(options.jobLockMs ?? 2000), '--xml-workers', '0', ...clockArgs(options.clockStart, speed, origin)]));
 
   for (let i = 0; i < count; i++) await start(i);
   // One client per party and instance, so each fetches its token once.
@@ -102,13 +115,7 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
   return {
     instances, operatorToken, start, dataDir: dir, namespace,
     now: () => options.clockStart + Math.floor((Date.now() - origin) * speed),
-    async kill(i) {
-      const child = instances[i]!.process;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await gone;
-    },
+    kill: (i) => stopProcess(instances[i]!.process),
     async party(via, partyID, scopes = ['register', 'enroll', 'tender', 'quote', 'avail'], transportAddress) {
       const res = await fetch(`${instances[via]!.base}/oauth/clients`, { method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` }, body: JSON.stringify({ partyID, scopes }) });
@@ -122,12 +129,7 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
     enrollApproved: (via, client, marketContext) =>
       enrollApproved(client, new MicromarketClient({ baseUrl: instances[via]!.base, partyID: 'operator', token: operatorToken }), marketContext, options.clockStart),
     async close() {
-      await Promise.all(instances.map(async (instance) => {
-        if (instance.process.exitCode !== null || instance.process.signalCode !== null) return;
-        const gone = new Promise((r) => instance.process.once('exit', r));
-        instance.process.kill('SIGTERM');
-        await gone;
-      }));
+      await Promise.all(instances.map((instance) => stopProcess(instance.process, 'SIGTERM')));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,167 @@
+/**
+ * A home market in one service process whose parent, the feeder market, runs in another (with the
+ * substation above it): two real `micromarket serve` processes over HTTP on one accelerated clock.
+ */
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenService } from '../../src/auth/tokens.js';
+import { MicromarketClient } from '../../src/client/index.js';
+import type { IntertieRecord, IntertieStatus } from '../../src/intertie/records.js';
+import { enrollApproved, priced } from '../support/enrollment.js';
+import { clockArgs, spawnServe, stopProcess, type Instance } from '../support/instances.js';
+import { rulesDir } from '../support/markets.js';
+import { freePort } from '../support/ports.js';
+
+const MIN = 60_000;
+const SPEED = 120; // a market minute every half second; the gate tick (250 ms) is 30 market seconds
+const I1 = Date.UTC(2026, 10, 23, 12, 0);
+const I2 = I1 + 15 * MIN; // the parent is down when this one clears
+const I3 = I1 + 30 * MIN; // after the parent is back
+const ctx = (id: string) => `urn:micromarket:${id}`;
+
+/** Every file under a directory, as one buffer's text: everything a service stored. */
+async function everythingStored(dir: string): Promise<string> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) out.push((await readFile(join(entry.parentPath, entry.name))).toString('latin1'));
+  }
+  return out.join('\n');
+}
+
+describe('a child market whose parent is another service process', () => {
+  let root: string;
+  let parentPort: number;
+  let parentArgs: string[];
+  let childArgs: string[];
+  let childEnv: NodeJS.ProcessEnv;
+  let parent: Instance;
+  let child: Instance;
+  let childOperator: string;
+  const origin = Date.now();
+  const now = () => I1 - 14 * MIN + (Date.now() - origin) * SPEED;
+  const until = async (at: number) => {
+    while (now() < at) await new Promise((r) => setTimeout(r, 50));
+  };
+  const childIntertie = async () => {
+    const res = await fetch(`${child.base}/interties`, { headers: { authorization: `Bearer ${childOperator}` } });
+    return (await res.json() as { interties: Array<IntertieStatus & { intervals: Array<IntertieRecord & { interval: string }> }> }).interties[0]!;
+  };
+  const record = async (interval: number) => (await childIntertie()).intervals.find((r) => r.interval === new Date(interval).toISOString());
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mm-intertie-'));
+    const [parentRules, childRules, parentData, childData] = ['parent-rules', 'child-rules', 'parent-data', 'child-data'].map((d) => join(root, d)) as [string, string, string, string];
+    await Promise.all([parentRules, childRules].map((d) => mkdir(d)));
+    for (const f of ['substation.xml', 'feeder-north.xml']) await copyFile(join(rulesDir, 'nested', f), join(parentRules, f));
+    parentPort = await freePort();
+    const home = (await readFile(join(rulesDir, 'nested', 'home-1.xml'), 'utf8')).replace('<rules:parent>feeder-north</rules:parent>',
+      `<rules:remoteParent><rules:url>http://127.0.0.1:${parentPort}</rules:url><emix:marketContext>${ctx('feeder-north')}</emix:marketContext>`
+      + '<rules:clientSecretEnv>HOME1_SECRET</rules:clientSecretEnv></rules:remoteParent>');
+    await writeFile(join(childRules, 'home-1.xml'), home);
+
+    const parentOperator = await (await TokenService.forDataDir(parentData)).issue('operator', ['operator'], Date.now(), 3600);
+    childOperator = await (await TokenService.forDataDir(childData)).issue('operator', ['operator'], Date.now(), 3600);
+    const clock = clockArgs(I1 - 14 * MIN, SPEED, origin);
+    parentArgs = ['--data', parentData, '--rules', parentRules, ...clock];
+    parent = await spawnServe(parentPort, parentArgs);
+
+    // The parent's operator gives the home its party and credentials there.
+    const clients = async (base: string, operator: string, partyID: string, scopes = ['register', 'enroll', 'tender', 'quote']) => {
+      const res = await fetch(`${base}/oauth/clients`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${operator}` },
+        body: JSON.stringify({ partyID, scopes }) });
+      const { client_id: clientId, client_secret: clientSecret } = await res.json() as { client_id: string; client_secret: string };
+      return { clientId, clientSecret };
+    };
+    const home1 = await clients(parent.base, parentOperator, 'home-1');
+    childArgs = ['--data', childData, '--rules', childRules, ...clock];
+    childEnv = { ...process.env, HOME1_SECRET: home1.clientSecret };
+    child = await spawnServe(await freePort(), childArgs, childEnv);
+
+    const trade = async (base: string, operator: string, partyID: string, market: string, bids: Array<['buy' | 'sell', number, number, number]>) => {
+      const client = new MicromarketClient({ baseUrl: base, partyID, credentials: await clients(base, operator, partyID) });
+      await client.register({ partyName: partyID, partyRoles: ['consumer'] });
+      await enrollApproved(client, new MicromarketClient({ baseUrl: base, partyID: 'operator', token: operator }), ctx(market), now());
+      await client.tender(bids.map(([side, price, q, at], k) => ({ tenderID: `${partyID}-${k}`, product: priced(ctx(market), side, price, q, at) })));
+    };
+    const every = <T>(f: (at: number) => T) => [I1, I2, I3].map(f);
+    await trade(parent.base, parentOperator, 'supplier', 'substation', every((at) => ['sell', 0.2, 100, at] as ['sell', number, number, number]));
+    await trade(parent.base, parentOperator, 'school', 'feeder-north', every((at) => ['buy', 0.4, 20, at] as ['buy', number, number, number]));
+    await trade(child.base, childOperator, 'h1-heater', 'home-1', every((at) => ['buy', 0.6, 6, at] as ['buy', number, number, number]));
+    await trade(child.base, childOperator, 'h1-pv', 'home-1', every((at) => ['sell', 0.01, 2, at] as ['sell', number, number, number]));
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all([parent, child].map((p) => p && stopProcess(p.process, 'SIGTERM')));
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('trades the home\'s residual in the remote feeder and takes the flow back, less losses', async () => {
+    await until(I1 - 1 * MIN + 1000);
+    await new Promise((r) => setTimeout(r, 300)); // the child's gate tick
+    const { outcome } = (await record(I1))!;
+    // The home wants 6 kW and makes 2: it imports 4, for which the feeder sells it 4 / 0.99 (truncated to 0.001).
+    expect(outcome!.parentNet).toBeCloseTo(4.04, 9);
+    expect(outcome!.flow).toBeCloseTo(4.04 * 0.99, 9);
+    const home1 = new MicromarketClient({ baseUrl: child.base, partyID: 'operator', token: childOperator });
+    const cleared = (await home1.quotes(ctx('home-1'))).quotes.find((q) => q.quoteID.endsWith(':cleared') && q.products[0]!.dtstart === I1)!;
+    // Uncongested: the home's price is its import parity with the feeder's price (within one feeder step).
+    const feederPrice = outcome!.parentPrice;
+    expect(Math.abs((cleared.products[0]!.payload!.value.price as { value: number }).value - (feederPrice / 0.99 + 0.02))).toBeLessThanOrEqual(0.0102);
+  });
+
+  it('the parent stores the home as one party and nothing of its devices', async () => {
+    const stored = await everythingStored(join(root, 'parent-data'));
+    expect(stored).toContain('home-1');
+    expect(stored).not.toContain('h1-heater');
+    expect(stored).not.toContain('h1-pv');
+  });
+
+  it('islands while the parent is down: keeps clearing on its own curve and says so', async () => {
+    await stopProcess(parent.process); // SIGKILL
+    await until(I2 - 1 * MIN + 1000);
+    await new Promise((r) => setTimeout(r, 300));
+    const status = await childIntertie();
+    expect(status.state).toBe('islanded');
+    const health = await (await fetch(`${child.base}/healthz`)).json() as { status: string };
+    expect(health.status).toBe('degraded');
+    expect((await record(I2))!.islanded).toBe(true);
+    // On its own curve the heater (6 kW up to 0.60) meets the PV's 2 kW at 0.60: interpolated 0.59 + 0.01 * 4 / 6.
+    const operator = new MicromarketClient({ baseUrl: child.base, partyID: 'operator', token: childOperator });
+    const cleared = (await operator.quotes(ctx('home-1'))).quotes.find((q) => q.quoteID.endsWith(':cleared') && q.products[0]!.dtstart === I2)!;
+    expect((cleared.products[0]!.payload!.value.price as { value: number }).value).toBeCloseTo(0.59 + 0.01 * 4 / 6, 9);
+    expect(child.logs.some((l) => l.includes('intertie islanded'))).toBe(true);
+  });
+
+  it('links again when the parent returns, records what the parent cleared meanwhile, and trades the next interval across a child restart', async () => {
+    parent = await spawnServe(parentPort, parentArgs);
+    // The child is killed and restarted while its bid for I3 stands in the parent.
+    await until(I3 - 10 * MIN);
+    await stopProcess(child.process);
+    child = await spawnServe(Number(new URL(child.base).port), childArgs, childEnv);
+    await until(I3 - 1 * MIN + 1000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await childIntertie()).state).toBe('linked');
+    // The parent, back late, cleared I2 with the home's bid but without the substation's flow (its own feeder had islanded
+    // by then): nothing was sold to the home. The home records that it asked.
+    expect((await record(I2))!.deviation?.parentNet).toBe(0);
+    // The feeder's own intertie, in the parent process, keeps its substation trade for I2 as a deviation.
+    const parentOperator = await (await TokenService.forDataDir(join(root, 'parent-data'))).issue('operator', ['operator'], Date.now(), 600);
+    const feeder = (await (await fetch(`${parent.base}/interties`, { headers: { authorization: `Bearer ${parentOperator}` } })).json() as
+      { interties: Array<{ intervals: Array<IntertieRecord & { interval: string }> }> }).interties[0]!;
+    const feederI2 = feeder.intervals.find((r) => r.interval === new Date(I2).toISOString())!;
+    expect(feederI2.islanded).toBe(true);
+    expect(feederI2.deviation!.parentNet).toBeGreaterThan(20);
+    expect((await record(I3))!.outcome?.flow).toBeCloseTo(4.04 * 0.99, 9);
+    expect((await record(I3))!.rev).toBe(1); // the restarted child found its bid in place and did not send it again
+    // Never doubled: the parent holds one purchase per interval for the home.
+    const home1 = new MicromarketClient({ baseUrl: parent.base, partyID: 'home-1', token: await (await TokenService.forDataDir(join(root, 'parent-data'))).issue('home-1', ['tender'], Date.now(), 600) });
+    // (one transaction per step tender of its ladder that the clearing allocated).
+    const { transactions } = await home1.transactions({ marketContexts: [ctx('feeder-north')] });
+    const bought = (at: number) => transactions.filter((t) => t.product.dtstart === at)
+      .reduce((sum, t) => sum + (t.product.side === 'buy' ? 1 : -1) * t.product.payload!.value.quantity!, 0);
+    expect(bought(I1)).toBeCloseTo(4.04, 9);
+    expect(bought(I3)).toBeCloseTo(4.04, 9);
+  });
+});
