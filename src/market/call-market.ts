@@ -198,7 +198,7 @@ export class CallMarket extends MarketBase {
           else if (demand < 0) transactions.push(this.transaction(interval, now, this.account, bid.partyID, price, -demand, undefined, bid.tenderID));
         }
       }
-      out.transactions.push(...transactions);
+      for (const t of transactions) out.transactions.push(t); // a spread of 100,000s of arguments overflows the stack
       out.clearings.push({ marketID: this.rules.id, interval, price, type, ...totals(allocations), transactions });
     }
     this.calendar.forgetBefore(now);

@@ -24,18 +24,17 @@ export class Positions {
     let parties = this.#byInterval.get(t.interval);
     if (!parties) this.#byInterval.set(t.interval, (parties = new Map()));
     const value = t.price * t.quantity;
-    const traded = this.#traded.get(t.interval) ?? { quantity: 0, value: 0 };
+    let traded = this.#traded.get(t.interval);
+    if (!traded) this.#traded.set(t.interval, (traded = { quantity: 0, value: 0 }));
     traded.quantity += t.quantity;
     traded.value += value;
-    this.#traded.set(t.interval, traded);
-    const buyer = parties.get(t.buyer) ?? { bought: 0, sold: 0, cost: 0 };
+    // Entries are mutated in place: an auction records 100,000s of transactions at once.
+    const buyer = positionOf(parties, t.buyer);
     buyer.bought += t.quantity;
     buyer.cost += value;
-    parties.set(t.buyer, buyer);
-    const seller = parties.get(t.seller) ?? { bought: 0, sold: 0, cost: 0 };
+    const seller = positionOf(parties, t.seller);
     seller.sold += t.quantity;
     seller.cost -= value;
-    parties.set(t.seller, seller);
   }
 
   /** Every party's position in an interval. */
@@ -55,4 +54,10 @@ export class Positions {
   intervals(): Instant[] {
     return [...this.#byInterval.keys()].sort((a, b) => a - b);
   }
+}
+
+function positionOf(parties: Map<string, Position>, party: string): Position {
+  let position = parties.get(party);
+  if (!position) parties.set(party, (position = { bought: 0, sold: 0, cost: 0 }));
+  return position;
 }

@@ -17,18 +17,8 @@ import { CallMarket } from '../../src/market/call-market.js';
 import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { OrderBook, type IncomingOrder } from '../../src/market/order-book.js';
 import type { MarketRules } from '../../src/market/rules.js';
+import { random } from './stats.js';
 
-/** mulberry32: a small seeded PRNG, so both engines see exactly the same flow. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MID = 100_000;
 type Flow = IncomingOrder[];

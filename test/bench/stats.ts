@@ -1,4 +1,16 @@
 /** Timing helpers shared by the benchmark scripts. */
+
+/** mulberry32: a small seeded PRNG, so that compared runs see exactly the same inputs. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 export interface Figures {
   readonly count: number;
   readonly perSecond: number;
