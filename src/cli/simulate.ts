@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseInstant } from '../calendar/instant.js';
 import { isMicromarketError } from '../errors.js';
-import { defaultSimulationTime, simulate, type SimulationInput } from '../market/simulation.js';
-import { loadRuleFile, RulesError } from '../rules/load.js';
+import type { MarketRules } from '../market/rules.js';
+import { defaultSimulationTime, simulate, simulateNested, type SimulationInput } from '../market/simulation.js';
+import { loadMarketRules, loadRuleFile, RulesError } from '../rules/load.js';
 import { XmlPipeline } from '../xml/pipeline.js';
 import { SchemaSet } from '../xml/schema-set.js';
 import { UsageError, type Command } from './command.js';
@@ -29,15 +30,18 @@ async function readInputs(files: readonly string[], pipeline: XmlPipeline): Prom
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'run tenders through a market offline and print the outcome',
-  usage: `Usage: micromarket simulate --rules FILE [--at ISO-TIME] --input FILE...
+  usage: `Usage: micromarket simulate --rules FILE|DIR [--at ISO-TIME] --input FILE...
 
 Runs the eiCreateTender documents given as inputs through a fresh market built from one rule
 file, with the same engine as the service: every tender is submitted at --at, in input order,
 then every gate closes. Prints JSON (documented in docs/simulate.md): per interval the clearing
 price and type, every transaction, rejected tenders with reasons, removed tenders, positions.
+Given a directory, runs every market in it, nested markets included: each tender goes to the
+market its context names, children's aggregates go up their interties and flows come down;
+the JSON then holds every market's report and what crossed each intertie.
 
 Options:
-  --rules FILE     a market rule file (see market-rules/)
+  --rules FILE     a market rule file (see market-rules/), or a directory of them
   --at ISO-TIME    when the tenders are submitted (default: one interval before the earliest gate)
   --input FILE     an eiCreateTender document; repeat, or list several files after it
   -h, --help       show this help
@@ -64,16 +68,18 @@ invalid, 2 on a usage error.`,
       }
     }
     const pipeline = new XmlPipeline(SchemaSet.load());
+    const tree = (await stat(rulesFile).catch(() => undefined))?.isDirectory() ?? false;
     let rules;
     try {
-      rules = await loadRuleFile(rulesFile, pipeline);
+      rules = tree ? await loadMarketRules(rulesFile, pipeline) : await loadRuleFile(rulesFile, pipeline);
     } catch (error) {
       if (!(error instanceof RulesError)) throw error;
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
     const inputs = await readInputs(files, pipeline);
-    const report = simulate(rules, inputs, at ?? defaultSimulationTime(rules, inputs) ?? 0);
+    const start = at ?? defaultSimulationTime(rules, inputs) ?? 0;
+    const report = Array.isArray(rules) ? simulateNested(rules, inputs, start) : simulate(rules as MarketRules, inputs, start);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
   },

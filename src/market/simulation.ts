@@ -1,6 +1,8 @@
 import { formatInstant, type Instant } from '../calendar/instant.js';
 import type { TenderInput } from './admission.js';
-import { createMarket } from './market.js';
+import type { MarketOutput } from './market-base.js';
+import { createMarket, type Market } from './market.js';
+import { clearNested } from './nested.js';
 import { gateClosureMs, granularityMs, type MarketRules } from './rules.js';
 import type { ClearingResult, Removal, Transaction } from './types.js';
 
@@ -31,11 +33,54 @@ export interface SimulationReport {
   readonly positions: Array<{ interval: string; party: string; bought: number; sold: number; net: number; cost: number }>;
 }
 
-/** The default submission time: one interval before the earliest gate closure among the tenders. */
-export function defaultSimulationTime(rules: MarketRules, inputs: readonly SimulationInput[]): Instant | undefined {
-  const starts = inputs.flatMap((i) => ('tender' in i && i.tender.product.dtstart !== undefined ? [i.tender.product.dtstart] : []));
-  return starts.length === 0 ? undefined : Math.min(...starts) - gateClosureMs(rules) - granularityMs(rules);
+/** The default submission time: one interval before the earliest gate closure among the tenders (of the markets given). */
+export function defaultSimulationTime(rules: MarketRules | readonly MarketRules[], inputs: readonly SimulationInput[]): Instant | undefined {
+  const all = Array.isArray(rules) ? rules as readonly MarketRules[] : [rules as MarketRules];
+  const byContext = new Map(all.map((r) => [r.marketContext, r]));
+  const gates = inputs.flatMap((i) => {
+    if (!('tender' in i) || i.tender.product.dtstart === undefined) return [];
+    const r = byContext.get(i.tender.product.marketContext) ?? all[0]!;
+    // A parent's gate closes before its children's: the earliest gate of the tree is its longest gate closure.
+    return [i.tender.product.dtstart - Math.max(...all.map(gateClosureMs)) - granularityMs(r)];
+  });
+  return gates.length === 0 ? undefined : Math.min(...gates);
 }
+
+interface Submitted {
+  readonly transactions: Transaction[];
+  readonly removals: Removal[];
+  readonly rejected: SimulationReport['rejected'];
+}
+
+const wrongMarket = (input: SimulationInput & { tender: TenderInput }, expected: string): SimulationReport['rejected'][number] => ({
+  file: input.file, tenderID: input.tender.tenderID, partyID: input.tender.partyID, code: 'wrong-market',
+  reason: `${input.tender.product.marketContext} is not ${expected}`, interval: null,
+});
+
+/** Submits the inputs at `at`, in input order; a tender for another market is refused as wrong-market. */
+function submitInputs(market: Market, inputs: readonly SimulationInput[], at: Instant): Submitted {
+  const out: Submitted = { transactions: [], removals: [], rejected: [] };
+  for (const input of inputs) {
+    if ('invalid' in input) {
+      out.rejected.push({ file: input.file, tenderID: null, partyID: null, ...input.invalid, interval: null });
+      continue;
+    }
+    if (input.tender.product.marketContext !== market.rules.marketContext) {
+      out.rejected.push(wrongMarket(input, market.rules.marketContext));
+      continue;
+    }
+    const outcome = market.submit(input.tender, at);
+    if (outcome.rejection) {
+      const r = outcome.rejection;
+      out.rejected.push({ file: input.file, tenderID: r.tenderID, partyID: input.tender.partyID, code: r.code, reason: r.reason,
+        interval: r.interval === undefined ? null : iso(r.interval) });
+    }
+    out.transactions.push(...outcome.transactions);
+    out.removals.push(...outcome.removals);
+  }
+  return out;
+}
+
 
 /**
  * Runs tenders through a fresh market as if all were submitted at `at`, in input order, then lets
@@ -43,33 +88,49 @@ export function defaultSimulationTime(rules: MarketRules, inputs: readonly Simul
  */
 export function simulate(rules: MarketRules, inputs: readonly SimulationInput[], at: Instant): SimulationReport {
   const market = createMarket(rules);
-  const transactions: Transaction[] = [];
-  const removals: Removal[] = [];
+  const submitted = submitInputs(market, inputs, at);
+  return reportOf(market, at, submitted, market.advance(Number.MAX_SAFE_INTEGER));
+}
+
+/** The report of `micromarket simulate --rules DIR`: every market's, and what crossed each intertie. */
+export interface NestedSimulationReport {
+  readonly at: string;
+  readonly markets: SimulationReport[];
+  readonly interties: Array<{ child: string; parent: string; interval: string; parentPrice: number | null; parentNet: number; flow: number; losses: number;
+    importParity: number | null; exportParity: number | null }>;
+  /** Tenders for a market context none of the rules define. */
+  readonly rejected: SimulationReport['rejected'];
+}
+
+/**
+ * A tree of markets (rules with interties): every tender goes to the market its context names,
+ * then the tree clears as the service clears it, children's aggregates up and flows down.
+ */
+export function simulateNested(rules: readonly MarketRules[], inputs: readonly SimulationInput[], at: Instant): NestedSimulationReport {
+  const markets = rules.map((r) => createMarket(r));
+  const byContext = new Map(markets.map((m) => [m.rules.marketContext, m]));
+  const submitted = new Map(markets.map((m) => [m, submitInputs(m, inputs.filter((i) => 'tender' in i && i.tender.product.marketContext === m.rules.marketContext), at)]));
   const rejected: SimulationReport['rejected'] = [];
   for (const input of inputs) {
-    if ('invalid' in input) {
-      rejected.push({ file: input.file, tenderID: null, partyID: null, ...input.invalid, interval: null });
-      continue;
-    }
-    const { tender } = input;
-    if (tender.product.marketContext !== rules.marketContext) {
-      rejected.push({ file: input.file, tenderID: tender.tenderID, partyID: tender.partyID, code: 'wrong-market',
-        reason: `${tender.product.marketContext} is not ${rules.marketContext}`, interval: null });
-      continue;
-    }
-    const outcome = market.submit(tender, at);
-    if (outcome.rejection) {
-      const r = outcome.rejection;
-      rejected.push({ file: input.file, tenderID: r.tenderID, partyID: tender.partyID, code: r.code, reason: r.reason,
-        interval: r.interval === undefined ? null : iso(r.interval) });
-    }
-    transactions.push(...outcome.transactions);
-    removals.push(...outcome.removals);
+    if ('invalid' in input) rejected.push({ file: input.file, tenderID: null, partyID: null, ...input.invalid, interval: null });
+    else if (!byContext.has(input.tender.product.marketContext)) rejected.push(wrongMarket(input, [...byContext.keys()].join(' or ')));
   }
-  const closing = market.advance(Number.MAX_SAFE_INTEGER);
-  for (const t of closing.transactions) transactions.push(t); // an auction can make too many to spread
-  removals.push(...closing.removals);
+  const { outputs, flows } = clearNested(markets, at, Number.MAX_SAFE_INTEGER);
+  return {
+    at: iso(at),
+    markets: markets.map((m) => reportOf(m, at, submitted.get(m)!, outputs.get(m.rules.id)!)),
+    interties: flows.map((f) => ({ child: f.child, parent: f.parent, interval: iso(f.interval), parentPrice: f.parentPrice === undefined ? null : round(f.parentPrice),
+      parentNet: round(f.parentNet), flow: round(f.flow), losses: round(f.losses),
+      importParity: f.parity ? round(f.parity.import) : null, exportParity: f.parity ? round(f.parity.export) : null })),
+    rejected,
+  };
+}
 
+function reportOf(market: Market, at: Instant, submitted: Submitted, closing: MarketOutput): SimulationReport {
+  const { rules } = market;
+  const transactions = [...submitted.transactions];
+  for (const t of closing.transactions) transactions.push(t); // an auction can make too many to spread
+  const removals = [...submitted.removals, ...closing.removals];
   const step = granularityMs(rules);
   const clearings = new Map(closing.clearings.map((c) => [c.interval, c]));
   const starts = [...new Set([...transactions.map((t) => t.interval), ...clearings.keys()])].sort((a, b) => a - b);
@@ -95,7 +156,7 @@ export function simulate(rules: MarketRules, inputs: readonly SimulationInput[],
       transactionID: t.transactionID, interval: iso(t.interval), buyer: t.buyer, seller: t.seller,
       buyTenderID: t.buyTenderID ?? null, sellTenderID: t.sellTenderID ?? null, price: round(t.price), quantity: round(t.quantity),
     })),
-    rejected,
+    rejected: submitted.rejected,
     removed: removals.map((r) => ({ tenderID: r.tenderID, partyID: r.partyID, interval: iso(r.interval), quantity: round(r.quantity), code: r.code })),
     positions: market.positions.intervals().flatMap((interval) => [...market.positions.of(interval)].sort(([a], [b]) => a.localeCompare(b))
       .map(([party, p]) => ({ interval: iso(interval), party, bought: round(p.bought), sold: round(p.sold), net: round(p.bought - p.sold), cost: round(p.cost) }))),

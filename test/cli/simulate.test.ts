@@ -61,4 +61,31 @@ describe('micromarket simulate', () => {
     expect(bad.stderr).toContain('eiCreateTender.xml:1: not a market rule file');
     expect(simulate('--rules', 'market-rules/home.xml').status).toBe(2);
   });
+
+  it('runs a tree of nested markets: aggregates up the interties, flows and bounded prices down', () => {
+    const run = simulate('--rules', 'market-rules/nested', ...['supplier', 'school', 'home-1', 'home-1-pv', 'home-2', 'elsewhere'].flatMap((n) => input(`nested-${n}`)));
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    // Default time: an interval before the earliest gate of the tree (the substation's, 5 minutes ahead).
+    expect(report.at).toBe('2026-11-23T12:40:00Z');
+    expect(report.rejected).toMatchObject([{ code: 'wrong-market', tenderID: 'x1' }]);
+    const market = (id: string) => report.markets.find((m: { market: string }) => m.market === id);
+    const intertie = (child: string) => report.interties.find((i: { child: string }) => i.child === child);
+    const price = (id: string) => market(id).intervals[0].price;
+    // Home 1: heater 6 kW, PV 2 kW: imports 4, for which the feeder sells it 4 / 0.99 (0.01 lost).
+    expect(intertie('home-1')).toMatchObject({ parentNet: 4.04040404, flow: 4, losses: 0.04040404 });
+    // Uncongested: home 1 pays the feeder's price over 0.99 plus the 0.02 fee, and its clearing says why.
+    expect(market('home-1').intervals[0]).toMatchObject({ type: 'intertie', price: intertie('home-1').importParity });
+    expect(intertie('home-1').importParity).toBeCloseTo(price('feeder-north') / 0.99 + 0.02, 8);
+    // Home 2 exports its 10 kW PV through an 8 kW connection: congested, its price separates below export parity.
+    expect(intertie('home-2')).toMatchObject({ flow: -8, parentNet: -7.92 });
+    expect(price('home-2')).toBeLessThan(intertie('home-2').exportParity);
+    // The feeder buys for the school (20) and home 1, sells home 2's: its net import arrives through its own intertie.
+    expect(intertie('feeder-north').flow).toBeCloseTo(20 + 4.04040404 - 7.92, 6);
+    expect(intertie('feeder-north').parentNet).toBeCloseTo(intertie('feeder-north').flow / 0.98, 6);
+    // The substation saw one party for the whole feeder.
+    const parties = market('substation').positions.map((p: { party: string }) => p.party);
+    expect(parties).toContain('feeder-north');
+    expect(parties.filter((p: string) => !['feeder-north', 'market:substation', 'supplier'].includes(p))).toEqual([]);
+  });
 });
