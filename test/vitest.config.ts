@@ -12,7 +12,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'embedded', include: ['test/**/*.test.ts'] } },
-      ...(redisUnavailable ? [] : [{ extends: true as const, test: { name: 'redis', include: ['test/ei/**/*.test.ts', 'test/openadr/**/*.test.ts'],
+      ...(redisUnavailable ? [] : [{ extends: true as const, test: { name: 'redis', include: ['test/ei/**/*.test.ts', 'test/openadr/**/*.test.ts', 'test/intertie/service.test.ts'],
         env: { MICROMARKET_TEST_STORE: 'redis' }, globalSetup: ['test/support/redis-global.ts'] } }]),
     ],
   },

@@ -156,6 +156,13 @@ describe('a three-level tree cleared offline (substation ← feeder-north ← ho
     expect(parties('substation')).toEqual(['feeder-north', 'market:substation', 'supplier']);
   });
 
+  it('refuses interties that form a cycle', () => {
+    const [substation, feeder] = [rules.find((r) => r.id === 'substation')!, rules.find((r) => r.id === 'feeder-north')!];
+    const looped = { ...substation, intertie: { ...feeder.intertie!, parent: { kind: 'local' as const, marketID: 'home-1' } } };
+    const problems = checkTree([looped, ...rules.filter((r) => r.id !== 'substation')]);
+    expect(problems.some((p) => p.marketID === 'substation' && /cycle/.test(p.reason))).toBe(true);
+  });
+
   it('exposes each curve market\'s grid for the intertie', () => {
     expect(gridOf(rules[0]!)).toEqual({ minimum: 0, maximum: 1, steps: 101 });
   });

@@ -95,4 +95,27 @@ describe('market rule files', () => {
     await expect(loadMarketRules(two, pipeline)).rejects.toThrow(/b\.xml: marketContext urn:micromarket:home is already defined in .*a\.xml/);
     await rm(two, { recursive: true, force: true });
   });
+
+  it('checks interties across the rule files, each problem on the line of the child\'s intertie', async () => {
+    const tree = await mkdtemp(join(tmpdir(), 'mm-rules-tree-'));
+    const nested = join(rulesDir, 'nested');
+    const read = (f: string) => readFile(join(nested, f), 'utf8');
+    // The feeder's gate now closes after its homes' (1 minute), the homes' parent is a step market, and a third home names no market.
+    await writeFile(join(tree, 'feeder-north.xml'), (await read('feeder-north.xml')).replace('PT3M', 'PT30S'));
+    await copyFile(join(nested, 'substation.xml'), join(tree, 'substation.xml'));
+    const home = await read('home-1.xml');
+    await writeFile(join(tree, 'home-1.xml'), home);
+    await writeFile(join(tree, 'home-3.xml'), home.replaceAll('home-1', 'home-3').replace('<rules:parent>feeder-north</rules:parent>', '<rules:parent>feeder-south</rules:parent>'));
+    const error = await loadMarketRules(tree, pipeline).catch((e: unknown) => e) as RulesError;
+    expect(error).toBeInstanceOf(RulesError);
+    const line = lineOf(home, '<rules:intertie>');
+    expect(error.problems.map((p) => [p.file.split('/').pop(), p.line, p.reason])).toEqual([
+      ['home-1.xml', line, 'intertie the gate of feeder-north must close before this market\'s (a longer gateClosure)'],
+      ['home-3.xml', line, 'intertie no market feeder-south in the rules'],
+    ]);
+    // Only a curve call market can have an intertie.
+    expect(await problems('intertie-step.xml', home.replace('<rules:bids>curve</rules:bids>', '<rules:bids>step</rules:bids>'))).toContain(
+      `${lineOf(home, '<rules:intertie>')}: intertie only a curve-bid call market can have an intertie: its aggregate curve is what it trades upward`);
+    await rm(tree, { recursive: true, force: true });
+  });
 });
