@@ -18,12 +18,12 @@ import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { isMicromarketClientError } from '../client/errors.js';
 import type { Product } from '../emix/product.js';
-import type { MarketHost } from '../ei/markets.js';
+import type { EngineCommand, MarketHost } from '../ei/markets.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
 import { CallMarket } from '../market/call-market.js';
 import { childFlow, ladder, priceBounds, upwardCurve } from '../market/intertie.js';
 import type { Market } from '../market/market.js';
-import { intertieAccount } from '../market/nested.js';
+import { flowTenders, intertieAccount, type ChildMarket } from '../market/nested.js';
 import { gateClosureMs, type IntertieRules } from '../market/rules.js';
 import { Ticks } from '../market/ticks.js';
 import { gridOf, rootsFirst } from '../market/tree.js';
@@ -33,7 +33,7 @@ import type { IntertieRecord, IntertieState, IntertieStatus } from './records.js
 
 /** One child market and the link to its parent. */
 export interface Intertie {
-  readonly child: CallMarket;
+  readonly child: ChildMarket;
   readonly link: ParentLink;
   /** Shown in status: the parent market's id, or the remote service and market. */
   readonly parent: string;
@@ -110,13 +110,13 @@ export class IntertieAgent {
     const { child, link } = intertie;
     const parent = link.rules!;
     const terms: IntertieRules = child.rules.intertie!;
-    const [engine] = await this.host.current([child]) as [CallMarket];
+    const [engine] = await this.host.current([child]) as [ChildMarket];
     const records = await this.#records(intertie);
     for (const interval of engine.openIntervals()) {
       if (now >= interval - gateClosureMs(parent)) continue; // the parent no longer takes bids for it
-      const aggregate = engine.aggregate(interval);
-      if (!aggregate) continue;
-      const steps = ladder(gridOf(parent)!, upwardCurve(engine.grid!, aggregate, gridOf(parent)!, terms),
+      const residual = engine.residual(interval);
+      if (!residual) continue;
+      const steps = ladder(gridOf(parent)!, upwardCurve(engine.grid!, residual, gridOf(parent)!, terms),
         new Ticks(parent.prices.tick), new Ticks(parent.quantities.tick), parent.quantities);
       const sent = createHash('sha256').update(JSON.stringify(steps)).digest('hex').slice(0, 12);
       const record = records.get(interval);
@@ -159,10 +159,13 @@ export class IntertieAgent {
       if (!outcome) continue;
       const terms = child.rules.intertie!;
       const flow = childFlow(terms, outcome.net);
-      const bounds = priceBounds(terms, outcome.price, flow, link.rules!.quantities.tick);
+      // A curve market takes the flow as a fixed bid with price bounds; a continuous one as limit orders at parity.
+      const commands: EngineCommand[] = child instanceof CallMarket
+        ? [{ kind: 'intertie', partyID: intertieAccount(child.rules), interval, flow, bounds: priceBounds(terms, outcome.price, flow, link.rules!.quantities.tick), now }]
+        : flowTenders(child, interval, flow, outcome.price).map((tender) => ({ kind: 'submit', tender, availability: [], now }));
       await this.host.withWork(async (work) => {
         await work.enter([child]);
-        const { writes } = work.run(child, { kind: 'intertie', partyID: intertieAccount(child.rules), interval, flow, bounds, now });
+        const writes = commands.flatMap((command) => work.run(child, command).writes);
         await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
       });
       this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');

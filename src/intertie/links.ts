@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/tokens.js';
 import type { MarketHost } from '../ei/markets.js';
-import { CallMarket } from '../market/call-market.js';
+import { canBeChild } from '../market/nested.js';
 import { RulesError } from '../rules/load.js';
 import type { Intertie } from './agent.js';
 import { injectFetch } from './local-fetch.js';
@@ -20,7 +20,7 @@ export function intertiesOf(host: MarketHost, app: () => FastifyInstance, tokens
   const interties: Intertie[] = [];
   for (const child of host.markets) {
     const rules = child.rules.intertie;
-    if (!rules || !(child instanceof CallMarket)) continue;
+    if (!rules || !canBeChild(child)) continue;
     const partyID = rules.partyID;
     if (rules.parent.kind === 'local') {
       const parent = host.byId(rules.parent.marketID)!;

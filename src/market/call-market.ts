@@ -127,8 +127,11 @@ export class CallMarket extends MarketBase {
     return rejection;
   }
 
-  /** The sum of an interval's curves (a copy), or undefined when it has no bids or this is not a curve market. */
-  aggregate(interval: Instant): Float64Array | undefined {
+  /**
+   * The sum of an interval's curves (a copy), or undefined when it has no bids or this is not a
+   * curve market: what a nested curve market trades upward.
+   */
+  residual(interval: Instant): Float64Array | undefined {
     const aggregate = this.#bids.get(interval)?.aggregate;
     return aggregate ? Float64Array.from(aggregate) : undefined;
   }

@@ -1,5 +1,6 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
+import type { PriceGrid } from './curve.js';
 import { emptyOutput, MarketBase, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
 import { OrderBook, type RestingOrder } from './order-book.js';
 import { gateClosureMs, type MarketRules } from './rules.js';
@@ -23,9 +24,13 @@ export class ContinuousMarket extends MarketBase {
   readonly #byInterval = new Map<Instant, TenderRecord[]>();
   readonly #selfTrade;
 
+  /** Every price tick from floor to cap, as a grid for the book's residual curve. */
+  readonly grid: PriceGrid;
+
   constructor(rules: MarketRules & { clearing: { kind: 'continuous' } }) {
     super(rules);
     this.#selfTrade = rules.clearing.selfTrade;
+    this.grid = { minimum: rules.prices.floor, maximum: rules.prices.cap, steps: this.prices.of(rules.prices.cap)! - this.prices.of(rules.prices.floor)! + 1 };
   }
 
   protected accept(tender: TenderInput, admitted: Admitted, now: Instant): SubmitOutcome {
@@ -72,6 +77,32 @@ export class ContinuousMarket extends MarketBase {
 
   private removal(order: RestingOrder, interval: Instant, code: Removal['code']): Removal {
     return { tenderID: order.tenderID, partyID: order.partyID, interval, quantity: this.quantities.value(order.remaining), code };
+  }
+
+  /** Intervals whose books hold resting orders, in time order. */
+  openIntervals(): Instant[] {
+    return [...this.books.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * What the interval's book leaves unmatched, as a demand curve over every price tick from floor
+   * to cap: at price p, the resting bids at p or above less the resting asks at p or below. This is
+   * what a nested continuous market trades upward.
+   */
+  residual(interval: Instant): Float64Array | undefined {
+    const book = this.books.get(interval);
+    if (!book) return undefined;
+    const floor = this.prices.of(this.rules.prices.floor)!;
+    const curve = new Float64Array(this.grid.steps);
+    for (const [price, total] of book.depth(true)) curve[price - floor]! += this.quantities.value(total);
+    for (let i = curve.length - 2; i >= 0; i--) curve[i]! += curve[i + 1]!; // a bid buys at its price and below
+    let asked = 0;
+    const asks = new Map(book.depth(false));
+    for (let i = 0; i < curve.length; i++) {
+      asked += this.quantities.value(asks.get(floor + i) ?? 0); // an ask sells at its price and above
+      curve[i]! -= asked;
+    }
+    return curve;
   }
 
   /** Best bid and ask of an interval's book, in the market's units: price and the quantity at that price. */

@@ -110,8 +110,8 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
   if (rules.clearing.kind === 'call' && rules.clearing.bids === 'curve' && rules.clearing.priceSteps === undefined) {
     problem('priceSteps', 'a curve-bid call market needs priceSteps (the PowerMatcher market basis)');
   }
-  if (rules.intertie && !(rules.clearing.kind === 'call' && rules.clearing.bids === 'curve')) {
-    problem('intertie', 'only a curve-bid call market can have an intertie: its aggregate curve is what it trades upward');
+  if (rules.intertie && rules.clearing.kind === 'call' && rules.clearing.bids !== 'curve') {
+    problem('intertie', 'a step-bid call market cannot have an intertie: a curve call market trades its aggregate curve upward, a continuous market its unmatched book');
   }
   return problems;
 }

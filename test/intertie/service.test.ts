@@ -49,6 +49,9 @@ describe('nested markets in one service (market-rules/nested)', () => {
     await trade('h1-pv', 'home-1', [['sell', 0.01, 2]]);
     await trade('h2-pv', 'home-2', [['sell', 0.05, 10]]);
     await trade('h2-fridge', 'home-2', [['buy', 0.9, 1]]);
+    // The campus trades continuously: the PV's 4 kW fill part of the lab's bid at once, 6 kW of it rest.
+    await trade('campus-lab', 'campus', [['buy', 0.4, 10]]);
+    await trade('campus-pv', 'campus', [['sell', 0.1, 4]]);
   });
   afterAll(() => svc.close());
 
@@ -64,7 +67,7 @@ describe('nested markets in one service (market-rules/nested)', () => {
     await tick(interval - 29 * MIN);
     expect((await records('home-1')).get(interval)?.rev).toBe(1);
     const status = svc.service.interties!.status();
-    expect(status.map((s) => [s.market, s.state])).toEqual([['feeder-north', 'linked'], ['home-1', 'linked'], ['home-2', 'linked']]);
+    expect(status.map((s) => [s.market, s.state])).toEqual([['feeder-north', 'linked'], ['campus', 'linked'], ['home-1', 'linked'], ['home-2', 'linked']]);
   });
 
   it('clears parents first; each child takes its flow, conserving energy with losses and within capacity', async () => {
@@ -82,6 +85,13 @@ describe('nested markets in one service (market-rules/nested)', () => {
       expect(await net(child, `intertie:${parent}`)).toBeCloseTo(-outcome!.flow, 9);
       expect(Math.abs(outcome!.flow)).toBeLessThanOrEqual(cap);
     }
+    expect(await net('feeder-north', 'campus')).toBeCloseTo((await records('campus')).get(interval)!.outcome!.parentNet, 9);
+    // The campus's 6 kW left unmatched came through its intertie (6 / 0.99 bought, truncated to 6.060; 5.999 sold on the campus's
+    // 0.001 ticks) as a sell at import parity, taken by the lab's resting bid at its own price.
+    const campus = (await records('campus')).get(interval)!.outcome!;
+    expect(campus.parentNet).toBeCloseTo(6.06, 9);
+    expect(await net('campus', 'campus-lab')).toBeCloseTo(4 + 5.999, 9);
+    expect(await net('campus', 'intertie:feeder-north')).toBeCloseTo(-5.999, 9);
     // Home 1 is short (10 kW wanted, 2 kW of PV): it imports; home 2's PV exports.
     expect((await records('home-1')).get(interval)!.outcome!.flow).toBeGreaterThan(0);
     expect((await records('home-2')).get(interval)!.outcome!.flow).toBeLessThan(0);
@@ -90,16 +100,16 @@ describe('nested markets in one service (market-rules/nested)', () => {
   it('keeps child parties private: a parent stores each child as one party and nothing of its members', async () => {
     const substation = await stored(svc, 'substation');
     expect(substation).toContain('feeder-north');
-    for (const hidden of ['school', 'home-1', 'home-2', 'h1-', 'h2-']) expect(substation).not.toContain(hidden);
+    for (const hidden of ['school', 'home-1', 'home-2', 'campus', 'h1-', 'h2-']) expect(substation).not.toContain(hidden);
     const feeder = await stored(svc, 'feeder-north');
     expect(feeder).toContain('home-1');
-    for (const hidden of ['h1-', 'h2-']) expect(feeder).not.toContain(hidden);
+    for (const hidden of ['h1-', 'h2-', 'campus-lab', 'campus-pv']) expect(feeder).not.toContain(hidden);
   });
 
   it('reports the interties on /healthz and GET /interties', async () => {
     const health = await (await fetch(`${svc.base}/healthz`)).json() as { status: string; interties: Array<{ market: string; state: string }> };
     expect(health.status).toBe('ok');
-    expect(health.interties.map((i) => i.state)).toEqual(['linked', 'linked', 'linked']);
+    expect(health.interties.map((i) => i.state)).toEqual(['linked', 'linked', 'linked', 'linked']);
     const res = await fetch(`${svc.base}/interties`, { headers: { authorization: `Bearer ${svc.operatorToken}` } });
     const body = await res.json() as { interties: Array<{ market: string; intervals: Array<{ interval: string; outcome?: { flow: number } }> }> };
     expect(body.interties.find((i) => i.market === 'home-1')!.intervals[0]).toMatchObject({ interval: '2026-11-23T12:00:00.000Z', outcome: { flow: expect.any(Number) } });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CallMarket } from '../../src/market/call-market.js';
 import { childFlow, demandAt, ladder, parity, upwardCurve, type IntertieTerms } from '../../src/market/intertie.js';
+import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { createMarket } from '../../src/market/market.js';
 import { clearNested, intertieAccount, type IntertieFlow } from '../../src/market/nested.js';
 import type { MarketRules } from '../../src/market/rules.js';
@@ -58,7 +59,7 @@ describe('intertie economics', () => {
     expect(steps.every((s) => s.quantity <= 5 && s.quantity >= 0.001)).toBe(true);
     const market = createMarket(rules) as CallMarket;
     steps.forEach((s, k) => expect(market.submit(tender(`l${k}`, 'child', s.side, s.price, s.quantity, t, { marketContext: rules.marketContext }), now).rejection).toBeUndefined());
-    const summed = market.aggregate(t)!;
+    const summed = market.residual(t)!;
     // Each value truncated towards zero to 0.001: what the ladder bids is never more than the curve.
     for (let i = 0; i < 101; i++) expect(summed[i]).toBeCloseTo(Math.trunc(curve[i]! * 1000) / 1000, 9);
   });
@@ -154,6 +155,30 @@ describe('a three-level tree cleared offline (substation ← feeder-north ← ho
     const parties = (id: string) => [...markets.get(id)!.positions.of(t).keys()].sort();
     expect(parties('feeder-north')).toEqual(['home-1', 'home-2', 'intertie:substation', 'market:feeder-north', 'school']);
     expect(parties('substation')).toEqual(['feeder-north', 'market:substation', 'supplier']);
+  });
+
+  it('trades a continuous child\'s unmatched book upward and fills it with limit orders at parity', () => {
+    const [substation, feeder] = [rules.find((r) => r.id === 'substation')!, rules.find((r) => r.id === 'feeder-north')!];
+    const campus: MarketRules = { ...feeder, id: 'campus', marketContext: 'urn:micromarket:campus',
+      clearing: { kind: 'continuous', gateClosure: feeder.clearing.gateClosure, selfTrade: 'cancel-resting' }, intertie: { ...feeder.intertie!, partyID: 'campus' } };
+    expect(checkTree([substation, campus])).toEqual([]);
+    const top = createMarket(substation) as CallMarket;
+    const child = createMarket(campus) as ContinuousMarket;
+    expect(top.submitCurve('supplier', 's', t, curves.supply(101, 500, 0.1, 0.5), now)).toBeUndefined();
+    const mc = { marketContext: campus.marketContext };
+    expect(child.submit(tender('lab-1', 'lab', 'buy', 0.4, 10, t, mc), now).rejection).toBeUndefined();
+    // The PV's offer trades at once with the lab's resting bid: 4 kW at 0.40. 6 kW of the bid stay unmatched.
+    expect(child.submit(tender('pv-1', 'pv', 'sell', 0.1, 4, t, mc), now).transactions.map((x) => x.quantity)).toEqual([4]);
+    const residual = child.residual(t)!;
+    expect([residual[0], residual[40], residual[41]]).toEqual([6, 6, 0]); // one value per price tick (0.01): 0.40 is tick 40
+    const { outputs, flows } = clearNested([top, child], now, t);
+    const [flow] = flows;
+    expect(flow!.parentNet).toBeCloseTo(6 / 0.98, 9);
+    expect(flow!.flow).toBeCloseTo(6, 9);
+    // The intertie sells the 6 kW at import parity; the lab's resting bid takes them at its own price, as a continuous market trades.
+    const sold = outputs.get('campus')!.transactions.filter((x) => x.seller === 'intertie:substation');
+    expect(sold.map((x) => [x.buyer, x.quantity, x.price])).toEqual([['lab', 6, 0.4]]);
+    expect(child.positions.of(t).get('lab')!.bought).toBe(10);
   });
 
   it('refuses interties that form a cycle', () => {

@@ -113,9 +113,9 @@ describe('market rule files', () => {
       ['home-1.xml', line, 'intertie the gate of feeder-north must close before this market\'s (a longer gateClosure)'],
       ['home-3.xml', line, 'intertie no market feeder-south in the rules'],
     ]);
-    // Only a curve call market can have an intertie.
+    // A step auction cannot have an intertie.
     expect(await problems('intertie-step.xml', home.replace('<rules:bids>curve</rules:bids>', '<rules:bids>step</rules:bids>'))).toContain(
-      `${lineOf(home, '<rules:intertie>')}: intertie only a curve-bid call market can have an intertie: its aggregate curve is what it trades upward`);
+      `${lineOf(home, '<rules:intertie>')}: intertie a step-bid call market cannot have an intertie: a curve call market trades its aggregate curve upward, a continuous market its unmatched book`);
     await rm(tree, { recursive: true, force: true });
   });
 });
