@@ -49,10 +49,16 @@ class IntervalBids {
   }
 }
 
-/** An allocation: positive buys from the market account, negative sells to it. */
-interface Allocation {
-  readonly bid: Bid;
-  readonly demand: number;
+/**
+ * An auction's allocations, visited rather than listed (a curve auction may allocate 100,000s of
+ * bids): each bid with a non-zero demand, positive buying from the market account, negative selling to it.
+ */
+type Allocations = (visit: (bid: Bid, demand: number) => void) => void;
+
+interface Clearing {
+  readonly price: number | undefined;
+  readonly type: ClearingResult['type'];
+  readonly allocations: Allocations;
 }
 
 /**
@@ -183,7 +189,9 @@ export class CallMarket extends MarketBase {
    */
   indicative(interval: Instant): { price: number | undefined; type: ClearingResult['type']; quantity: number; imbalance: number } {
     const { price, type, allocations } = this.clearing(interval);
-    return { price, type, ...totals(allocations) };
+    const sums = new Totals();
+    allocations((_, demand) => sums.add(demand));
+    return { price, type, ...sums.result() };
   }
 
   advance(now: Instant): MarketOutput {
@@ -195,33 +203,36 @@ export class CallMarket extends MarketBase {
       this.#bids.delete(interval);
       this.#bounds.delete(interval);
       const transactions: Transaction[] = [];
-      if (price !== undefined) {
-        for (const { bid, demand } of allocations) {
-          if (demand > 0) transactions.push(this.transaction(interval, now, bid.partyID, this.account, price, demand, bid.tenderID, undefined));
-          else if (demand < 0) transactions.push(this.transaction(interval, now, this.account, bid.partyID, price, -demand, undefined, bid.tenderID));
-        }
-      }
-      for (const t of transactions) out.transactions.push(t); // a spread of 100,000s of arguments overflows the stack
-      out.clearings.push({ marketID: this.rules.id, interval, price, type, ...totals(allocations), transactions });
+      const sums = new Totals();
+      allocations((bid, demand) => {
+        sums.add(demand);
+        if (price === undefined) return;
+        const t = demand > 0
+          ? this.transaction(interval, now, bid.partyID, this.account, price, demand, bid.tenderID, undefined)
+          : this.transaction(interval, now, this.account, bid.partyID, price, -demand, undefined, bid.tenderID);
+        transactions.push(t);
+        out.transactions.push(t);
+      });
+      out.clearings.push({ marketID: this.rules.id, interval, price, type, ...sums.result(), transactions });
     }
     this.calendar.forgetBefore(now);
     return out;
   }
 
-  private clearing(interval: Instant): { price: number | undefined; type: ClearingResult['type']; allocations: Allocation[] } {
+  private clearing(interval: Instant): Clearing {
     const bids = this.#bids.get(interval);
-    if (!bids || bids.bids.size === 0) return { price: undefined, type: 'null', allocations: [] };
+    if (!bids || bids.bids.size === 0) return { price: undefined, type: 'null', allocations: () => {} };
     return this.grid ? clearCurves(this.grid, bids, this.#bounds.get(interval)) : this.clearSteps([...bids.bids.values()]);
   }
 
   /** GridLAB-D: walk merit order, marginal unit sets the price, ties at the price share pro rata. */
-  private clearSteps(bids: Bid[]): { price: number | undefined; type: ClearingResult['type']; allocations: Allocation[] } {
+  private clearSteps(bids: Bid[]): Clearing {
     const steps = bids.filter((b): b is Bid & { kind: 'step' } => b.kind === 'step');
     const side = (s: Side) => steps.flatMap((b, key) => (b.side === s ? [{ key, price: b.price, quantity: b.quantity }] : []));
     const result = clearStepAuction(side('buy'), side('sell'), this.rules.prices.floor, this.rules.prices.cap);
-    const allocations = steps.flatMap((bid, key) => {
+    const allocations: Allocations = (visit) => steps.forEach((bid, key) => {
       const q = (bid.side === 'buy' ? result.buys : result.sells).get(key) ?? 0;
-      return q > 0 ? [{ bid, demand: bid.side === 'buy' ? q : -q }] : [];
+      if (q > 0) visit(bid, bid.side === 'buy' ? q : -q);
     });
     return { price: result.price, type: result.type, allocations };
   }
@@ -231,13 +242,17 @@ export class CallMarket extends MarketBase {
  * PowerMatcher: the crossing of the aggregate, held within an intertie's bounds if it set any;
  * each bid is allocated its demand at the nearest step.
  */
-function clearCurves(grid: PriceGrid, bids: IntervalBids, bounds?: PriceBounds): { price: number; type: ClearingResult['type']; allocations: Allocation[] } {
+function clearCurves(grid: PriceGrid, bids: IntervalBids, bounds?: PriceBounds): Clearing {
   const crossing = intersection(grid, bids.aggregate!);
   const held = bounds ? Math.min(grid.maximum, Math.max(grid.minimum, bounds.low ?? -Infinity, Math.min(bounds.high ?? Infinity, crossing.price))) : crossing.price;
   const { price, type } = held === crossing.price ? crossing : { price: held, type: 'intertie' as const };
   const at = stepOf(grid, price);
-  const allocations: Allocation[] = [];
-  for (const bid of bids.bids.values()) allocations.push({ bid, demand: bid.curve![at]! });
+  const allocations: Allocations = (visit) => {
+    for (const bid of bids.bids.values()) {
+      const demand = bid.curve![at]!;
+      if (demand !== 0) visit(bid, demand);
+    }
+  };
   return { price, type, allocations };
 }
 
@@ -250,13 +265,17 @@ function stepCurve(grid: PriceGrid, bid: { side: Side; price: number | undefined
     : [{ price: bid.price, demand: 0 }, { price: bid.price, demand: q }]);
 }
 
-function totals(allocations: readonly Allocation[]): { quantity: number; imbalance: number } {
-  let bought = 0;
-  let sold = 0;
-  for (const a of allocations) {
-    if (a.demand > 0) bought += a.demand;
-    else sold -= a.demand;
+/** Bought and sold by the participants; the market account takes the other side of each, so bought = sold with it. */
+class Totals {
+  bought = 0;
+  sold = 0;
+
+  add(demand: number): void {
+    if (demand > 0) this.bought += demand;
+    else this.sold -= demand;
   }
-  // The market account takes the other side of every allocation, so bought = sold holds with it.
-  return { quantity: Math.max(bought, sold), imbalance: bought - sold };
+
+  result(): { quantity: number; imbalance: number } {
+    return { quantity: Math.max(this.bought, this.sold), imbalance: this.bought - this.sold };
+  }
 }
