@@ -112,15 +112,15 @@ export class IntertieAgent {
     const terms: IntertieRules = child.rules.intertie!;
     const [engine] = await this.host.current([child]) as [ChildMarket];
     const records = await this.#records(intertie);
-    for (const interval of engine.openIntervals()) {
+    // Intervals with bids, and those bid in before whose bids are all gone (their ladder must be withdrawn).
+    for (const interval of [...new Set([...engine.openIntervals(), ...records.keys()])].sort((a, b) => a - b)) {
       if (now >= interval - gateClosureMs(parent)) continue; // the parent no longer takes bids for it
       const residual = engine.residual(interval);
-      if (!residual) continue;
-      const steps = ladder(gridOf(parent)!, upwardCurve(engine.grid!, residual, gridOf(parent)!, terms),
-        new Ticks(parent.prices.tick), new Ticks(parent.quantities.tick), parent.quantities);
+      const steps = residual ? ladder(gridOf(parent)!, upwardCurve(engine.grid!, residual, gridOf(parent)!, terms),
+        new Ticks(parent.prices.tick), new Ticks(parent.quantities.tick), parent.quantities) : [];
       const sent = createHash('sha256').update(JSON.stringify(steps)).digest('hex').slice(0, 12);
       const record = records.get(interval);
-      if (record?.sent === sent) continue;
+      if (record ? record.sent === sent : steps.length === 0) continue;
       const rev = (record?.rev ?? 0) + 1;
       const key = `${child.rules.id}.${interval}.${rev}.${sent}`;
       const ids = steps.map((_, k) => `${key}.${k}`);

@@ -120,4 +120,19 @@ describe('nested markets in one service (market-rules/nested)', () => {
     await tick(interval - 1 * MIN + 1000);
     expect(await svc.service.services.store.list(collections.commands, 'home-1/')).toHaveLength(before.length);
   });
+
+  it('withdraws a child\'s bid from the parent when its participants withdraw theirs', async () => {
+    const next = interval + 15 * MIN;
+    const heater = await svc.party('h1-late');
+    await svc.enrollApproved(heater, ctx('home-1'));
+    await heater.tender([{ tenderID: 'late-1', product: priced(ctx('home-1'), 'buy', 0.6, 3, next) }]);
+    await tick(next - 30 * MIN);
+    const feeder = async () => (await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]))[0]!;
+    const inFeeder = async () => (await feeder()).openTenders('home-1').filter((t) => t.slices[0]!.interval === next);
+    expect((await inFeeder()).length).toBeGreaterThan(0);
+    await heater.cancelTenders('late-1');
+    await tick(next - 29 * MIN);
+    expect(await inFeeder()).toEqual([]);
+    expect((await records('home-1')).get(next)?.rev).toBe(2);
+  });
 });
