@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collections } from '../../src/ei/records.js';
+import { del } from '../../src/store/store.js';
 import type { IntertieRecord } from '../../src/intertie/records.js';
 import { rulesDir } from '../support/markets.js';
 import { priced } from '../support/enrollment.js';
@@ -134,5 +135,24 @@ describe('nested markets in one service (market-rules/nested)', () => {
     await tick(next - 29 * MIN);
     expect(await inFeeder()).toEqual([]);
     expect((await records('home-1')).get(next)?.rev).toBe(2);
+  });
+
+  it('does not send a ladder twice when the child lost its record of sending it (a crash between the parent\'s answer and its own commit)', async () => {
+    const later = interval + 30 * MIN;
+    const heater = await svc.party('h1-later');
+    await svc.enrollApproved(heater, ctx('home-1'));
+    await heater.tender([{ tenderID: 'later-1', product: priced(ctx('home-1'), 'buy', 0.6, 3, later) }]);
+    await tick(later - 30 * MIN);
+    const feeder = async () => (await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]))[0]!;
+    const inFeeder = async () => (await feeder()).openTenders('home-1').filter((t) => t.slices[0]!.interval === later).map((t) => t.tenderID).sort();
+    const sent = await inFeeder();
+    expect(sent.length).toBeGreaterThan(0);
+    const log = (await svc.service.services.store.list(collections.commands, 'feeder-north/')).length;
+    await svc.service.services.store.commit([del(collections.interties, `home-1/${later}`)]);
+    await tick(later - 29 * MIN);
+    // The same ladder (same revision and content, so the same tender IDs) was found open in the parent: nothing was cancelled or sent.
+    expect(await inFeeder()).toEqual(sent);
+    expect((await svc.service.services.store.list(collections.commands, 'feeder-north/')).length).toBe(log);
+    expect((await records('home-1')).get(later)?.rev).toBe(1);
   });
 });
