@@ -83,7 +83,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const links = intertiesOf(host, () => app, tokens, Date.now, options.env);
     const app: FastifyInstance = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
       ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }),
-      interties: () => interties?.status() ?? [] });
+      interties: () => interties?.readings() ?? [] });
     interties = links.length > 0 ? new IntertieAgent(links, host, store, services!.log) : undefined;
     const pusher = new Pusher(host, store, pipeline, services!.log);
     const push = (now: number) => pusher.push(now);

@@ -57,7 +57,8 @@ Options:
   -h, --help         show this help
 
 Endpoints: POST /ei/{EiRegisterParty,EiEnroll,EiMarketContext,EiQuote,EiTender,EiTransaction,EiAvail},
-POST /oauth/token, POST /oauth/clients, GET /markets, GET /interties, GET /healthz, POST /xml/validate.
+POST /oauth/token, POST /oauth/clients, GET /markets, GET /interties, GET /metrics, GET /healthz,
+POST /xml/validate.
 Nested markets (rules with an intertie) trade with their parent markets; see docs/interties.md.
 Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes a snapshot.`,
   options: {

@@ -7,12 +7,13 @@ import { openadrRoutes } from '../openadr/plugin.js';
 import { jsonRoutes } from '../openadr/json-routes.js';
 import { operatorRoutes } from '../openadr/operator-routes.js';
 import { intertieRoutes } from '../intertie/routes.js';
-import type { IntertieStatus } from '../intertie/records.js';
+import type { IntertieAgent } from '../intertie/agent.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, type XmlReader } from '../xml/read-pool.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { validateRoutes } from './routes/validate.js';
 import { registerXmlBody } from './xml-body.js';
 
@@ -31,8 +32,8 @@ export interface ServerOptions {
    * @default reading on the service's thread
    */
   readonly reader?: XmlReader;
-  /** The interties' status (nested markets), for /healthz and GET /interties. */
-  readonly interties?: () => IntertieStatus[];
+  /** The interties' status and readings (nested markets), for /healthz, GET /interties and /metrics. */
+  readonly interties?: () => ReturnType<IntertieAgent['readings']>;
   /** Serve HTTPS; with `ca`, clients may authenticate with a certificate that CA issued. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -61,6 +62,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   jsonRoutes(app, ei);
   marketRoutes(app, ei);
   intertieRoutes(app, ei, interties);
+  metricsRoutes(app, ei, interties);
   operatorRoutes(app, ei);
   await oauthRoutes(app, ei);
   await app.ready();

@@ -48,6 +48,8 @@ export class IntertieAgent {
   readonly #interties: Intertie[];
   readonly #status = new Map<string, IntertieStatus>();
   readonly #joined = new Set<string>();
+  /** Per child market, since start: the last flow placed and the intervals that cleared islanded (for /metrics). */
+  readonly #seen = new Map<string, { flow?: number; parentPrice?: number; islandedIntervals: number }>();
 
   constructor(interties: readonly Intertie[], private readonly host: MarketHost, private readonly store: Store, private readonly log: FastifyBaseLogger) {
     this.#interties = rootsFirst(interties.map((i) => ({ ...i, rules: i.child.rules })));
@@ -56,6 +58,17 @@ export class IntertieAgent {
   /** Each intertie's state, for /healthz and GET /interties. */
   status(): IntertieStatus[] {
     return this.#interties.map((i) => this.#status.get(i.child.rules.id) ?? { market: i.child.rules.id, parent: i.parent, state: 'joining', since: 0 });
+  }
+
+  /** Each intertie's state with what it last carried, for /metrics. */
+  readings(): Array<IntertieStatus & { flow?: number; parentPrice?: number; islandedIntervals: number }> {
+    return this.status().map((s) => ({ ...s, islandedIntervals: 0, ...this.#seen.get(s.market) }));
+  }
+
+  #saw(market: string, change: (seen: { flow?: number; parentPrice?: number; islandedIntervals: number }) => void): void {
+    let seen = this.#seen.get(market);
+    if (!seen) this.#seen.set(market, (seen = { islandedIntervals: 0 }));
+    change(seen);
   }
 
   /** Sends every child's changed aggregate to its parent, deepest children first. */
@@ -153,6 +166,7 @@ export class IntertieAgent {
         // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
         this.log.warn({ market: child.rules.id, parent: intertie.parent, interval }, 'intertie: interval cleared islanded, the parent\'s outcome never arrived');
         await this.store.commit([put(collections.interties, key, asJson({ ...record, islanded: true }))]);
+        this.#saw(child.rules.id, (seen) => seen.islandedIntervals++);
         continue;
       }
       const outcome = await link.outcome(interval);
@@ -168,6 +182,7 @@ export class IntertieAgent {
         const writes = commands.flatMap((command) => work.run(child, command).writes);
         await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
       });
+      this.#saw(child.rules.id, (seen) => Object.assign(seen, { flow, parentPrice: outcome.price }));
       this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');
     }
     if (stale.length > 0) await this.store.commit(stale);

@@ -136,6 +136,9 @@ describe('a child market whose parent is another service process', () => {
     // On its own curve the heater (6 kW up to 0.60) meets the PV's 2 kW at 0.60: interpolated 0.59 + 0.01 * 4 / 6.
     expect(price).toBeCloseTo(0.59 + 0.01 * 4 / 6, 9);
     expect(child.logs.some((l) => l.includes('intertie islanded'))).toBe(true);
+    const metrics = await (await fetch(`${child.base}/metrics`, { headers: { authorization: `Bearer ${childOperator}` } })).text();
+    expect(metrics).toMatch(/micromarket_intertie_linked\{market="home-1",parent="[^"]+"\} 0/);
+    expect(metrics).toMatch(/micromarket_intertie_islanded_intervals\{market="home-1",parent="[^"]+"\} 1/);
   });
 
   it('links again when the parent returns, records what the parent cleared meanwhile, and trades the next interval across a child restart', async () => {

@@ -116,6 +116,15 @@ describe('nested markets in one service (market-rules/nested)', () => {
     expect(body.interties.find((i) => i.market === 'home-1')!.intervals[0]).toMatchObject({ interval: '2026-11-23T12:00:00.000Z', outcome: { flow: expect.any(Number) } });
   });
 
+  it('exposes the interties to Prometheus on /metrics, for the operator', async () => {
+    expect((await fetch(`${svc.base}/metrics`)).status).toBe(401);
+    const text = await (await fetch(`${svc.base}/metrics`, { headers: { authorization: `Bearer ${svc.operatorToken}` } })).text();
+    expect(text).toContain('micromarket_intertie_linked{market="home-1",parent="feeder-north"} 1');
+    const flow = Number(/micromarket_intertie_flow\{market="home-1",parent="feeder-north"\} (\S+)/.exec(text)![1]);
+    expect(flow).toBeCloseTo((await records('home-1')).get(interval)!.outcome!.flow, 9);
+    expect(text).toContain('micromarket_intertie_islanded_intervals{market="home-2",parent="feeder-north"} 0');
+  });
+
   it('places each flow once: a repeated tick changes nothing', async () => {
     const before = await svc.service.services.store.list(collections.commands, 'home-1/');
     await tick(interval - 1 * MIN + 1000);

@@ -11,7 +11,8 @@ import type { XmlPipeline } from '../../xml/pipeline.js';
 export function healthRoutes(app: FastifyInstance, deps: { store: Store; pipeline: XmlPipeline; markets: readonly Market[]; interties: () => IntertieStatus[] }): void {
   app.get('/healthz', async (_request, reply) => {
     const store = deps.store.health();
-    const interties = deps.interties();
+    // State only: what flowed is for the operator (GET /interties, /metrics).
+    const interties = deps.interties().map(({ market, parent, state, since, reason }) => ({ market, parent, state, since, ...(reason !== undefined ? { reason } : {}) }));
     return reply.code(store.ok ? 200 : 503).send({
       status: !store.ok ? 'unavailable' : interties.some((i) => i.state !== 'linked') ? 'degraded' : 'ok',
       interties,
