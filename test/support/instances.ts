@@ -50,6 +50,8 @@ export interface ClusterOptions {
   readonly speed?: number;
   /** @default 2000 */
   readonly jobLockMs?: number;
+  /** @default the example markets */
+  readonly rulesDir?: string;
 }
 
 let clusters = 0;
@@ -102,7 +104,8 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
   const credentials = new Map<string, { clientId: string; clientSecret: string }>();
 
   const start = async (i: number): Promise<Instance> => (instances[i] = await spawnServe(ports[i]!, ['--redis', redis.url, '--namespace', namespace,
-    '--data', dir, '--job-lock-ms', String(options.jobLockMs ?? 2000), '--xml-workers', '0', ...clockArgs(options.clockStart, speed, origin)]));
+    '--data', dir, '--job-lock-ms', String(options.jobLockMs ?? 2000), '--xml-workers', '0', ...clockArgs(options.clockStart, speed, origin),
+    ...(options.rulesDir ? ['--rules', options.rulesDir] : [])]));
 
   for (let i = 0; i < count; i++) await start(i);
   // One client per party and instance, so each fetches its token once.
