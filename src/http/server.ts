@@ -7,7 +7,7 @@ import { openadrRoutes } from '../openadr/plugin.js';
 import { jsonRoutes } from '../openadr/json-routes.js';
 import { operatorRoutes } from '../openadr/operator-routes.js';
 import { intertieRoutes } from '../intertie/routes.js';
-import type { IntertieAgent } from '../intertie/agent.js';
+import type { IntertieReading } from '../intertie/records.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, type XmlReader } from '../xml/read-pool.js';
@@ -33,7 +33,7 @@ export interface ServerOptions {
    */
   readonly reader?: XmlReader;
   /** The interties' status and readings (nested markets), for /healthz, GET /interties and /metrics. */
-  readonly interties?: () => ReturnType<IntertieAgent['readings']>;
+  readonly interties?: () => IntertieReading[];
   /** Serve HTTPS; with `ca`, clients may authenticate with a certificate that CA issued. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }

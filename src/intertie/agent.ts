@@ -29,7 +29,7 @@ import { Ticks } from '../market/ticks.js';
 import { gridOf, rootsFirst } from '../market/tree.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
-import type { IntertieRecord, IntertieState, IntertieStatus } from './records.js';
+import type { IntertieReading, IntertieRecord, IntertieState, IntertieStatus } from './records.js';
 
 /** One child market and the link to its parent. */
 export interface Intertie {
@@ -49,7 +49,7 @@ export class IntertieAgent {
   readonly #status = new Map<string, IntertieStatus>();
   readonly #joined = new Set<string>();
   /** Per child market, since start: the last flow placed and the intervals that cleared islanded (for /metrics). */
-  readonly #seen = new Map<string, { flow?: number; parentPrice?: number; islandedIntervals: number }>();
+  readonly #seen = new Map<string, Omit<IntertieReading, keyof IntertieStatus>>();
 
   constructor(interties: readonly Intertie[], private readonly host: MarketHost, private readonly store: Store, private readonly log: FastifyBaseLogger) {
     this.#interties = rootsFirst(interties.map((i) => ({ ...i, rules: i.child.rules })));
@@ -61,11 +61,11 @@ export class IntertieAgent {
   }
 
   /** Each intertie's state with what it last carried, for /metrics. */
-  readings(): Array<IntertieStatus & { flow?: number; parentPrice?: number; islandedIntervals: number }> {
+  readings(): IntertieReading[] {
     return this.status().map((s) => ({ ...s, islandedIntervals: 0, ...this.#seen.get(s.market) }));
   }
 
-  #saw(market: string, change: (seen: { flow?: number; parentPrice?: number; islandedIntervals: number }) => void): void {
+  #saw(market: string, change: (seen: Omit<IntertieReading, keyof IntertieStatus>) => void): void {
     let seen = this.#seen.get(market);
     if (!seen) this.#seen.set(market, (seen = { islandedIntervals: 0 }));
     change(seen);
@@ -145,7 +145,7 @@ export class IntertieAgent {
           await link.tender(steps.map((s, k) => ({ tenderID: ids[k]!, product: product(parent.marketContext, parent.currency, interval, parent.granularity, s) })), `intertie.${key}`);
         }
       }
-      await this.store.commit([put(collections.interties, `${child.rules.id}/${interval}`, asJson({ rev, sent } satisfies IntertieRecord))]);
+      await this.store.commit([put(collections.interties, `${child.rules.id}/${interval}`, asJson({ rev, sent, tenders: steps.length } satisfies IntertieRecord))]);
     }
   }
 
@@ -161,7 +161,7 @@ export class IntertieAgent {
         await this.#deviation(intertie, key, record, interval, now);
         continue;
       }
-      if (record.outcome || now < interval - parentGate) continue;
+      if (record.outcome || record.tenders === 0 || now < interval - parentGate) continue;
       if (now >= interval - childGate) {
         // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
         this.log.warn({ market: child.rules.id, parent: intertie.parent, interval }, 'intertie: interval cleared islanded, the parent\'s outcome never arrived');
@@ -179,7 +179,14 @@ export class IntertieAgent {
         : flowTenders(child, interval, flow, outcome.price).map((tender) => ({ kind: 'submit', tender, availability: [], now }));
       await this.host.withWork(async (work) => {
         await work.enter([child]);
-        const writes = commands.flatMap((command) => work.run(child, command).writes);
+        const writes: WriteOp[] = [];
+        for (const command of commands) {
+          const { result, writes: w } = work.run(child, command);
+          writes.push(...w);
+          const refusal = 'code' in result ? result : 'rejection' in result ? result.rejection : undefined;
+          // Recorded all the same: the parent's trade stands, and asking again would not change the child's answer.
+          if (refusal) this.log.error({ market: child.rules.id, parent: intertie.parent, interval, code: refusal.code, reason: refusal.reason }, 'intertie flow refused by this market');
+        }
         await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
       });
       this.#saw(child.rules.id, (seen) => Object.assign(seen, { flow, parentPrice: outcome.price }));

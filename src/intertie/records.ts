@@ -6,6 +6,8 @@ export interface IntertieRecord {
   rev: number;
   /** Fingerprint of that ladder. */
   sent: string;
+  /** Its step tenders: none once the child's bids were all withdrawn (the parent then has nothing of it to clear). */
+  tenders: number;
   /** The parent's clearing and the flow placed in the child for it (committed with the child's log entry). */
   outcome?: { parentPrice: number; parentNet: number; flow: number };
   /** The child's gate closed before the parent's outcome could be fetched: the interval cleared islanded. */
@@ -23,4 +25,13 @@ export interface IntertieStatus {
   state: IntertieState;
   since: number;
   reason?: string;
+}
+
+/** An intertie's status with what it carried since the service started, for /metrics. */
+export interface IntertieReading extends IntertieStatus {
+  /** The last flow placed (child units per interval; negative: exported) and the parent price behind it. */
+  flow?: number;
+  parentPrice?: number;
+  /** Intervals that cleared islanded. */
+  islandedIntervals: number;
 }

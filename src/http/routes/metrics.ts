@@ -3,16 +3,16 @@ import { Gauge, Registry } from 'prom-client';
 import { requireScope } from '../../auth/tokens.js';
 import type { EiServices } from '../../ei/operation.js';
 import { authenticate } from '../../ei/plugin.js';
-import type { IntertieAgent } from '../../intertie/agent.js';
+import type { IntertieReading } from '../../intertie/records.js';
 
 /**
  * GET /metrics (operator scope: a scraper sends a bearer token), Prometheus text format. Read at
  * each scrape from the parts that know: for now the interties.
  */
-export function metricsRoutes(app: FastifyInstance, ei: EiServices, interties: () => ReturnType<IntertieAgent['readings']>): void {
+export function metricsRoutes(app: FastifyInstance, ei: EiServices, interties: () => IntertieReading[]): void {
   const registry = new Registry();
   const labelNames = ['market', 'parent'] as const;
-  const gauge = (name: string, help: string, read: (r: ReturnType<typeof interties>[number]) => number | undefined) => new Gauge({
+  const gauge = (name: string, help: string, read: (r: IntertieReading) => number | undefined) => new Gauge({
     name, help, labelNames, registers: [registry],
     collect() {
       this.reset();
