@@ -48,6 +48,8 @@ export class IntertieAgent {
   readonly #interties: Intertie[];
   readonly #status = new Map<string, IntertieStatus>();
   readonly #joined = new Set<string>();
+  /** The last refusal logged per child market. */
+  readonly #refused = new Map<string, string>();
   /** Per child market, since start: the last flow placed and the intervals that cleared islanded (for /metrics). */
   readonly #seen = new Map<string, Omit<IntertieReading, keyof IntertieStatus>>();
 
@@ -99,7 +101,12 @@ export class IntertieAgent {
       // The SDK reports transport failures as 503: those and other 5xx mean the parent is away; a 4xx is a refusal to look into.
       const unreachable = isMicromarketClientError(error) && error.responseCode.startsWith('5');
       if (unreachable) await this.#set(intertie, 'islanded', now, reason).catch(() => undefined);
-      else this.log.warn({ market: intertie.child.rules.id, parent: intertie.parent, err: reason }, 'intertie step failed');
+      else if (!this.#joined.has(intertie.child.rules.id)) await this.#set(intertie, 'joining', now, reason).catch(() => undefined);
+      else if (this.#refused.get(intertie.child.rules.id) !== reason) {
+        // Said once per reason: the next tick will most likely meet the same refusal.
+        this.#refused.set(intertie.child.rules.id, reason);
+        this.log.warn({ market: intertie.child.rules.id, parent: intertie.parent, err: reason }, 'intertie step refused by the parent');
+      }
     }
   }
 
