@@ -99,7 +99,8 @@ describe('a child market whose parent is another service process', () => {
     const every = <T>(f: (at: number) => T) => [I1, I2, I3].map(f);
     await trade(parent.base, parentOperator, 'supplier', 'substation', every((at) => ['sell', 0.2, 100, at] as ['sell', number, number, number]));
     await trade(parent.base, parentOperator, 'school', 'feeder-north', every((at) => ['buy', 0.4, 20, at] as ['buy', number, number, number]));
-    await trade(child.base, childOperator, 'h1-heater', 'home-1', every((at) => ['buy', 0.6, 6, at] as ['buy', number, number, number]));
+    // The heater wants 20 kW in the first interval, more than the home's 15 kW connection can bring; 6 kW later.
+    await trade(child.base, childOperator, 'h1-heater', 'home-1', every((at) => ['buy', 0.6, at === I1 ? 20 : 6, at] as ['buy', number, number, number]));
     await trade(child.base, childOperator, 'h1-pv', 'home-1', every((at) => ['sell', 0.01, 2, at] as ['sell', number, number, number]));
   }, 30_000);
 
@@ -108,14 +109,16 @@ describe('a child market whose parent is another service process', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('trades the home\'s residual in the remote feeder and takes the flow back, less losses', async () => {
+  it('trades the home\'s residual in the remote feeder within capacity, takes the flow back less losses, and separates when congested', async () => {
     const price = await clearedAt(I1);
     const { outcome } = (await record(I1))!;
-    // The home wants 6 kW and makes 2: it imports 4, for which the feeder sells it 4 / 0.99 (truncated to 0.001).
-    expect(outcome!.parentNet).toBeCloseTo(4.04, 9);
-    expect(outcome!.flow).toBeCloseTo(4.04 * 0.99, 9);
-    // Uncongested: the home's price is held at its import parity with the feeder's price.
-    expect(price).toBeCloseTo(outcome!.parentPrice / 0.99 + 0.02, 9);
+    // The home wants 18 kW (20 less its 2 kW of PV); its connection brings 15: the feeder sells it 15 / 0.99, truncated to 0.001.
+    expect(outcome!.parentNet).toBeCloseTo(15.151, 9);
+    expect(outcome!.flow).toBeCloseTo(15.151 * 0.99, 9);
+    expect(outcome!.flow).toBeLessThanOrEqual(15);
+    // Congested: the home clears on its own curve, far above import parity: the heater's 20 kW less PV and import meet at 0.59-0.60.
+    expect(price).toBeGreaterThan(outcome!.parentPrice / 0.99 + 0.02 + 0.3);
+    expect(price).toBeCloseTo(0.59 + 0.01 * (18 - outcome!.flow) / 20, 9);
   });
 
   it('the parent stores the home as one party and nothing of its devices', async () => {
@@ -148,7 +151,7 @@ describe('a child market whose parent is another service process', () => {
     const sent = (await record(I3))!.rev;
     await stopProcess(child.process);
     child = await spawnServe(Number(new URL(child.base).port), childArgs, childEnv);
-    await clearedAt(I3);
+    const price = await clearedAt(I3);
     expect((await childIntertie()).state).toBe('linked');
     // The parent, back late, cleared I2 with the home's bid but without the substation's flow (its own feeder had islanded
     // by then): nothing was sold to the home. The home records that it asked.
@@ -160,7 +163,11 @@ describe('a child market whose parent is another service process', () => {
     const feederI2 = feeder.intervals.find((r) => r.interval === new Date(I2).toISOString())!;
     expect(feederI2.islanded).toBe(true);
     expect(feederI2.deviation!.parentNet).toBeGreaterThan(20);
-    expect((await record(I3))!.outcome?.flow).toBeCloseTo(4.04 * 0.99, 9);
+    // The home wants 4 kW (6 less 2): the feeder sells it 4 / 0.99, truncated to 0.001, and 0.99 of that arrives.
+    const { outcome } = (await record(I3))!;
+    expect(outcome!.flow).toBeCloseTo(4.04 * 0.99, 9);
+    // Uncongested: the home's price is held at its import parity with the feeder's price.
+    expect(price).toBeCloseTo(outcome!.parentPrice / 0.99 + 0.02, 9);
     expect((await record(I3))!.rev).toBe(sent); // the restarted child found its bid in place and did not send it again
     // Never doubled: the parent holds one purchase per interval for the home.
     const home1 = new MicromarketClient({ baseUrl: parent.base, partyID: 'home-1', token: await (await TokenService.forDataDir(join(root, 'parent-data'))).issue('home-1', ['tender'], Date.now(), 600) });
@@ -168,7 +175,7 @@ describe('a child market whose parent is another service process', () => {
     const { transactions } = await home1.transactions({ marketContexts: [ctx('feeder-north')] });
     const bought = (at: number) => transactions.filter((t) => t.product.dtstart === at)
       .reduce((sum, t) => sum + (t.product.side === 'buy' ? 1 : -1) * t.product.payload!.value.quantity!, 0);
-    expect(bought(I1)).toBeCloseTo(4.04, 9);
+    expect(bought(I1)).toBeCloseTo(15.151, 9);
     expect(bought(I3)).toBeCloseTo(4.04, 9);
   });
 });

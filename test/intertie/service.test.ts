@@ -93,6 +93,15 @@ describe('nested markets in one service (market-rules/nested)', () => {
     expect(campus.parentNet).toBeCloseTo(6.06, 9);
     expect(await net('campus', 'campus-lab')).toBeCloseTo(4 + 5.999, 9);
     expect(await net('campus', 'intertie:feeder-north')).toBeCloseTo(-5.999, 9);
+    // Home 2's PV (10 kW less its 1 kW fridge) leaves through an 8 kW connection: congested, its price separates below export parity.
+    const home2 = (await records('home-2')).get(interval)!.outcome!;
+    const cleared = (await svc.service.services.store.get(collections.clearings, `home-2/${interval}`)) as { price: number; type: string };
+    expect(home2.flow).toBeCloseTo(-8, 9);
+    expect(cleared.price).toBeLessThan(home2.parentPrice * 0.99 - 0.02 - 0.1);
+    expect(cleared.type).not.toBe('intertie');
+    // Home 1 (uncongested) is held at its import parity.
+    const home1 = (await records('home-1')).get(interval)!.outcome!;
+    expect((await svc.service.services.store.get(collections.clearings, `home-1/${interval}`) as { price: number }).price).toBeCloseTo(home1.parentPrice / 0.99 + 0.02, 9);
     // Home 1 is short (10 kW wanted, 2 kW of PV): it imports; home 2's PV exports.
     expect((await records('home-1')).get(interval)!.outcome!.flow).toBeGreaterThan(0);
     expect((await records('home-2')).get(interval)!.outcome!.flow).toBeLessThan(0);
