@@ -140,36 +140,38 @@ describe('nested markets in one service (market-rules/nested)', () => {
     expect(await svc.service.services.store.list(collections.commands, 'home-1/')).toHaveLength(before.length);
   });
 
+  /** A new home-1 device bidding 3 kW at `at`, sent up by a tick half an hour ahead. */
+  const bidAt = async (party: string, at: number) => {
+    const heater = await svc.party(party);
+    await svc.enrollApproved(heater, ctx('home-1'));
+    await heater.tender([{ tenderID: `${party}-1`, product: priced(ctx('home-1'), 'buy', 0.6, 3, at) }]);
+    await tick(at - 30 * MIN);
+    return heater;
+  };
+  /** The IDs of home 1's tenders open in the feeder for an interval. */
+  const inFeeder = async (at: number) => (await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]))[0]!
+    .openTenders('home-1').filter((t) => t.slices[0]!.interval === at).map((t) => t.tenderID).sort();
+
   it('withdraws a child\'s bid from the parent when its participants withdraw theirs', async () => {
     const next = interval + 15 * MIN;
-    const heater = await svc.party('h1-late');
-    await svc.enrollApproved(heater, ctx('home-1'));
-    await heater.tender([{ tenderID: 'late-1', product: priced(ctx('home-1'), 'buy', 0.6, 3, next) }]);
-    await tick(next - 30 * MIN);
-    const feeder = async () => (await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]))[0]!;
-    const inFeeder = async () => (await feeder()).openTenders('home-1').filter((t) => t.slices[0]!.interval === next);
-    expect((await inFeeder()).length).toBeGreaterThan(0);
-    await heater.cancelTenders('late-1');
+    const heater = await bidAt('h1-late', next);
+    expect((await inFeeder(next)).length).toBeGreaterThan(0);
+    await heater.cancelTenders('h1-late-1');
     await tick(next - 29 * MIN);
-    expect(await inFeeder()).toEqual([]);
+    expect(await inFeeder(next)).toEqual([]);
     expect((await records('home-1')).get(next)?.rev).toBe(2);
   });
 
   it('does not send a ladder twice when the child lost its record of sending it (a crash between the parent\'s answer and its own commit)', async () => {
     const later = interval + 30 * MIN;
-    const heater = await svc.party('h1-later');
-    await svc.enrollApproved(heater, ctx('home-1'));
-    await heater.tender([{ tenderID: 'later-1', product: priced(ctx('home-1'), 'buy', 0.6, 3, later) }]);
-    await tick(later - 30 * MIN);
-    const feeder = async () => (await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]))[0]!;
-    const inFeeder = async () => (await feeder()).openTenders('home-1').filter((t) => t.slices[0]!.interval === later).map((t) => t.tenderID).sort();
-    const sent = await inFeeder();
+    await bidAt('h1-later', later);
+    const sent = await inFeeder(later);
     expect(sent.length).toBeGreaterThan(0);
     const log = (await svc.service.services.store.list(collections.commands, 'feeder-north/')).length;
     await svc.service.services.store.commit([del(collections.interties, `home-1/${later}`)]);
     await tick(later - 29 * MIN);
     // The same ladder (same revision and content, so the same tender IDs) was found open in the parent: nothing was cancelled or sent.
-    expect(await inFeeder()).toEqual(sent);
+    expect(await inFeeder(later)).toEqual(sent);
     expect((await svc.service.services.store.list(collections.commands, 'feeder-north/')).length).toBe(log);
     expect((await records('home-1')).get(later)?.rev).toBe(1);
   });
