@@ -38,3 +38,8 @@ export function isAvailable(availabilities: readonly Availability[], start: Inst
   }
   return true;
 }
+
+/** Whether one of the component's AVAILABLE windows covers all of [start, end) (ignoring the busy time around them). */
+export function insideWindow(availability: Availability, start: Instant, end: Instant): boolean {
+  return availability.available.some((a) => windowCovers(a.properties, start, end));
+}

@@ -23,8 +23,8 @@ import { asJson, collections, fromJson } from '../ei/records.js';
 import { CallMarket } from '../market/call-market.js';
 import { childFlow, ladder, priceBounds, upwardCurve } from '../market/intertie.js';
 import type { Market } from '../market/market.js';
-import { flowTenders, intertieAccount, type ChildMarket } from '../market/nested.js';
-import { gateClosureMs, type IntertieRules } from '../market/rules.js';
+import { flowTenders, intertieAccount, termsOf, type ChildMarket } from '../market/nested.js';
+import { gateClosureMs } from '../market/rules.js';
 import { Ticks } from '../market/ticks.js';
 import { gridOf, rootsFirst } from '../market/tree.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
@@ -129,14 +129,13 @@ export class IntertieAgent {
   async #up(intertie: Intertie, now: number): Promise<void> {
     const { child, link } = intertie;
     const parent = link.rules!;
-    const terms: IntertieRules = child.rules.intertie!;
     const [engine] = await this.host.current([child]) as [ChildMarket];
     const records = await this.#records(intertie);
     // Intervals with bids, and those bid in before whose bids are all gone (their ladder must be withdrawn).
     for (const interval of [...new Set([...engine.openIntervals(), ...records.keys()])].sort((a, b) => a - b)) {
       if (now >= interval - gateClosureMs(parent)) continue; // the parent no longer takes bids for it
       const residual = engine.residual(interval);
-      const steps = residual ? ladder(gridOf(parent)!, upwardCurve(engine.grid!, residual, gridOf(parent)!, terms),
+      const steps = residual ? ladder(gridOf(parent)!, upwardCurve(engine.grid!, residual, gridOf(parent)!, termsOf(child, interval)),
         new Ticks(parent.prices.tick), new Ticks(parent.quantities.tick), parent.quantities) : [];
       const sent = createHash('sha256').update(JSON.stringify(steps)).digest('hex').slice(0, 12);
       const record = records.get(interval);
@@ -178,7 +177,7 @@ export class IntertieAgent {
       }
       const outcome = await link.outcome(interval);
       if (!outcome) continue;
-      const terms = child.rules.intertie!;
+      const terms = termsOf(child, interval);
       const flow = childFlow(terms, outcome.net);
       // A curve market takes the flow as a fixed bid with price bounds; a continuous one as limit orders at parity.
       const commands: EngineCommand[] = child instanceof CallMarket

@@ -4,7 +4,9 @@
  * in PeakShaving), and what a parent clearing means for the child (transformPrice). Quantities are
  * per interval, positive when the child imports. See docs/interties.md.
  */
+import { insideWindow } from '../calendar/availability-check.js';
 import { increment, priceOfStep, type PriceGrid } from './curve.js';
+import type { Derate } from './rules.js';
 import type { Ticks } from './ticks.js';
 
 export interface IntertieTerms {
@@ -16,6 +18,17 @@ export interface IntertieTerms {
   readonly lossFactor: number;
   /** Transport fee per unit, in the child's currency, charged on what crosses. */
   readonly fee: number;
+}
+
+/** The limits of an intertie in the interval [start, end): its own, or those of the first derate that covers it. */
+export function termsAt(intertie: IntertieTerms & { readonly derates: readonly Derate[] }, start: number, end: number): IntertieTerms {
+  const derate = intertie.derates.find((d) => insideWindow(d.when, start, end));
+  return {
+    importCapacity: derate?.importCapacity ?? intertie.importCapacity,
+    exportCapacity: derate?.exportCapacity ?? intertie.exportCapacity,
+    lossFactor: derate?.lossFactor ?? intertie.lossFactor,
+    fee: derate?.fee ?? intertie.fee,
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Instant } from '../calendar/instant.js';
 import type { TenderInput } from './admission.js';
 import { CallMarket } from './call-market.js';
 import { ContinuousMarket } from './continuous-market.js';
-import { childFlow, parity, priceBounds, upwardCurve } from './intertie.js';
+import { childFlow, parity, priceBounds, termsAt, upwardCurve, type IntertieTerms } from './intertie.js';
 import type { MarketOutput } from './market-base.js';
 import type { Market } from './market.js';
 import type { MarketRules } from './rules.js';
@@ -39,6 +39,9 @@ export const intertieAccount = (rules: MarketRules): string =>
 /** A market that can trade through an intertie: a curve call market, or a continuous market (its unmatched book). */
 export type ChildMarket = CallMarket | ContinuousMarket;
 
+/** The intertie's limits in one of the child's intervals (its own, or a derate's). */
+export const termsOf = (child: Market, interval: Instant): IntertieTerms => termsAt(child.rules.intertie!, interval, interval + child.step);
+
 export const canBeChild = (market: Market): market is ChildMarket => market instanceof ContinuousMarket || market.grid !== undefined;
 
 /**
@@ -51,7 +54,7 @@ export function flowTenders(child: ContinuousMarket, interval: Instant, flow: nu
   const { rules } = child;
   const prices = new Ticks(rules.prices.tick);
   const quantities = new Ticks(rules.quantities.tick);
-  const at = parity(rules.intertie!, parentPrice);
+  const at = parity(termsOf(child, interval), parentPrice);
   const limit = Math.min(rules.prices.cap, Math.max(rules.prices.floor, prices.value(Math.round((flow > 0 ? at.import : at.export) / rules.prices.tick))));
   const maximum = rules.quantities.maximum ?? Number.POSITIVE_INFINITY;
   const tenders: TenderInput[] = [];
@@ -77,7 +80,7 @@ export function clearNested(markets: readonly Market[], now: Instant, until: Ins
   const byID = new Map(markets.map((m) => [m.rules.id, m]));
   const link = (child: Market) => {
     const parent = byID.get(parentID(child.rules) ?? '');
-    return parent instanceof CallMarket && canBeChild(child) && child.rules.intertie ? { parent, child, terms: child.rules.intertie } : undefined;
+    return parent instanceof CallMarket && canBeChild(child) && child.rules.intertie ? { parent, child, partyID: child.rules.intertie.partyID } : undefined;
   };
   for (const market of [...ordered].reverse()) {
     const l = link(market);
@@ -85,8 +88,8 @@ export function clearNested(markets: readonly Market[], now: Instant, until: Ins
     for (const interval of l.child.openIntervals()) {
       const residual = l.child.residual(interval);
       if (!residual) continue;
-      const bid = upwardCurve(l.child.grid!, residual, gridOf(l.parent.rules)!, l.terms);
-      const rejection = l.parent.submitCurve(l.terms.partyID, 'intertie', interval, bid, now);
+      const bid = upwardCurve(l.child.grid!, residual, gridOf(l.parent.rules)!, termsOf(l.child, interval));
+      const rejection = l.parent.submitCurve(l.partyID, 'intertie', interval, bid, now);
       if (rejection) throw new Error(`${l.child.rules.id}'s bid refused by ${l.parent.rules.id}: ${rejection.reason}`);
     }
   }
@@ -98,13 +101,14 @@ export function clearNested(markets: readonly Market[], now: Instant, until: Ins
     if (l) {
       const cleared = new Map(outputs.get(l.parent.rules.id)!.clearings.map((c) => [c.interval, c]));
       for (const interval of l.child.openIntervals()) {
-        const position = l.parent.positions.of(interval).get(l.terms.partyID);
+        const terms = termsOf(l.child, interval);
+        const position = l.parent.positions.of(interval).get(l.partyID);
         const parentNet = position ? position.bought - position.sold : 0;
-        const flow = childFlow(l.terms, parentNet);
+        const flow = childFlow(terms, parentNet);
         const price = cleared.get(interval)?.price;
         if (price !== undefined) placed.push(...placeFlow(l.child, interval, flow, price, l.parent.rules.quantities.tick, now));
         flows.push({ child: l.child.rules.id, parent: l.parent.rules.id, interval, parentPrice: price, parentNet, flow,
-          losses: Math.abs(parentNet - flow), parity: price === undefined ? undefined : parity(l.terms, price) });
+          losses: Math.abs(parentNet - flow), parity: price === undefined ? undefined : parity(terms, price) });
       }
     }
     const closing = market.advance(until);
@@ -119,7 +123,7 @@ export function clearNested(markets: readonly Market[], now: Instant, until: Ins
 function placeFlow(child: ChildMarket, interval: Instant, flow: number, parentPrice: number, tolerance: number, now: Instant): MarketOutput[] {
   const refused = (reason: string) => new Error(`intertie flow refused by ${child.rules.id}: ${reason}`);
   if (child instanceof CallMarket) {
-    const rejection = child.placeIntertie(intertieAccount(child.rules), interval, flow, priceBounds(child.rules.intertie!, parentPrice, flow, tolerance), now);
+    const rejection = child.placeIntertie(intertieAccount(child.rules), interval, flow, priceBounds(termsOf(child, interval), parentPrice, flow, tolerance), now);
     if (rejection) throw refused(rejection.reason);
     return [];
   }

@@ -47,6 +47,13 @@ export interface IntertieRules extends IntertieTerms {
   readonly parent: IntertieParent;
   /** The party the child is in the parent: the only name of the child the parent ever sees. */
   readonly partyID: string;
+  /** Other limits in some intervals (intertie.ts, termsAt): the first whose windows cover an interval applies. */
+  readonly derates: readonly Derate[];
+}
+
+/** Limits that replace the intertie's own inside the AVAILABLE windows of `when`. */
+export interface Derate extends Partial<IntertieTerms> {
+  readonly when: Availability;
 }
 
 export interface SimpleLevels {

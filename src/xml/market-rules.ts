@@ -1,6 +1,6 @@
 import { siScaleCodes } from '../emix/product.js';
 import {
-  decimal, element, enumeration, integer, list, one, opt, sequence, single, text, variant, type ContentCodec, type ValueOf,
+  decimal, element, enumeration, integer, list, many, one, opt, sequence, single, text, variant, type ContentCodec, type ValueOf,
 } from './codec.js';
 import { NS } from './namespaces.js';
 import { durationValue, granularity, vavailability } from './payloads/calendar.js';
@@ -60,6 +60,13 @@ export const ruleFile = r('market', sequence({
     exportCapacity: one(r('exportCapacity', decimal)),
     lossFactor: one(r('lossFactor', decimal)),
     fee: one(r('fee', decimal)),
+    derates: many(r('derate', sequence({
+      when: one(vavailability),
+      importCapacity: opt(r('importCapacity', decimal)),
+      exportCapacity: opt(r('exportCapacity', decimal)),
+      lossFactor: opt(r('lossFactor', decimal)),
+      fee: opt(r('fee', decimal)),
+    }))),
   }))),
 }));
 

@@ -35,7 +35,7 @@ function rules(id: string, gate: string, intertie?: MarketRules['intertie']): Ma
 }
 
 const link = (parent: string, partyID: string, capacity: number) =>
-  ({ parent: { kind: 'local' as const, marketID: parent }, partyID, importCapacity: capacity, exportCapacity: capacity, lossFactor: 0.02, fee: 0.01 });
+  ({ parent: { kind: 'local' as const, marketID: parent }, partyID, importCapacity: capacity, exportCapacity: capacity, lossFactor: 0.02, fee: 0.01, derates: [] });
 
 /** A device's curve: loads falling with price, PV producing at any price, batteries charging cheap and discharging dear. */
 function devices(count: number, seed: number): Float64Array[] {

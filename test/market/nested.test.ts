@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CallMarket } from '../../src/market/call-market.js';
-import { childFlow, demandAt, ladder, parity, upwardCurve, type IntertieTerms } from '../../src/market/intertie.js';
+import { childFlow, demandAt, ladder, parity, termsAt, upwardCurve, type IntertieTerms } from '../../src/market/intertie.js';
 import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { createMarket } from '../../src/market/market.js';
 import { clearNested, intertieAccount, type IntertieFlow } from '../../src/market/nested.js';
@@ -181,6 +181,25 @@ describe('a three-level tree cleared offline (substation ← feeder-north ← ho
     const sold = outputs.get('campus')!.transactions.filter((x) => x.seller === 'intertie:substation');
     expect(sold.map((x) => [x.buyer, x.quantity, x.price])).toEqual([['lab', 6, 0.4]]);
     expect(child.positions.of(t).get('lab')!.bought).toBe(10);
+  });
+
+  it('applies a derate in its windows: home 1 may import 7 kW instead of 15 from 17:00 to 20:00 Amsterdam time', () => {
+    const home1 = rules.find((r) => r.id === 'home-1')!;
+    const quarter = (iso: string) => termsAt(home1.intertie!, Date.parse(iso), Date.parse(iso) + 900_000).importCapacity;
+    expect([quarter('2026-11-23T15:45:00Z'), quarter('2026-11-23T16:00:00Z'), quarter('2026-11-23T18:45:00Z'), quarter('2026-11-23T19:00:00Z')]).toEqual([15, 7, 7, 15]);
+    // In summer the window is 15:00-18:00 UTC (CEST).
+    expect(quarter('2027-06-01T15:00:00Z')).toBe(7);
+    const evening = Date.UTC(2026, 10, 23, 16, 30);
+    const markets = new Map(rules.filter((r) => r.clearing.kind === 'call').map((r) => [r.id, createMarket(r) as CallMarket]));
+    for (const at of [t, evening]) {
+      expect(markets.get('substation')!.submitCurve('supplier', `s-${at}`, at, curves.supply(101, 500, 0.1, 0.5), now)).toBeUndefined();
+      for (let k = 1; k <= 12; k++) expect(markets.get('home-1')!.submitCurve(`load-${k}`, `l-${at}`, at, curves.load(101, 2, 0.8), now)).toBeUndefined();
+    }
+    const { flows } = clearNested([...markets.values()], now, evening);
+    const flow = (at: number) => flows.find((f) => f.child === 'home-1' && f.interval === at)!.flow;
+    // Over 15 kW wanted at parity: 15 come at noon (the connection's own limit), 7 in the evening peak.
+    expect(flow(t)).toBeCloseTo(15, 9);
+    expect(flow(evening)).toBeCloseTo(7, 9);
   });
 
   it('refuses interties that form a cycle', () => {
