@@ -159,46 +159,52 @@ export class IntertieAgent {
     const { child, link } = intertie;
     const parentGate = gateClosureMs(link.rules!);
     const childGate = gateClosureMs(child.rules);
-    const stale: WriteOp[] = [];
-    for (const [interval, record] of await this.#records(intertie)) {
+    const records = await this.#records(intertie);
+    // First what needs no answer from the parent, so that an unreachable parent cannot hold it up.
+    const local: WriteOp[] = [];
+    for (const [interval, record] of records) {
       const key = `${child.rules.id}/${interval}`;
-      if (interval < now - KEEP_MS) stale.push(del(collections.interties, key));
-      if (record.islanded) {
-        await this.#deviation(intertie, key, record, interval, now);
-        continue;
-      }
-      if (record.outcome || record.tenders === 0 || now < interval - parentGate) continue;
-      if (now >= interval - childGate) {
-        // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
-        this.log.warn({ market: child.rules.id, parent: intertie.parent, interval }, 'intertie: interval cleared islanded, the parent\'s outcome never arrived');
-        await this.store.commit([put(collections.interties, key, asJson({ ...record, islanded: true }))]);
-        this.#saw(child.rules.id, (seen) => seen.islandedIntervals++);
-        continue;
-      }
-      const outcome = await link.outcome(interval);
-      if (!outcome) continue;
-      const terms = termsOf(child, interval);
-      const flow = childFlow(terms, outcome.net);
-      // A curve market takes the flow as a fixed bid with price bounds; a continuous one as limit orders at parity.
-      const commands: EngineCommand[] = child instanceof CallMarket
-        ? [{ kind: 'intertie', partyID: intertieAccount(child.rules), interval, flow, bounds: priceBounds(terms, outcome.price, flow, link.rules!.quantities.tick), now }]
-        : flowTenders(child, interval, flow, outcome.price).map((tender) => ({ kind: 'submit', tender, availability: [], now }));
-      await this.host.withWork(async (work) => {
-        await work.enter([child]);
-        const writes: WriteOp[] = [];
-        for (const command of commands) {
-          const { result, writes: w } = work.run(child, command);
-          writes.push(...w);
-          const refusal = 'code' in result ? result : 'rejection' in result ? result.rejection : undefined;
-          // Recorded all the same: the parent's trade stands, and asking again would not change the child's answer.
-          if (refusal) this.log.error({ market: child.rules.id, parent: intertie.parent, interval, code: refusal.code, reason: refusal.reason }, 'intertie flow refused by this market');
-        }
-        await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
-      });
-      this.#saw(child.rules.id, (seen) => Object.assign(seen, { flow, parentPrice: outcome.price }));
-      this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');
+      if (interval < now - KEEP_MS) local.push(del(collections.interties, key));
+      if (record.outcome || record.islanded || record.tenders === 0 || now < interval - childGate) continue;
+      // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
+      this.log.warn({ market: child.rules.id, parent: intertie.parent, interval }, 'intertie: interval cleared islanded, the parent\'s outcome never arrived');
+      local.push(put(collections.interties, key, asJson({ ...record, islanded: true })));
+      records.set(interval, { ...record, islanded: true });
+      this.#saw(child.rules.id, (seen) => seen.islandedIntervals++);
     }
-    if (stale.length > 0) await this.store.commit(stale);
+    if (local.length > 0) await this.store.commit(local);
+    for (const [interval, record] of records) {
+      const key = `${child.rules.id}/${interval}`;
+      if (record.islanded) await this.#deviation(intertie, key, record, interval, now);
+      else if (!record.outcome && record.tenders > 0 && now >= interval - parentGate && now < interval - childGate) await this.#take(intertie, key, record, interval, now);
+    }
+  }
+
+  /** Fetches the parent's outcome of an interval and, once there is one, places the flow in the child with the record that says so. */
+  async #take(intertie: Intertie, key: string, record: IntertieRecord, interval: number, now: number): Promise<void> {
+    const { child, link } = intertie;
+    const outcome = await link.outcome(interval);
+    if (!outcome) return;
+    const terms = termsOf(child, interval);
+    const flow = childFlow(terms, outcome.net);
+    // A curve market takes the flow as a fixed bid with price bounds; a continuous one as limit orders at parity.
+    const commands: EngineCommand[] = child instanceof CallMarket
+      ? [{ kind: 'intertie', partyID: intertieAccount(child.rules), interval, flow, bounds: priceBounds(terms, outcome.price, flow, link.rules!.quantities.tick), now }]
+      : flowTenders(child, interval, flow, outcome.price).map((tender) => ({ kind: 'submit', tender, availability: [], now }));
+    await this.host.withWork(async (work) => {
+      await work.enter([child]);
+      const writes: WriteOp[] = [];
+      for (const command of commands) {
+        const { result, writes: w } = work.run(child, command);
+        writes.push(...w);
+        const refusal = 'code' in result ? result : 'rejection' in result ? result.rejection : undefined;
+        // Recorded all the same: the parent's trade stands, and asking again would not change the child's answer.
+        if (refusal) this.log.error({ market: child.rules.id, parent: intertie.parent, interval, code: refusal.code, reason: refusal.reason }, 'intertie flow refused by this market');
+      }
+      await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
+    });
+    this.#saw(child.rules.id, (seen) => Object.assign(seen, { flow, parentPrice: outcome.price }));
+    this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');
   }
 
   /**

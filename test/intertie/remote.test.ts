@@ -18,7 +18,8 @@ const MIN = 60_000;
 const SPEED = 120; // a market minute every half second; the gate tick (250 ms) is 30 market seconds
 const I1 = Date.UTC(2026, 10, 23, 12, 0);
 const I2 = I1 + 15 * MIN; // the parent is down when this one clears
-const I3 = I1 + 30 * MIN; // after the parent is back
+const I2b = I1 + 30 * MIN; // and still down when this one clears
+const I3 = I1 + 45 * MIN; // after the parent is back
 const ctx = (id: string) => `urn:micromarket:${id}`;
 
 /** Every file under a directory, as one buffer's text: everything a service stored. */
@@ -96,7 +97,7 @@ describe('a child market whose parent is another service process', () => {
       await enrollApproved(client, new MicromarketClient({ baseUrl: base, partyID: 'operator', token: operator }), ctx(market), now());
       await client.tender(bids.map(([side, price, q, at], k) => ({ tenderID: `${partyID}-${k}`, product: priced(ctx(market), side, price, q, at) })));
     };
-    const every = <T>(f: (at: number) => T) => [I1, I2, I3].map(f);
+    const every = <T>(f: (at: number) => T) => [I1, I2, I2b, I3].map(f);
     await trade(parent.base, parentOperator, 'supplier', 'substation', every((at) => ['sell', 0.2, 100, at] as ['sell', number, number, number]));
     await trade(parent.base, parentOperator, 'school', 'feeder-north', every((at) => ['buy', 0.4, 20, at] as ['buy', number, number, number]));
     // The heater wants 20 kW in the first interval, more than the home's 15 kW connection can bring; 6 kW later.
@@ -128,7 +129,7 @@ describe('a child market whose parent is another service process', () => {
     expect(stored).not.toContain('h1-pv');
   });
 
-  it('islands while the parent is down: keeps clearing on its own curve and says so', async () => {
+  it('islands while the parent is down: keeps clearing on its own curve and says so, interval after interval', async () => {
     await stopProcess(parent.process); // SIGKILL
     const price = await clearedAt(I2);
     const status = await childIntertie();
@@ -142,6 +143,9 @@ describe('a child market whose parent is another service process', () => {
     const metrics = await (await fetch(`${child.base}/metrics`, { headers: { authorization: `Bearer ${childOperator}` } })).text();
     expect(metrics).toMatch(/micromarket_intertie_linked\{market="home-1",parent="[^"]+"\} 0/);
     expect(metrics).toMatch(/micromarket_intertie_islanded_intervals\{market="home-1",parent="[^"]+"\} 1/);
+    // Still down at the next interval's gate: it clears islanded too.
+    expect(await clearedAt(I2b)).toBeCloseTo(0.59 + 0.01 * 4 / 6, 9);
+    expect((await record(I2b))!.islanded).toBe(true);
   });
 
   it('links again when the parent returns, records what the parent cleared meanwhile, and trades the next interval across a child restart', async () => {
@@ -153,9 +157,10 @@ describe('a child market whose parent is another service process', () => {
     child = await spawnServe(Number(new URL(child.base).port), childArgs, childEnv);
     const price = await clearedAt(I3);
     expect((await childIntertie()).state).toBe('linked');
-    // The parent, back late, cleared I2 with the home's bid but without the substation's flow (its own feeder had islanded
-    // by then): nothing was sold to the home. The home records that it asked.
+    // The parent, back late, cleared I2 and I2b with the home's bids but without the substation's flow (its own feeder had
+    // islanded by then): nothing was sold to the home. The home records that it asked.
     expect((await record(I2))!.deviation?.parentNet).toBe(0);
+    expect((await record(I2b))!.deviation?.parentNet).toBe(0);
     // The feeder's own intertie, in the parent process, keeps its substation trade for I2 as a deviation.
     const parentOperator = await (await TokenService.forDataDir(join(root, 'parent-data'))).issue('operator', ['operator'], Date.now(), 600);
     const feeder = (await (await fetch(`${parent.base}/interties`, { headers: { authorization: `Bearer ${parentOperator}` } })).json() as
