@@ -35,7 +35,6 @@ export interface IntertieFlow {
 export const intertieAccount = (rules: MarketRules): string =>
   `intertie:${rules.intertie?.parent.kind === 'local' ? rules.intertie.parent.marketID : rules.intertie?.parent.marketContext ?? ''}`;
 
-
 /** A market that can trade through an intertie: a curve call market, or a continuous market (its unmatched book). */
 export type ChildMarket = CallMarket | ContinuousMarket;
 
@@ -61,7 +60,8 @@ export function flowTenders(child: ContinuousMarket, interval: Instant, flow: nu
   for (let left = quantities.value(Math.floor(Math.abs(flow) / rules.quantities.tick + 1e-9)); left >= (rules.quantities.minimum ?? rules.quantities.tick); ) {
     const quantity = Math.min(left, maximum);
     left = quantities.value(Math.round((left - quantity) / rules.quantities.tick));
-    const tenderID = `intertie-${tenders.length}`;
+    // A party's tender IDs are never reused in a continuous market: the interval makes them unique.
+    const tenderID = `intertie-${interval}-${tenders.length}`;
     tenders.push({ tenderID, partyID: intertieAccount(rules), product: {
       dtstart: interval, payload: { kind: 'temixPower', value: { price: { kind: 'price', value: limit }, quantity } },
       uid: tenderID, transactiveState: 'tender', marketContext: rules.marketContext, side: flow > 0 ? 'sell' : 'buy',

@@ -166,20 +166,22 @@ describe('a three-level tree cleared offline (substation ← feeder-north ← ho
     expect(checkTree([substation, campus])).toEqual([]);
     const top = createMarket(substation) as CallMarket;
     const child = createMarket(campus) as ContinuousMarket;
-    expect(top.submitCurve('supplier', 's', t, curves.supply(101, 500, 0.1, 0.5), now)).toBeUndefined();
     const mc = { marketContext: campus.marketContext };
-    expect(child.submit(tender('lab-1', 'lab', 'buy', 0.4, 10, t, mc), now).rejection).toBeUndefined();
+    // The same in the next interval too: the intertie's orders there must not collide with this interval's.
+    for (const at of [t, t + 900_000]) {
+      expect(top.submitCurve('supplier', `s-${at}`, at, curves.supply(101, 500, 0.1, 0.5), now)).toBeUndefined();
+      expect(child.submit(tender(`lab-${at}`, 'lab', 'buy', 0.4, 10, at, mc), now).rejection).toBeUndefined();
+    }
     // The PV's offer trades at once with the lab's resting bid: 4 kW at 0.40. 6 kW of the bid stay unmatched.
     expect(child.submit(tender('pv-1', 'pv', 'sell', 0.1, 4, t, mc), now).transactions.map((x) => x.quantity)).toEqual([4]);
     const residual = child.residual(t)!;
     expect([residual[0], residual[40], residual[41]]).toEqual([6, 6, 0]); // one value per price tick (0.01): 0.40 is tick 40
-    const { outputs, flows } = clearNested([top, child], now, t);
-    const [flow] = flows;
-    expect(flow!.parentNet).toBeCloseTo(6 / 0.98, 9);
-    expect(flow!.flow).toBeCloseTo(6, 9);
-    // The intertie sells the 6 kW at import parity; the lab's resting bid takes them at its own price, as a continuous market trades.
+    const { outputs, flows } = clearNested([top, child], now, t + 900_000);
+    expect(flows.map((f) => [f.interval, f.flow])).toEqual([[t, expect.closeTo(6, 9)], [t + 900_000, expect.closeTo(10, 9)]]);
+    expect(flows[0]!.parentNet).toBeCloseTo(6 / 0.98, 9);
+    // The intertie sells at import parity; the lab's resting bid takes it at its own price, as a continuous market trades.
     const sold = outputs.get('campus')!.transactions.filter((x) => x.seller === 'intertie:substation');
-    expect(sold.map((x) => [x.buyer, x.quantity, x.price])).toEqual([['lab', 6, 0.4]]);
+    expect(sold.map((x) => [x.interval, x.buyer, x.quantity, x.price])).toEqual([[t, 'lab', 6, 0.4], [t + 900_000, 'lab', 10, 0.4]]);
     expect(child.positions.of(t).get('lab')!.bought).toBe(10);
   });
 
