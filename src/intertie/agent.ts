@@ -16,16 +16,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { curveProducts } from '../client/curves.js';
 import { isMicromarketClientError } from '../client/errors.js';
-import type { Product } from '../emix/product.js';
 import type { EngineCommand, MarketHost } from '../ei/markets.js';
 import { asJson, collections, fromJson } from '../ei/records.js';
 import { CallMarket } from '../market/call-market.js';
-import { childFlow, ladder, priceBounds, upwardCurve } from '../market/intertie.js';
+import { childFlow, priceBounds, upwardCurve } from '../market/intertie.js';
 import type { Market } from '../market/market.js';
 import { flowTenders, intertieAccount, termsOf, type ChildMarket } from '../market/nested.js';
 import { gateClosureMs } from '../market/rules.js';
-import { Ticks } from '../market/ticks.js';
 import { gridOf, rootsFirst } from '../market/tree.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
@@ -135,8 +134,7 @@ export class IntertieAgent {
     for (const interval of [...new Set([...engine.openIntervals(), ...records.keys()])].sort((a, b) => a - b)) {
       if (now >= interval - gateClosureMs(parent)) continue; // the parent no longer takes bids for it
       const residual = engine.residual(interval);
-      const steps = residual ? ladder(gridOf(parent)!, upwardCurve(engine.grid!, residual, gridOf(parent)!, termsOf(child, interval)),
-        new Ticks(parent.prices.tick), new Ticks(parent.quantities.tick), parent.quantities) : [];
+      const steps = residual ? curveProducts(parent, upwardCurve(engine.grid!, residual, gridOf(parent)!, termsOf(child, interval)), interval) : [];
       const sent = createHash('sha256').update(JSON.stringify(steps)).digest('hex').slice(0, 12);
       const record = records.get(interval);
       if (record ? record.sent === sent : steps.length === 0) continue;
@@ -148,7 +146,7 @@ export class IntertieAgent {
       if (!(open.length === ids.length && ids.every((id) => open.includes(id)))) {
         if (open.length > 0) await link.cancel(open, `intertie.${key}.cancel`);
         if (steps.length > 0) {
-          await link.tender(steps.map((s, k) => ({ tenderID: ids[k]!, product: product(parent.marketContext, parent.currency, interval, parent.granularity, s) })), `intertie.${key}`);
+          await link.tender(steps.map((product, k) => ({ tenderID: ids[k]!, product })), `intertie.${key}`);
         }
       }
       await this.store.commit([put(collections.interties, `${child.rules.id}/${interval}`, asJson({ rev, sent, tenders: steps.length } satisfies IntertieRecord))]);
@@ -222,14 +220,4 @@ export class IntertieAgent {
         'intertie: the parent cleared an interval this market cleared islanded; its trade stands as a deviation');
     }
   }
-}
-
-/** A ladder step as an EMIX product for one parent interval. */
-function product(marketContext: string, currency: string, interval: number, granularity: Product['duration'],
-  step: { side: 'buy' | 'sell'; price: number | undefined; quantity: number }): Product {
-  return {
-    dtstart: interval, ...(granularity ? { duration: granularity } : {}),
-    payload: { kind: 'temixPower', value: { ...(step.price !== undefined ? { price: { kind: 'price', value: step.price } } : {}), quantity: step.quantity } },
-    uid: `${interval}`, transactiveState: 'tender', currency, marketContext, side: step.side,
-  };
 }
