@@ -2,4 +2,6 @@
 export { MicromarketClient, type ClientOptions } from './client.js';
 export { isMicromarketClientError, MicromarketClientError } from './errors.js';
 export { curveProducts } from './curves.js';
+export { checkCurve, curveFromPoints, CurveError, type PriceGrid, type PricePoint } from '../market/curve.js';
 export { rulesOf, type PublicRules } from '../ei/public-rules.js';
+export { gateClosureMs, granularityMs, type MarketRules } from '../market/rules.js';
