@@ -12,6 +12,13 @@ export interface Command {
 
 export class UsageError extends Error {}
 
+/** A --port value: 0 (any free port) to 65535. */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0-65535, not ${value}`);
+  return n;
+}
+
 /** Parses a command's arguments, answering --help itself. Returns the exit code. */
 export async function runCommand(command: Command, argv: string[]): Promise<number> {
   let parsed;

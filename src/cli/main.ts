@@ -1,18 +1,19 @@
 import { runCommand, UsageError, type Command } from './command.js';
 import { fingerprintCommand } from './fingerprint.js';
+import { powermatcherCommand } from './powermatcher.js';
 import { serveCommand } from './serve.js';
 import { simulateCommand } from './simulate.js';
 import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
 
-const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand, tokenCommand, fingerprintCommand];
+const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand, tokenCommand, fingerprintCommand, powermatcherCommand];
 
 const usage = `Usage: micromarket COMMAND [options]
 
 Transactive micromarkets over OASIS Energy Interoperation, EMIX and WS-Calendar.
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join('\n')}
 
 Run "micromarket COMMAND --help" for a command's options.`;
 

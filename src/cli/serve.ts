@@ -1,15 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { exampleRulesDir } from '../paths.js';
 import { RulesError } from '../rules/load.js';
-import { acceleratedClock, startService } from '../service.js';
+import { startService } from '../service.js';
 import { NAMESPACE } from '../store/redis-connection.js';
-import { UsageError, type Command } from './command.js';
+import { clockFrom, clockOptions, clockUsage } from './clock.js';
+import { port, UsageError, type Command } from './command.js';
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0-65535, not ${value}`);
-  return n;
-}
 
 function count(value: string): number {
   const n = Number(value);
@@ -50,10 +46,7 @@ Options:
   --tls-key FILE     ... and its private key (PEM)
   --tls-ca FILE      accept client certificates issued by this CA (PEM); the operator maps their
                      fingerprints to parties (POST /oauth/fingerprints)
-  --clock-start ISO  run the service clock from this instant (demos, rehearsals, tests)
-  --clock-speed N    with --clock-start: N times as fast as real time (default: 1)
-  --clock-origin ISO with --clock-start: the real instant at which the clock read it (default: when
-                     the service starts); instances given the same three values keep the same time
+${clockUsage}
   -h, --help         show this help
 
 Endpoints: POST /ei/{EiRegisterParty,EiEnroll,EiMarketContext,EiQuote,EiTender,EiTransaction,EiAvail},
@@ -70,25 +63,16 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     'job-lock-ms': { type: 'string' },
     rules: { type: 'string' },
     'log-level': { type: 'string' },
-    'clock-start': { type: 'string' },
     'xml-workers': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'tls-ca': { type: 'string' },
-    'clock-speed': { type: 'string' },
-    'clock-origin': { type: 'string' },
+    ...clockOptions,
   },
   allowPositionals: false,
   async run(values) {
     const env = process.env;
-    let clock: (() => number) | undefined;
-    if (values['clock-start'] !== undefined) {
-      const start = Date.parse(String(values['clock-start']));
-      const speed = Number(values['clock-speed'] ?? '1');
-      const origin = values['clock-origin'] === undefined ? Date.now() : Date.parse(String(values['clock-origin']));
-      if (Number.isNaN(start) || Number.isNaN(origin) || !(speed > 0)) throw new UsageError('--clock-start and --clock-origin need ISO date-times and --clock-speed a positive number');
-      clock = acceleratedClock(start, speed, Date.now, origin);
-    }
+    const clock = clockFrom(values);
     const tlsFile = (name: string) => (values[name] === undefined ? undefined : readFile(String(values[name])));
     const [cert, key, ca] = await Promise.all([tlsFile('tls-cert'), tlsFile('tls-key'), tlsFile('tls-ca')]);
     if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');

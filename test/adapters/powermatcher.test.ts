@@ -2,60 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
 import { rulesDir } from '../support/markets.js';
+import { Agent, basis101 as basis } from '../support/powermatcher.js';
 import { testService, type TestService } from '../support/service.js';
 
 const HOME = 'urn:micromarket:home';
-const basis = { commodity: 'electricity', currency: 'EUR', priceSteps: 101, minimumPrice: 0, maximumPrice: 1 };
 const steps = (f: (i: number) => number, n = 101) => Array.from({ length: n }, (_, i) => f(i));
-
-interface Frame { payloadType: string; payload: { bidNumber?: number; priceValue?: number; marketBasis?: unknown; clusterId?: string } }
-
-/** A PowerMatcher agent over a real websocket: what it received, and a way to wait for the next message that matches. */
-class Agent {
-  readonly received: Frame[] = [];
-  #waiters: Array<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
-      this.received.push(frame);
-      this.#waiters = this.#waiters.filter((w) => !(w.test(frame) && (w.resolve(frame), true)));
-    });
-  }
-
-  static async connect(url: string, query: string): Promise<Agent> {
-    const socket = new WebSocket(`${url}/powermatcher/websocket?${query}`);
-    const agent = new Agent(socket);
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    return agent;
-  }
-
-  /** The next message from now on that passes `test` (or, with `past`, the first one received so far). */
-  next(test: (f: Frame) => boolean, past = false, timeoutMs = 5000): Promise<Frame> {
-    const already = past ? this.received.find(test) : undefined;
-    if (already) return Promise.resolve(already);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no such message')), timeoutMs);
-      this.#waiters.push({ test, resolve: (f) => { clearTimeout(timer); resolve(f); } });
-    });
-  }
-
-  price(bidNumber: number): Promise<number> {
-    return this.next((f) => f.payloadType === 'PRICE_UPDATE' && f.payload.bidNumber === bidNumber).then((f) => f.payload.priceValue!);
-  }
-
-  bid(bidNumber: number, payload: Record<string, unknown>, marketBasis: unknown = basis): void {
-    this.socket.send(JSON.stringify({ payloadType: 'BID', payload: { marketBasis, bidNumber, ...payload } }));
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise((resolve) => this.socket.once('close', resolve));
-    this.socket.close();
-    await closed;
-  }
-}
 
 async function endpoint(svc: TestService, marketContext: string): Promise<Endpoint> {
   const token = await svc.service.services.tokens.issue('powermatcher', ['quote'], Date.now(), 3600);

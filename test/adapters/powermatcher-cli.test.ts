@@ -1,0 +1,65 @@
+/** `micromarket powermatcher` as its own process, in front of a `micromarket serve` process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenService } from '../../src/auth/tokens.js';
+import { clockArgs, spawnServe, stopProcess, type Instance } from '../support/instances.js';
+import { freePort } from '../support/ports.js';
+import { Agent, basis101 } from '../support/powermatcher.js';
+
+const cli = fileURLToPath(new URL('../../dist/src/cli/micromarket.js', import.meta.url));
+
+describe('micromarket powermatcher', () => {
+  let dir: string;
+  let service: Instance;
+  let adapter: ChildProcess;
+  let tokens: TokenService;
+  let url: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mm-pm-cli-'));
+    tokens = await TokenService.forDataDir(dir);
+    const clock = clockArgs(Date.UTC(2026, 10, 23, 12, 0), 1, Date.now());
+    service = await spawnServe(await freePort(), ['--data', dir, ...clock]);
+    await writeFile(join(dir, 'adapter.token'), await tokens.issue('powermatcher', ['quote'], Date.now(), 3600));
+    const port = await freePort();
+    adapter = spawn(process.execPath, [cli, 'powermatcher', '--service', service.base, '--market', 'urn:micromarket:home', '--token-file', join(dir, 'adapter.token'),
+      '--port', String(port), '--min-price-update-ms', '50', '--log-level', 'warn', ...clock], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // It says where it listens once it has read the market's rules.
+    url = await new Promise<string>((resolve, reject) => {
+      let said = '';
+      adapter.stderr!.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+        const match = /(ws:\/\/\S+)\/powermatcher\/websocket/.exec(said);
+        if (match) resolve(match[1]!);
+      });
+      adapter.once('exit', () => reject(new Error(`the adapter exited: ${said}`)));
+    });
+  });
+  afterAll(async () => {
+    if (adapter) await stopProcess(adapter, 'SIGTERM');
+    if (service) await stopProcess(service.process, 'SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves PowerMatcher agents from its own process: CLUSTERINFO, then the auction\'s price for their bids', async () => {
+    const token = await tokens.issue('boiler', ['register', 'enroll', 'tender', 'quote'], Date.now(), 3600);
+    const agent = await Agent.connect(url, `agentId=boiler&connectionId=1&token=${token}`);
+    expect((await agent.next((f) => f.payloadType === 'CLUSTERINFO', true)).payload.marketBasis).toEqual(basis101);
+    // 3 kW up to 0.20 and nothing above: alone it is flat at zero from 0.21 to 1.00, priced at the midpoint.
+    agent.bid(1, { demand: Array.from({ length: 101 }, (_, i) => (i <= 20 ? 3 : 0)) });
+    expect(await agent.price(1)).toBeCloseTo((0.21 + 1) / 2, 9);
+    await agent.close();
+  });
+
+  it('refuses a connection without an agentId or a token', async () => {
+    const closed = async (query: string) => {
+      const agent = await Agent.connect(url, query);
+      return new Promise<[number, string]>((resolve) => agent.socket.once('close', (code, reason) => resolve([code, reason.toString()])));
+    };
+    expect(await closed('connectionId=1')).toEqual([1008, 'agentId is required']);
+    expect((await closed('agentId=boiler'))[0]).toBe(1008);
+  });
+});
