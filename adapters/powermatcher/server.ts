@@ -1,8 +1,9 @@
 /**
  * The PowerMatcher remote endpoint: `ws(s)://host:port/powermatcher/websocket?agentId=...&connectionId=...`,
  * as PowerMatcher's websocket servlet serves it, in front of one micromarket curve call market.
- * An agent authenticates with its micromarket token, as `&token=` or an `Authorization: Bearer`
- * header on the upgrade: its agentId is its party.
+ * An agent authenticates with its micromarket token: `&token=`, an `Authorization: Bearer` header on
+ * the upgrade, or, for agents that cannot send either, the token the operator configured for its
+ * agentId. Its agentId is its party.
  */
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -14,6 +15,8 @@ export interface EndpointOptions extends Omit<AuctioneerOptions, 'log'> {
   readonly host?: string;
   /** How often the endpoint looks for a closed gate. @default 250 */
   readonly tickMs?: number;
+  /** Tokens by agentId, for agents that connect with agentId and connectionId only. */
+  readonly agentTokens?: ReadonlyMap<string, string>;
   /** pino options, or false. @default false */
   readonly logger?: boolean | { level: string };
 }
@@ -33,10 +36,10 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   await app.register(websocket);
   app.get('/powermatcher/websocket', { websocket: true }, (socket, request) => {
     const query = request.query as Record<string, string | undefined>;
-    const token = query.token ?? /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const token = query.token ?? /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? options.agentTokens?.get(query.agentId ?? '');
     const link: AgentLink = { send: (text) => socket.send(text), close: (code, reason) => socket.close(code, reason) };
     if (!query.agentId) return link.close(REFUSED, 'agentId is required');
-    if (!token) return link.close(REFUSED, 'a micromarket token is required (token= or Authorization: Bearer)');
+    if (!token) return link.close(REFUSED, 'a micromarket token is required (token=, Authorization: Bearer, or configured for the agentId)');
     app.log.info({ agentId: query.agentId, connectionId: query.connectionId }, 'powermatcher: agent connected');
     const receive = auctioneer.connect(query.agentId, token, link);
     socket.on('message', (data, binary) => {

@@ -18,6 +18,8 @@ Options:
   --market CONTEXT           the curve call market (its market context URI)
   --service URL              the micromarket service (default: $MICROMARKET_URL or http://127.0.0.1:8080)
   --token-file FILE          a token of the adapter's own party, quote scope (default: $MICROMARKET_TOKEN)
+  --agent-tokens FILE        JSON {"agentId": "token", ...}: tokens for agents that connect with
+                             agentId and connectionId only (unmodified PowerMatcher clients)
   --port N                   websocket port (default: 8081; 0 picks a free port)
   --host ADDR                address to listen on (default: 127.0.0.1)
   --cluster-id ID            the clusterId sent in CLUSTERINFO (default: DefaultCluster)
@@ -31,6 +33,7 @@ Stops on SIGINT or SIGTERM, withdrawing the connected agents' bids.`,
     market: { type: 'string' },
     service: { type: 'string' },
     'token-file': { type: 'string' },
+    'agent-tokens': { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
     'cluster-id': { type: 'string' },
@@ -47,10 +50,13 @@ Stops on SIGINT or SIGTERM, withdrawing the connected agents' bids.`,
     const minMs = Number(values['min-price-update-ms'] ?? '1000');
     if (!(Number.isInteger(minMs) && minMs >= 0)) throw new UsageError(`--min-price-update-ms must be a whole number of ms, not ${String(values['min-price-update-ms'])}`);
     const clock = clockFrom(values);
+    const agentTokens = values['agent-tokens'] === undefined ? undefined
+      : new Map(Object.entries(JSON.parse(await readFile(String(values['agent-tokens']), 'utf8')) as Record<string, string>));
     const endpoint = await startEndpoint({
       service: String(values.service ?? process.env.MICROMARKET_URL ?? 'http://127.0.0.1:8080'), marketContext: market, token,
       port: port(String(values.port ?? '8081')), host: String(values.host ?? '127.0.0.1'), minTimeBetweenPriceUpdatesMs: minMs,
       ...(values['cluster-id'] !== undefined ? { clusterId: String(values['cluster-id']) } : {}), ...(clock ? { clock } : {}),
+      ...(agentTokens ? { agentTokens } : {}),
       logger: { level: String(values['log-level'] ?? 'info') },
     });
     process.stderr.write(`micromarket powermatcher: ${endpoint.url}/powermatcher/websocket → ${market}\n`);

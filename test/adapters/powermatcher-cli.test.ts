@@ -24,8 +24,10 @@ describe('micromarket powermatcher', () => {
     const clock = clockArgs(Date.UTC(2026, 10, 23, 12, 0), 1, Date.now());
     service = await spawnServe(await freePort(), ['--data', dir, ...clock]);
     await writeFile(join(dir, 'adapter.token'), await tokens.issue('powermatcher', ['quote'], Date.now(), 3600));
+    // An unmodified PowerMatcher client sends agentId and connectionId only: the operator configures its token.
+    await writeFile(join(dir, 'agents.json'), JSON.stringify({ fridge: await tokens.issue('fridge', ['register', 'enroll', 'tender', 'quote'], Date.now(), 3600) }));
     const port = await freePort();
-    adapter = spawn(process.execPath, [cli, 'powermatcher', '--service', service.base, '--market', 'urn:micromarket:home', '--token-file', join(dir, 'adapter.token'),
+    adapter = spawn(process.execPath, [cli, 'powermatcher', '--service', service.base, '--market', 'urn:micromarket:home', '--token-file', join(dir, 'adapter.token'), '--agent-tokens', join(dir, 'agents.json'),
       '--port', String(port), '--min-price-update-ms', '50', '--log-level', 'warn', ...clock], { stdio: ['ignore', 'ignore', 'pipe'] });
     // It says where it listens once it has read the market's rules.
     url = await new Promise<string>((resolve, reject) => {
@@ -51,6 +53,13 @@ describe('micromarket powermatcher', () => {
     // 3 kW up to 0.20 and nothing above: alone it is flat at zero from 0.21 to 1.00, priced at the midpoint.
     agent.bid(1, { demand: Array.from({ length: 101 }, (_, i) => (i <= 20 ? 3 : 0)) });
     expect(await agent.price(1)).toBeCloseTo((0.21 + 1) / 2, 9);
+    await agent.close();
+  });
+
+  it('knows an agent that sends only agentId and connectionId by the token configured for it', async () => {
+    const agent = await Agent.connect(url, 'agentId=fridge&connectionId=7');
+    agent.bid(1, { demand: Array.from({ length: 101 }, (_, i) => (i <= 40 ? 1 : 0)) });
+    expect(await agent.price(1)).toBeCloseTo((0.41 + 1) / 2, 9);
     await agent.close();
   });
 
