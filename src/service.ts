@@ -97,6 +97,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       async close() {
         await jobs?.close();
         await scheduler.stop();
+        interties?.close();
         await app.close();
         await reader.close();
         await host.close();

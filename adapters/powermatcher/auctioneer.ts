@@ -14,7 +14,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { curveProducts, gateClosureMs, granularityMs, MicromarketClient, rulesOf, type MarketRules } from '../../src/client/index.js';
-import { clusterInfo, priceUpdate, ProtocolError, readBid, type Bid, type MarketBasis } from './messages.js';
+import { clusterInfo, priceUpdate, ProtocolError, readBid, type Bid, type MarketBasis } from '../../src/client/index.js';
 import { RateLimited } from './rate-limit.js';
 
 export interface AuctioneerOptions {

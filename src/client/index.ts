@@ -5,3 +5,4 @@ export { curveProducts } from './curves.js';
 export { checkCurve, curveFromPoints, CurveError, type PriceGrid, type PricePoint } from '../market/curve.js';
 export { rulesOf, type PublicRules } from '../ei/public-rules.js';
 export { gateClosureMs, granularityMs, type MarketRules } from '../market/rules.js';
+export * from '../powermatcher/messages.js';

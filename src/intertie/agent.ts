@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { durationToMillis } from '../calendar/duration.js';
 import { curveProducts } from '../client/curves.js';
 import { isMicromarketClientError } from '../client/errors.js';
 import type { EngineCommand, MarketHost } from '../ei/markets.js';
@@ -28,12 +29,14 @@ import { gateClosureMs } from '../market/rules.js';
 import { gridOf, rootsFirst } from '../market/tree.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
+import { PowerMatcherParent } from './powermatcher-parent.js';
 import type { IntertieReading, IntertieRecord, IntertieState, IntertieStatus } from './records.js';
 
 /** One child market and the link to its parent. */
 export interface Intertie {
   readonly child: ChildMarket;
-  readonly link: ParentLink;
+  /** A micromarket parent (EI through the SDK) or a PowerMatcher cluster (its websocket protocol). */
+  readonly link: ParentLink | PowerMatcherParent;
   /** Shown in status: the parent market's id, or the remote service and market. */
   readonly parent: string;
 }
@@ -54,6 +57,11 @@ export class IntertieAgent {
 
   constructor(interties: readonly Intertie[], private readonly host: MarketHost, private readonly store: Store, private readonly log: FastifyBaseLogger) {
     this.#interties = rootsFirst(interties.map((i) => ({ ...i, rules: i.child.rules })));
+  }
+
+  /** Closes the connections to PowerMatcher clusters. */
+  close(): void {
+    for (const { link } of this.#interties) if (link instanceof PowerMatcherParent) link.close();
   }
 
   /** Each intertie's state, for /healthz and GET /interties. */
@@ -85,12 +93,20 @@ export class IntertieAgent {
 
   /** Runs one step against the parent; a failure to reach it islands the child, any success links it again. */
   async #guard(intertie: Intertie, now: number, step: () => Promise<void>): Promise<void> {
-    const answered = intertie.link.answered;
+    const { link, child } = intertie;
+    const answered = link.answered;
     try {
-      if (!this.#joined.has(intertie.child.rules.id)) {
-        const why = await intertie.link.join(intertie.child.rules);
+      if (link instanceof PowerMatcherParent) {
+        await link.connect();
+        const basis = link.basis!;
+        if (basis.commodity !== child.rules.resource.name || basis.currency !== child.rules.currency) {
+          return await this.#set(intertie, 'joining', now, `the cluster trades ${basis.commodity} in ${basis.currency}, not ${child.rules.resource.name} in ${child.rules.currency}`);
+        }
+        this.#joined.add(child.rules.id);
+      } else if (!this.#joined.has(child.rules.id)) {
+        const why = await link.join(child.rules);
         if (why !== undefined) return await this.#set(intertie, 'joining', now, why);
-        this.#joined.add(intertie.child.rules.id);
+        this.#joined.add(child.rules.id);
       }
       await step();
       // Linked once the parent answers; a step that had nothing to ask it proves nothing.
@@ -127,6 +143,7 @@ export class IntertieAgent {
 
   async #up(intertie: Intertie, now: number): Promise<void> {
     const { child, link } = intertie;
+    if (link instanceof PowerMatcherParent) return this.#bidCluster(intertie, link, now);
     const parent = link.rules!;
     const [engine] = await this.host.current([child]) as [ChildMarket];
     const records = await this.#records(intertie);
@@ -154,8 +171,8 @@ export class IntertieAgent {
   }
 
   async #down(intertie: Intertie, now: number): Promise<void> {
-    const { child, link } = intertie;
-    const parentGate = gateClosureMs(link.rules!);
+    const { child } = intertie;
+    const parentGate = this.#parentGate(intertie);
     const childGate = gateClosureMs(child.rules);
     const records = await this.#records(intertie);
     // First what needs no answer from the parent, so that an unreachable parent cannot hold it up.
@@ -173,7 +190,9 @@ export class IntertieAgent {
     if (local.length > 0) await this.store.commit(local);
     for (const [interval, record] of records) {
       const key = `${child.rules.id}/${interval}`;
-      if (record.islanded) await this.#deviation(intertie, key, record, interval, now);
+      if (record.islanded) {
+        if (!(intertie.link instanceof PowerMatcherParent)) await this.#deviation(intertie, key, record, interval, now);
+      }
       else if (!record.outcome && record.tenders > 0 && now >= interval - parentGate && now < interval - childGate) await this.#take(intertie, key, record, interval, now);
     }
   }
@@ -183,11 +202,13 @@ export class IntertieAgent {
     const { child, link } = intertie;
     const outcome = await link.outcome(interval);
     if (!outcome) return;
+    // Bids are truncated to the parent's quantity tick, so a flow within a tick of capacity is at it; a cluster's are not.
+    const tolerance = link instanceof PowerMatcherParent ? 1e-9 : link.rules!.quantities.tick;
     const terms = termsOf(child, interval);
     const flow = childFlow(terms, outcome.net);
     // A curve market takes the flow as a fixed bid with price bounds; a continuous one as limit orders at parity.
     const commands: EngineCommand[] = child instanceof CallMarket
-      ? [{ kind: 'intertie', partyID: intertieAccount(child.rules), interval, flow, bounds: priceBounds(terms, outcome.price, flow, link.rules!.quantities.tick), now }]
+      ? [{ kind: 'intertie', partyID: intertieAccount(child.rules), interval, flow, bounds: priceBounds(terms, outcome.price, flow, tolerance), now }]
       : flowTenders(child, interval, flow, outcome.price).map((tender) => ({ kind: 'submit', tender, availability: [], now }));
     await this.host.withWork(async (work) => {
       await work.enter([child]);
@@ -203,6 +224,40 @@ export class IntertieAgent {
     });
     this.#saw(child.rules.id, (seen) => Object.assign(seen, { flow, parentPrice: outcome.price }));
     this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');
+  }
+
+  /**
+   * When the parent's gate for an interval has passed: a micromarket parent's own; a cluster has
+   * none, so the child stops bidding `lead` before its own gate and takes the last price it has.
+   */
+  #parentGate(intertie: Intertie): number {
+    const { link, child } = intertie;
+    const parent = child.rules.intertie!.parent;
+    if (link instanceof PowerMatcherParent) return gateClosureMs(child.rules) + (parent.kind === 'powermatcher' ? durationToMillis(parent.lead) : 0);
+    return gateClosureMs(link.rules!);
+  }
+
+  /**
+   * Sends the upward curve of the child's current interval (the first whose gate is open) to the
+   * cluster, when it changed or the connection is new. A cluster holds one bid per agent and has no
+   * gates, so the child bids an interval only from `lead` after the previous gate to `lead` before
+   * its own: around each gate its last bid stands while the price that binds it is read.
+   */
+  async #bidCluster(intertie: Intertie, link: PowerMatcherParent, now: number): Promise<void> {
+    const { child } = intertie;
+    const gate = gateClosureMs(child.rules);
+    const lead = this.#parentGate(intertie) - gate;
+    const interval = (Math.floor((now + gate) / child.step) + 1) * child.step;
+    if (now < interval - child.step - gate + lead || now >= interval - gate - lead) return;
+    const [engine] = await this.host.current([child]) as [ChildMarket];
+    const residual = engine.residual(interval) ?? new Float64Array(engine.grid!.steps);
+    const curve = upwardCurve(engine.grid!, residual, link.grid!, termsOf(child, interval));
+    const sent = `${link.connection}:${createHash('sha256').update(curve).digest('hex').slice(0, 12)}`;
+    const key = `${child.rules.id}/${interval}`;
+    const record = fromJson<IntertieRecord>(await this.store.get(collections.interties, key));
+    if (record?.sent === sent) return;
+    const rev = link.bid(interval, curve);
+    await this.store.commit([put(collections.interties, key, asJson({ rev, sent, tenders: 1 } satisfies IntertieRecord))]);
   }
 
   /**

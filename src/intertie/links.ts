@@ -6,13 +6,14 @@ import { RulesError } from '../rules/load.js';
 import type { Intertie } from './agent.js';
 import { injectFetch } from './local-fetch.js';
 import { ParentLink } from './parent-link.js';
+import { PowerMatcherParent } from './powermatcher-parent.js';
 
 const TOKEN_SECONDS = 3600;
 
 /**
  * The interties of the service's markets: a parent of this service is reached in process with
  * tokens the service mints for the child's party; a remote parent over HTTP(S) with the OAuth2
- * client secret named in the rules.
+ * client secret named in the rules; a PowerMatcher cluster over its websocket protocol.
  * @throws RulesError when a remote parent's secret is missing from the environment
  */
 export function intertiesOf(host: MarketHost, app: () => FastifyInstance, tokens: TokenService, wallClock: () => number,
@@ -27,6 +28,10 @@ export function intertiesOf(host: MarketHost, app: () => FastifyInstance, tokens
       const tokenSource = async () => ({ token: await tokens.issue(partyID, ['register', 'enroll', 'tender', 'quote'], wallClock(), TOKEN_SECONDS), expiresInSeconds: TOKEN_SECONDS });
       const link = new ParentLink({ baseUrl: 'http://micromarket.internal', partyID, tokenSource, fetch: injectFetch(app) }, parent.rules.marketContext);
       interties.push({ child, link, parent: parent.rules.id });
+      continue;
+    }
+    if (rules.parent.kind === 'powermatcher') {
+      interties.push({ child, link: new PowerMatcherParent(rules.parent.url, rules.parent.agentId), parent: `PowerMatcher cluster at ${rules.parent.url}` });
       continue;
     }
     const clientSecret = env[rules.parent.clientSecretEnv];

@@ -32,8 +32,10 @@ export interface IntertieFlow {
 }
 
 /** The child's account for its intertie: the counterparty of the flow in the child market. */
-export const intertieAccount = (rules: MarketRules): string =>
-  `intertie:${rules.intertie?.parent.kind === 'local' ? rules.intertie.parent.marketID : rules.intertie?.parent.marketContext ?? ''}`;
+export function intertieAccount(rules: MarketRules): string {
+  const parent = rules.intertie?.parent;
+  return `intertie:${parent?.kind === 'local' ? parent.marketID : parent?.kind === 'remote' ? parent.marketContext : parent?.kind === 'powermatcher' ? 'powermatcher' : ''}`;
+}
 
 /** A market that can trade through an intertie: a curve call market, or a continuous market (its unmatched book). */
 export type ChildMarket = CallMarket | ContinuousMarket;

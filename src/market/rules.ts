@@ -41,7 +41,9 @@ export interface MarketRules {
 /** Where a child market's parent is: a market of this service, or of another micromarket service. */
 export type IntertieParent =
   | { readonly kind: 'local'; readonly marketID: string }
-  | { readonly kind: 'remote'; readonly url: string; readonly marketContext: string; readonly clientSecretEnv: string };
+  | { readonly kind: 'remote'; readonly url: string; readonly marketContext: string; readonly clientSecretEnv: string }
+  /** A PowerMatcher cluster joined as a remote agent; `lead`: how long before this market's gate its last bid goes up. */
+  | { readonly kind: 'powermatcher'; readonly url: string; readonly agentId: string; readonly lead: Duration };
 
 export interface IntertieRules extends IntertieTerms {
   readonly parent: IntertieParent;

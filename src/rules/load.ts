@@ -4,7 +4,7 @@ import type { Availability } from '../calendar/availability.js';
 import { availabilityFromIcs, IcsError } from '../calendar/ics.js';
 import { parseDuration } from '../calendar/duration.js';
 import { isMicromarketError } from '../errors.js';
-import { checkRules, defaultSimpleLevels, type MarketRules } from '../market/rules.js';
+import { checkRules, defaultSimpleLevels, type IntertieParent, type MarketRules } from '../market/rules.js';
 import { checkTree } from '../market/tree.js';
 import { lineOfElement } from '../xml/lines.js';
 import { ruleFile, type RuleFile } from '../xml/market-rules.js';
@@ -47,9 +47,15 @@ function toRules(raw: RuleFile, hours: Availability[]): MarketRules {
     : { kind: 'call' as const, ...raw.clearing.value };
   const { hours: _written, clearing: _clearing, simpleLevels, intertie, ...rest } = raw;
   return { ...rest, clearing, hours, simpleLevels: simpleLevels ?? defaultSimpleLevels(raw.prices),
-    ...(intertie ? { intertie: { ...intertie, parent: intertie.parent.kind === 'parent'
-      ? { kind: 'local' as const, marketID: intertie.parent.value }
-      : { kind: 'remote' as const, ...intertie.parent.value } } } : {}) };
+    ...(intertie ? { intertie: { ...intertie, parent: parentOf(intertie.parent) } } : {}) };
+}
+
+function parentOf(parent: NonNullable<RuleFile['intertie']>['parent']): IntertieParent {
+  switch (parent.kind) {
+    case 'parent': return { kind: 'local', marketID: parent.value };
+    case 'remoteParent': return { kind: 'remote', ...parent.value };
+    case 'powermatcherParent': return { kind: 'powermatcher', url: parent.value.url, agentId: parent.value.agentId, lead: parent.value.lead ?? parseDuration('PT10S') };
+  }
 }
 
 /** Reads, validates (schema, .ics hours, semantic checks) and returns one rule file. */

@@ -49,6 +49,11 @@ export const ruleFile = r('market', sequence({
   intertie: opt(r('intertie', sequence({
     parent: one(variant({
       parent: r('parent', text),
+      powermatcherParent: r('powermatcherParent', sequence({
+        url: one(r('url', text)),
+        agentId: one(r('agentId', text)),
+        lead: opt(durationProp('lead')),
+      })),
       remoteParent: r('remoteParent', sequence({
         url: one(r('url', text)),
         marketContext: one(marketContext),

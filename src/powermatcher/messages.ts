@@ -1,9 +1,10 @@
 /**
  * PowerMatcher 2.x remote messages (net.powermatcher.remote.websockets): JSON text frames
- * `{"payloadType": ..., "payload": {...}}` with field names as PowerMatcher writes them. Facts in
- * ../shared/reference/powermatcher.md, sections 1 and 6.
+ * `{"payloadType": ..., "payload": {...}}` with field names as PowerMatcher writes them. The
+ * service speaks them as a remote agent (a market joining a PowerMatcher cluster); the adapter in
+ * adapters/powermatcher as an auctioneer. Facts: ../shared/reference/powermatcher.md, sections 1 and 6.
  */
-import { checkCurve, curveFromPoints, CurveError } from '../../src/client/index.js';
+import { checkCurve, curveFromPoints, CurveError } from '../market/curve.js';
 
 export interface MarketBasis {
   readonly commodity: string;
