@@ -255,7 +255,7 @@ export class IntertieAgent {
     const sent = `${link.connection}:${createHash('sha256').update(curve).digest('hex').slice(0, 12)}`;
     const key = `${child.rules.id}/${interval}`;
     const record = fromJson<IntertieRecord>(await this.store.get(collections.interties, key));
-    if (record?.sent === sent) return;
+    if (record?.sent === sent || !link.mayBid()) return;
     const rev = link.bid(interval, curve);
     await this.store.commit([put(collections.interties, key, asJson({ rev, sent, tenders: 1 } satisfies IntertieRecord))]);
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/tokens.js';
+import { durationToMillis } from '../calendar/duration.js';
 import type { MarketHost } from '../ei/markets.js';
 import { canBeChild } from '../market/nested.js';
 import { RulesError } from '../rules/load.js';
@@ -31,7 +32,8 @@ export function intertiesOf(host: MarketHost, app: () => FastifyInstance, tokens
       continue;
     }
     if (rules.parent.kind === 'powermatcher') {
-      interties.push({ child, link: new PowerMatcherParent(rules.parent.url, rules.parent.agentId), parent: `PowerMatcher cluster at ${rules.parent.url}` });
+      const link = new PowerMatcherParent(rules.parent.url, rules.parent.agentId, durationToMillis(rules.parent.minTimeBetweenBidUpdates));
+      interties.push({ child, link, parent: `PowerMatcher cluster at ${rules.parent.url}` });
       continue;
     }
     const clientSecret = env[rules.parent.clientSecretEnv];

@@ -27,7 +27,15 @@ export class PowerMatcherParent {
   /** Messages the cluster has sent: the link is known to be up only when this grows. */
   answered = 0;
 
-  constructor(readonly url: string, readonly agentId: string) {}
+  #lastBidAt = Number.NEGATIVE_INFINITY;
+
+  /** `minBidMs`: PowerMatcher's minTimeBetweenBidUpdates, in real time. */
+  constructor(readonly url: string, readonly agentId: string, private readonly minBidMs = 1000) {}
+
+  /** Whether a bid may go now: at most one per `minBidMs`; a change meanwhile goes with the next allowed bid. */
+  mayBid(): boolean {
+    return Date.now() - this.#lastBidAt >= this.minBidMs;
+  }
 
   /** The cluster's market basis, once connected. */
   get basis(): MarketBasis | undefined {
@@ -78,6 +86,7 @@ export class PowerMatcherParent {
     this.#socket = socket;
     this.connection++;
     this.#bidNumber = 0;
+    this.#lastBidAt = Number.NEGATIVE_INFINITY;
     this.#bids.clear();
   }
 
@@ -107,6 +116,7 @@ export class PowerMatcherParent {
   /** Sends a bid for one of the child's intervals; returns its number. */
   bid(interval: number, curve: Float64Array): number {
     if (!this.#socket || !this.#basis) throw new MicromarketClientError('503', undefined, `not connected to the PowerMatcher cluster at ${this.url}`);
+    this.#lastBidAt = Date.now();
     const bidNumber = ++this.#bidNumber;
     this.#bids.set(bidNumber, { interval, curve });
     this.#socket.send(bidMessage(this.#basis, bidNumber, curve));

@@ -42,8 +42,11 @@ export interface MarketRules {
 export type IntertieParent =
   | { readonly kind: 'local'; readonly marketID: string }
   | { readonly kind: 'remote'; readonly url: string; readonly marketContext: string; readonly clientSecretEnv: string }
-  /** A PowerMatcher cluster joined as a remote agent; `lead`: how long before this market's gate its last bid goes up. */
-  | { readonly kind: 'powermatcher'; readonly url: string; readonly agentId: string; readonly lead: Duration };
+  /**
+   * A PowerMatcher cluster joined as a remote agent. `lead`: how long before this market's gate its
+   * last bid goes up; `minTimeBetweenBidUpdates`: PowerMatcher's limit on how often it bids (real time).
+   */
+  | { readonly kind: 'powermatcher'; readonly url: string; readonly agentId: string; readonly lead: Duration; readonly minTimeBetweenBidUpdates: Duration };
 
 export interface IntertieRules extends IntertieTerms {
   readonly parent: IntertieParent;

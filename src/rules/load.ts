@@ -54,7 +54,8 @@ function parentOf(parent: NonNullable<RuleFile['intertie']>['parent']): Intertie
   switch (parent.kind) {
     case 'parent': return { kind: 'local', marketID: parent.value };
     case 'remoteParent': return { kind: 'remote', ...parent.value };
-    case 'powermatcherParent': return { kind: 'powermatcher', url: parent.value.url, agentId: parent.value.agentId, lead: parent.value.lead ?? parseDuration('PT10S') };
+    case 'powermatcherParent': return { kind: 'powermatcher', url: parent.value.url, agentId: parent.value.agentId,
+      lead: parent.value.lead ?? parseDuration('PT10S'), minTimeBetweenBidUpdates: parent.value.minTimeBetweenBidUpdates ?? parseDuration('PT1S') };
   }
 }
 

@@ -53,6 +53,7 @@ export const ruleFile = r('market', sequence({
         url: one(r('url', text)),
         agentId: one(r('agentId', text)),
         lead: opt(durationProp('lead')),
+        minTimeBetweenBidUpdates: opt(durationProp('minTimeBetweenBidUpdates')),
       })),
       remoteParent: r('remoteParent', sequence({
         url: one(r('url', text)),

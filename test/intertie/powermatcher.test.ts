@@ -61,6 +61,21 @@ describe('a market joining a PowerMatcher cluster as a remote agent', () => {
   it('sends its aggregate curve up, takes the price back and clears at import parity with the flow it bought', async () => {
     await at(start);
     expect(street.service.interties!.status()[0]).toMatchObject({ market: 'street', state: 'linked' });
+    // A change within a second of the last bid waits (minTimeBetweenBidUpdates, PT1S by default), then goes up.
+    const rev = async () => ((await street.service.services.store.get(collections.interties, `street/${I}`)) as unknown as IntertieRecord).rev;
+    expect(await rev()).toBe(1);
+    const lamp = await street.party('lamp');
+    await street.enrollApproved(lamp, 'urn:micromarket:street');
+    await lamp.tender([{ tenderID: 'lamp-1', product: priced('urn:micromarket:street', 'buy', 0.5, 1, I) }]);
+    await at(start + 1000);
+    expect(await rev()).toBe(1);
+    await new Promise((r) => setTimeout(r, 1100));
+    await at(start + 2000);
+    expect(await rev()).toBe(2);
+    await lamp.cancelTenders('lamp-1');
+    await new Promise((r) => setTimeout(r, 1100));
+    await at(start + 3000);
+    expect(await rev()).toBe(3);
     // The cluster answers the bid with a price within its rate limit; the street takes the last one 10 s before its gate.
     await new Promise((r) => setTimeout(r, 300));
     await at(I - 70_000);
@@ -82,7 +97,11 @@ describe('a market joining a PowerMatcher cluster as a remote agent', () => {
 
   it('islands when the cluster goes away, and says so', async () => {
     await pm.close();
-    await at(I + 2 * 60_000);
+    // Ticks until the street's end of the socket has heard the close and tried again.
+    for (let tries = 0; tries < 50 && street.service.interties!.status()[0]!.state !== 'islanded'; tries++) {
+      await at(I + 2 * 60_000 + tries * 1000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(street.service.interties!.status()[0]).toMatchObject({ state: 'islanded', reason: expect.stringContaining('PowerMatcher cluster unreachable') });
   });
 });
