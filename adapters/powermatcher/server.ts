@@ -45,6 +45,8 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
     socket.on('message', (data, binary) => {
       if (!binary) receive(data.toString()); // PowerMatcher ignores binary frames
     });
+    // A broken connection must not take the endpoint down: it ends in 'close' like any other.
+    socket.on('error', (error) => app.log.warn({ agentId: query.agentId, err: error.message }, 'powermatcher: connection error'));
     socket.on('close', () => {
       app.log.info({ agentId: query.agentId }, 'powermatcher: agent disconnected');
       void auctioneer.disconnect(link);

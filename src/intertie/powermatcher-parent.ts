@@ -80,6 +80,8 @@ export class PowerMatcherParent {
       socket.terminate();
       throw new MicromarketClientError('503', undefined, `PowerMatcher cluster unreachable at ${this.url}: ${(error as Error).message}`);
     }
+    // Errors end in 'close'; the next step connects again.
+    socket.on('error', () => undefined);
     socket.on('close', () => {
       if (this.#socket === socket) this.#socket = undefined;
     });
