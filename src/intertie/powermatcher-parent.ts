@@ -58,6 +58,8 @@ export class PowerMatcherParent {
     url.searchParams.set('agentId', this.agentId);
     url.searchParams.set('connectionId', `${this.agentId}-${Date.now().toString(36)}`);
     const socket = new WebSocket(url);
+    // Errors end in 'close' (then the next step connects again); while connecting they also fail the attempt below.
+    socket.on('error', () => undefined);
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no CLUSTERINFO in time')), CONNECT_TIMEOUT_MS);
@@ -80,8 +82,6 @@ export class PowerMatcherParent {
       socket.terminate();
       throw new MicromarketClientError('503', undefined, `PowerMatcher cluster unreachable at ${this.url}: ${(error as Error).message}`);
     }
-    // Errors end in 'close'; the next step connects again.
-    socket.on('error', () => undefined);
     socket.on('close', () => {
       if (this.#socket === socket) this.#socket = undefined;
     });
