@@ -182,11 +182,8 @@ export class Auctioneer {
     }
   }
 
-  async #price(interval: number, kind: 'indicative' | 'cleared'): Promise<number | undefined> {
-    const { quotes } = await this.reader.quotes(this.rules.marketContext);
-    const quote = quotes.find((q) => q.quoteID.endsWith(`:${kind}`) && q.products[0]?.dtstart === interval);
-    const price = quote?.products[0]?.payload?.value.price;
-    return price?.kind === 'price' ? price.value : undefined;
+  #price(interval: number, kind: 'indicative' | 'cleared'): Promise<number | undefined> {
+    return this.reader.price(this.rules.marketContext, interval, kind);
   }
 
   /**

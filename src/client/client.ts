@@ -98,6 +98,16 @@ export class MicromarketClient {
     return this.call('EiQuote', 'eiReplyQuote', { name: 'eiRequestQuote', body: { requestID: '', requestorPartyID: this.partyID, publisherPartyID: 'micromarket', marketContexts, quoteIDs: [] } });
   }
 
+  /**
+   * An interval's price from a market's quotes: `indicative`, what its auction would give now, or
+   * `cleared`, what it gave at the gate (kept for an hour); undefined when there is none.
+   */
+  async price(marketContext: string, interval: number, kind: 'indicative' | 'cleared'): Promise<number | undefined> {
+    const { quotes } = await this.quotes(marketContext);
+    const price = quotes.find((q) => q.quoteID.endsWith(`:${kind}`) && q.products[0]?.dtstart === interval)?.products[0]?.payload?.value.price;
+    return price?.kind === 'price' ? price.value : undefined;
+  }
+
   // ---- availability
 
   declareAvailability(avails: Array<{ availID?: string; resourceID?: string; marketContext?: string; availability: Availability }>): Promise<ResponseOf<'eiCreatedAvail'>> {

@@ -76,10 +76,8 @@ export class ParentLink {
 
   /** The parent's clearing of an interval and the child's part in it, or undefined while it has not cleared. */
   async outcome(interval: number): Promise<ParentOutcome | undefined> {
-    const { quotes } = await this.#answer(this.#client.quotes(this.marketContext));
-    const cleared = quotes.find((q) => q.quoteID.endsWith(':cleared') && q.products[0]?.dtstart === interval);
-    const price = cleared?.products[0]?.payload?.value.price;
-    if (price?.kind !== 'price') return undefined;
+    const price = await this.#answer(this.#client.price(this.marketContext, interval, 'cleared'));
+    if (price === undefined) return undefined;
     const { transactions } = await this.#answer(this.#client.transactions({ marketContexts: [this.marketContext] }));
     let net = 0;
     for (const t of transactions) {
@@ -87,6 +85,6 @@ export class ParentLink {
       const quantity = t.product.payload?.value.quantity ?? 0;
       net += t.product.side === 'buy' ? quantity : -quantity;
     }
-    return { price: price.value, net };
+    return { price, net };
   }
 }

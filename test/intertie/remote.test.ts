@@ -55,8 +55,8 @@ describe('a child market whose parent is another service process', () => {
     await until(interval - 1 * MIN + 1000);
     const operator = new MicromarketClient({ baseUrl: child.base, partyID: 'operator', token: childOperator });
     for (let tries = 0; tries < 100; tries++) {
-      const cleared = (await operator.quotes(ctx('home-1'))).quotes.find((q) => q.quoteID.endsWith(':cleared') && q.products[0]!.dtstart === interval);
-      if (cleared) return (cleared.products[0]!.payload!.value.price as { value: number }).value;
+      const cleared = await operator.price(ctx('home-1'), interval, 'cleared');
+      if (cleared !== undefined) return cleared;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`home-1 never cleared ${new Date(interval).toISOString()}`);

@@ -46,8 +46,7 @@ describe.skipIf(redisUnavailable)('nested markets on two instances sharing Redis
     };
     // Wait for home 1's auction (its gate closes 1 minute ahead).
     for (let tries = 0; ; tries++) {
-      const quotes = (await operator.quotes(ctx('home-1'))).quotes;
-      if (quotes.some((q) => q.quoteID.endsWith(':cleared') && q.products[0]!.dtstart === I)) break;
+      if (await operator.price(ctx('home-1'), I, 'cleared') !== undefined) break;
       if (tries > 300) throw new Error('home-1 never cleared');
       await new Promise((r) => setTimeout(r, 100));
     }
