@@ -98,7 +98,7 @@ export class CtaLink {
     if (frame.payload.length === 0) return; // "is this type supported?": the ACK is the whole answer
     if (type === 'dataLink' && frame.payload[0] === 0x18) {
       // Max payload query: ACK, then at least tAR later the answer.
-      void sleep(this.timings.ackDelayMs + this.timings.replyDelayMs).then(() => this.send(messageTypes.dataLink, Uint8Array.of(0x19, this.options.maxPayloadCode ?? 6))).catch(() => undefined);
+      void this.reply(messageTypes.dataLink, Uint8Array.of(0x19, this.options.maxPayloadCode ?? 6)).catch(() => undefined);
       return;
     }
     if (type === 'dataLink' && frame.payload[0] === 0x19) {
@@ -148,6 +148,12 @@ export class CtaLink {
     }
     const nak = last?.kind === 'nak' ? last.reason : undefined;
     throw new LinkError(nak, nak === undefined ? `no link ACK after ${this.timings.retries + 1} attempts` : `link NAK ${nak}: ${linkNakReasons[nak] ?? 'reserved'}`);
+  }
+
+  /** Answers a message the peer sent: tAR after its link ACK, then sent as any message. @throws LinkError */
+  async reply(type: readonly [number, number], payload: Uint8Array): Promise<void> {
+    await sleep(this.timings.ackDelayMs + this.timings.replyDelayMs);
+    await this.send(type, payload);
   }
 
   /**

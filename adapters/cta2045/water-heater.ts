@@ -113,9 +113,7 @@ export class EmulatedWaterHeater {
   }
 
   async #command(opcode1: number, opcode2: number): Promise<void> {
-    const reply = (payload: number[]) => this.#link.send(messageTypes.basic, Uint8Array.from(payload)).catch(() => undefined);
-    // tAR: the application reply comes at least this long after the link ACK.
-    await new Promise((r) => setTimeout(r, this.#link.timings.ackDelayMs + this.#link.timings.replyDelayMs));
+    const reply = (payload: number[]) => this.#link.reply(messageTypes.basic, Uint8Array.from(payload)).catch(() => undefined);
     const mode = commands.get(opcode1);
     if (mode) {
       if (this.overridden && mode !== 'normal') return void reply([0x04, 0x05]); // App NAK: customer override in effect

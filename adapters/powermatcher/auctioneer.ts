@@ -13,7 +13,7 @@
  * crossing, midpoint of a flat stretch, floor or cap without a crossing.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { curveProducts, gateClosureMs, granularityMs, MicromarketClient, rulesOf, type MarketRules } from '../../src/client/index.js';
+import { curveProducts, firstOpenInterval, MicromarketClient, rulesOf, type MarketRules } from '../../src/client/index.js';
 import { clusterInfo, priceUpdate, ProtocolError, readBid, type Bid, type MarketBasis } from '../../src/client/index.js';
 import { RateLimited } from './rate-limit.js';
 
@@ -85,10 +85,7 @@ export class Auctioneer {
 
   /** The first interval whose gate is still open. */
   currentInterval(): number {
-    const step = granularityMs(this.rules);
-    const gate = gateClosureMs(this.rules);
-    const now = this.#clock();
-    return (Math.floor((now + gate) / step) + 1) * step;
+    return firstOpenInterval(this.rules, this.#clock());
   }
 
   /** A new agent connection: CLUSTERINFO first, as the auctioneer's side of the protocol does. */

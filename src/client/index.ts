@@ -4,5 +4,5 @@ export { isMicromarketClientError, MicromarketClientError } from './errors.js';
 export { curveProducts } from './curves.js';
 export { checkCurve, curveFromPoints, CurveError, type PriceGrid, type PricePoint } from '../market/curve.js';
 export { rulesOf, type PublicRules } from '../ei/public-rules.js';
-export { gateClosureMs, granularityMs, type MarketRules } from '../market/rules.js';
+export { firstOpenInterval, type MarketRules } from '../market/rules.js';
 export * from '../powermatcher/messages.js';

@@ -25,6 +25,8 @@ export interface TreeSteps {
  */
 export class GateScheduler {
   #timer: NodeJS.Timeout | undefined;
+  /** The markets parents first: the order gates close in (the host's markets never change). */
+  #ordered: Market[] | undefined;
   #running: Promise<void> = Promise.resolve();
 
   constructor(private readonly services: EiServices, private readonly gateFollowUps: readonly GateFollowUp[] = [],
@@ -61,7 +63,7 @@ export class GateScheduler {
   async tick(): Promise<void> {
     const now = this.services.clock();
     await this.tree?.up(now);
-    for (const market of rootsFirst(this.services.host.markets)) {
+    for (const market of this.#ordered ??= rootsFirst(this.services.host.markets)) {
       await this.tree?.down(market, now);
       for (const key of await this.closeGates(market, now)) await this.services.quotes.deliver(market, key);
     }

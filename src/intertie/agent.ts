@@ -25,7 +25,7 @@ import { CallMarket } from '../market/call-market.js';
 import { childFlow, priceBounds, upwardCurve } from '../market/intertie.js';
 import type { Market } from '../market/market.js';
 import { flowTenders, intertieAccount, termsOf, type ChildMarket } from '../market/nested.js';
-import { gateClosureMs } from '../market/rules.js';
+import { firstOpenInterval, gateClosureMs } from '../market/rules.js';
 import { gridOf, rootsFirst } from '../market/tree.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
@@ -247,7 +247,7 @@ export class IntertieAgent {
     const { child } = intertie;
     const gate = gateClosureMs(child.rules);
     const lead = this.#parentGate(intertie) - gate;
-    const interval = (Math.floor((now + gate) / child.step) + 1) * child.step;
+    const interval = firstOpenInterval(child.rules, now);
     if (now < interval - child.step - gate + lead || now >= interval - gate - lead) return;
     const [engine] = await this.host.current([child]) as [ChildMarket];
     const residual = engine.residual(interval) ?? new Float64Array(engine.grid!.steps);

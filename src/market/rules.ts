@@ -132,3 +132,9 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
 export const granularityMs = (rules: MarketRules): number => durationToMillis(rules.granularity);
 export const horizonMs = (rules: MarketRules): number => durationToMillis(rules.horizon);
 export const gateClosureMs = (rules: MarketRules): number => durationToMillis(rules.clearing.gateClosure);
+
+/** The first interval whose gate is still open at `now`: the one a bid made now is for. */
+export const firstOpenInterval = (rules: MarketRules, now: number): number => {
+  const step = granularityMs(rules);
+  return (Math.floor((now + gateClosureMs(rules)) / step) + 1) * step;
+};
