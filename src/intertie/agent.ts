@@ -30,7 +30,7 @@ import { gridOf, rootsFirst } from '../market/tree.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
 import { PowerMatcherParent } from './powermatcher-parent.js';
-import type { IntertieReading, IntertieRecord, IntertieState, IntertieStatus } from './records.js';
+import { intervalOfKey, recordKey, type IntertieReading, type IntertieRecord, type IntertieState, type IntertieStatus } from './records.js';
 
 /** One child market and the link to its parent. */
 export interface Intertie {
@@ -138,7 +138,7 @@ export class IntertieAgent {
 
   async #records(intertie: Intertie): Promise<Map<number, IntertieRecord>> {
     const entries = await this.store.list(collections.interties, `${intertie.child.rules.id}/`);
-    return new Map(entries.map(([key, value]) => [Number(key.slice(key.indexOf('/') + 1)), fromJson<IntertieRecord>(value)!]));
+    return new Map(entries.map(([key, value]) => [intervalOfKey(key), fromJson<IntertieRecord>(value)!]));
   }
 
   async #up(intertie: Intertie, now: number): Promise<void> {
@@ -166,7 +166,7 @@ export class IntertieAgent {
           await link.tender(steps.map((product, k) => ({ tenderID: ids[k]!, product })), `intertie.${key}`);
         }
       }
-      await this.store.commit([put(collections.interties, `${child.rules.id}/${interval}`, asJson({ rev, sent, tenders: steps.length } satisfies IntertieRecord))]);
+      await this.store.commit([put(collections.interties, recordKey(child.rules.id, interval), asJson({ rev, sent, tenders: steps.length } satisfies IntertieRecord))]);
     }
   }
 
@@ -178,7 +178,7 @@ export class IntertieAgent {
     // First what needs no answer from the parent, so that an unreachable parent cannot hold it up.
     const local: WriteOp[] = [];
     for (const [interval, record] of records) {
-      const key = `${child.rules.id}/${interval}`;
+      const key = recordKey(child.rules.id, interval);
       if (interval < now - KEEP_MS) local.push(del(collections.interties, key));
       if (record.outcome || record.islanded || record.tenders === 0 || now < interval - childGate) continue;
       // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
@@ -189,7 +189,7 @@ export class IntertieAgent {
     }
     if (local.length > 0) await this.store.commit(local);
     for (const [interval, record] of records) {
-      const key = `${child.rules.id}/${interval}`;
+      const key = recordKey(child.rules.id, interval);
       if (record.islanded) {
         if (!(intertie.link instanceof PowerMatcherParent)) await this.#deviation(intertie, key, record, interval, now);
       }
@@ -253,7 +253,7 @@ export class IntertieAgent {
     const residual = engine.residual(interval) ?? new Float64Array(engine.grid!.steps);
     const curve = upwardCurve(engine.grid!, residual, link.grid!, termsOf(child, interval));
     const sent = `${link.connection}:${createHash('sha256').update(curve).digest('hex').slice(0, 12)}`;
-    const key = `${child.rules.id}/${interval}`;
+    const key = recordKey(child.rules.id, interval);
     const record = fromJson<IntertieRecord>(await this.store.get(collections.interties, key));
     if (record?.sent === sent || !link.mayBid()) return;
     const rev = link.bid(interval, curve);

@@ -1,5 +1,9 @@
 /** What a child market keeps about its intertie, in the store. */
 
+/** The key of an interval's record in `interties`, and the interval a key is for. */
+export const recordKey = (market: string, interval: number): string => `${market}/${interval}`;
+export const intervalOfKey = (key: string): number => Number(key.slice(key.indexOf('/') + 1));
+
 /** One interval of an intertie, under `interties/<child>/<interval>`. */
 export interface IntertieRecord {
   /** Revision of the ladder last acknowledged by the parent; each change of the child's bid makes a new one. */

@@ -3,7 +3,7 @@ import { requireScope } from '../auth/tokens.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
 import { collections, fromJson } from '../ei/records.js';
-import type { IntertieRecord, IntertieStatus } from './records.js';
+import { intervalOfKey, type IntertieRecord, type IntertieStatus } from './records.js';
 
 /**
  * GET /interties (operator): each intertie's status, and per interval what its market bid in the
@@ -16,7 +16,7 @@ export function intertieRoutes(app: FastifyInstance, ei: EiServices, status: () 
       interties: await Promise.all(status().map(async (s) => ({
         ...s,
         intervals: (await ei.store.list(collections.interties, `${s.market}/`)).map(([key, value]) => ({
-          interval: new Date(Number(key.slice(key.indexOf('/') + 1))).toISOString(), ...fromJson<IntertieRecord>(value)! })),
+          interval: new Date(intervalOfKey(key)).toISOString(), ...fromJson<IntertieRecord>(value)! })),
       }))),
     };
   });
