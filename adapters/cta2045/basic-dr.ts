@@ -42,6 +42,14 @@ export const basicOpcodes: ReadonlyMap<number, BasicOpcode> = new Map([
   [0x1a, { command: 'reboot', meaning: 'Reboot', operand: 'reboot' }],
 ]);
 
+/** The opcode of a Basic DR command named as `micromarket cta2045 encode` names it. */
+export function opcodeOf(command: string): [number, BasicOpcode] | undefined {
+  return [...basicOpcodes].find(([, o]) => o.command === command);
+}
+
+/** Operational states in which the device draws power (running or cycling on). */
+export const runningStates: ReadonlySet<number> = new Set([1, 2, 3, 7, 12, 13]);
+
 export const operationalStates = [
   'Idle Normal', 'Running Normal', 'Running Curtailed Grid', 'Running Heightened Grid', 'Idle Curtailed Grid', 'SGD Error Condition',
   'Idle Heightened', 'Cycling On', 'Cycling Off', 'Variable Following', 'Variable Not Following', 'Idle, Opted Out', 'Running, Opted Out',

@@ -102,6 +102,7 @@ export function decodeDuration(code: number): number | 'unknown' | 'beyond maxim
 
 /** A price relative to the average as a relative price code: x = round((√(3844 + 4·(63 + 8192·r)) − 62) / 2), in 1..255. */
 export function encodeRelativePrice(ratio: number): number {
+  if (!(ratio > 0)) return 1; // code 1 is a ratio of 0; a negative price has no code below it
   const x = Math.round((Math.sqrt(3844 + 4 * (63 + 8192 * ratio)) - 62) / 2);
   return Math.min(255, Math.max(1, x));
 }

@@ -1,4 +1,4 @@
-import { basicFrame, basicOpcodes, describe, operationalStates, type Operand } from '../../adapters/cta2045/basic-dr.js';
+import { basicFrame, describe, opcodeOf, operationalStates, type Operand } from '../../adapters/cta2045/basic-dr.js';
 import { encodeDuration, encodeMessage, encodePowerLevel, encodeRelativePrice, fromHex, hex, messageTypes } from '../../adapters/cta2045/codec.js';
 import { UsageError, type Command } from './command.js';
 
@@ -25,7 +25,7 @@ function operand(kind: Operand, values: Values): number {
     case 'operational state': return number('value', values.value, 0, operationalStates.length - 1);
     case 'app NAK reason': return number('reason', values.reason, 0, 255);
     case 'opcode': {
-      const named = [...basicOpcodes].find(([, o]) => o.command === values.opcode)?.[0];
+      const named = opcodeOf(String(values.opcode))?.[0];
       return named ?? number('opcode', values.opcode, 0, 255);
     }
     case 'grid guidance': return oneOf('value', values.value, ['bad', 'neutral', 'good']);
@@ -43,7 +43,7 @@ function encode(name: string, values: Values): Uint8Array {
     return encodeMessage([messageTypes.basic, messageTypes.intermediate, messageTypes.dataLink][type]!, new Uint8Array(0));
   }
   if (name === 'max-payload-query') return encodeMessage(messageTypes.dataLink, Uint8Array.of(0x18, 0x00));
-  const found = [...basicOpcodes].find(([, o]) => o.command === name);
+  const found = opcodeOf(name);
   if (!found) throw new UsageError(`unknown command ${name}; see micromarket cta2045 --help`);
   return basicFrame(found[0], operand(found[1].operand, values));
 }

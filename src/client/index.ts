@@ -6,3 +6,6 @@ export { checkCurve, curveFromPoints, CurveError, type PriceGrid, type PricePoin
 export { rulesOf, type PublicRules } from '../ei/public-rules.js';
 export { firstOpenInterval, type MarketRules } from '../market/rules.js';
 export * from '../powermatcher/messages.js';
+export { OpenAdrVen, type VenOptions, type VenEvent, type ReportOffer, type ReportPoint, type ReportRequest, type ReportReading } from './ven.js';
+export { defaultDeviceSignals, deviceCommands, type DeviceCommand, type DeviceSignals } from '../market/rules.js';
+export type { TransportOptions } from './transport.js';

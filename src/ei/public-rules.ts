@@ -18,6 +18,8 @@ export interface PublicRules {
   readonly prices: MarketRules['prices'];
   readonly quantities: MarketRules['quantities'];
   readonly enrollment: MarketRules['enrollment'];
+  /** For device bridges: the command for each SIMPLE level, the load-up price, the reference price. */
+  readonly deviceSignals: MarketRules['deviceSignals'];
 }
 
 export function publicRules(rules: MarketRules): PublicRules {
@@ -28,7 +30,7 @@ export function publicRules(rules: MarketRules): PublicRules {
     clearing: c.kind === 'continuous'
       ? { kind: c.kind, gateClosure: formatDuration(c.gateClosure) }
       : { kind: c.kind, gateClosure: formatDuration(c.gateClosure), bids: c.bids, ...(c.priceSteps !== undefined ? { priceSteps: c.priceSteps } : {}) },
-    prices: rules.prices, quantities: rules.quantities, enrollment: rules.enrollment,
+    prices: rules.prices, quantities: rules.quantities, enrollment: rules.enrollment, deviceSignals: rules.deviceSignals,
   };
 }
 
@@ -41,6 +43,6 @@ export function rulesOf(p: PublicRules): MarketRules {
     clearing: p.clearing.kind === 'continuous'
       ? { kind: 'continuous', gateClosure, selfTrade: 'cancel-resting' }
       : { kind: 'call', gateClosure, bids: p.clearing.bids ?? 'step', ...(p.clearing.priceSteps !== undefined ? { priceSteps: p.clearing.priceSteps } : {}) },
-    prices: p.prices, quantities: p.quantities, hours: [], enrollment: p.enrollment, simpleLevels: defaultSimpleLevels(p.prices),
+    prices: p.prices, quantities: p.quantities, hours: [], enrollment: p.enrollment, simpleLevels: defaultSimpleLevels(p.prices), deviceSignals: p.deviceSignals,
   };
 }

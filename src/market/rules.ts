@@ -34,6 +34,8 @@ export interface MarketRules {
   readonly enrollment: 'open' | 'approval';
   /** OpenADR SIMPLE levels: the cleared price from which level 1 (moderate), 2 (high) and 3 (special) apply. */
   readonly simpleLevels: SimpleLevels;
+  /** What a device bridge (adapters/cta2045) makes of this market's events. */
+  readonly deviceSignals: DeviceSignals;
   /** Nested markets: this market trades its residual in a parent market, as one party. */
   readonly intertie?: IntertieRules;
 }
@@ -79,6 +81,25 @@ export function defaultSimpleLevels(prices: MarketRules['prices']): SimpleLevels
   return { moderate: at(0.5), high: at(0.75), special: at(0.9) };
 }
 
+/** The commands a device bridge sends: CTA-2045 Basic DR's, by their command-line names. */
+export const deviceCommands = ['end-shed', 'shed', 'critical-peak', 'grid-emergency', 'load-up'] as const;
+export type DeviceCommand = (typeof deviceCommands)[number];
+
+/**
+ * How a device bridge turns an event into a device command: by its SIMPLE level (0 to 3), except
+ * that a price at or below `loadUpAtOrBelow` in a level-0 interval is surplus to soak up; relative
+ * prices are against `referencePrice` (absent: the mean of the prices the bridge has seen in the
+ * last day). Prices in the market's terms, as its events carry them.
+ */
+export interface DeviceSignals {
+  readonly levels: readonly [DeviceCommand, DeviceCommand, DeviceCommand, DeviceCommand];
+  readonly loadUpAtOrBelow: number;
+  readonly referencePrice?: number;
+}
+
+/** OpenADR's SIMPLE levels as CTA-2045 commands (docs/adapters/cta2045.md); load up at a price of zero or below. */
+export const defaultDeviceSignals: DeviceSignals = { levels: ['end-shed', 'shed', 'critical-peak', 'grid-emergency'], loadUpAtOrBelow: 0 };
+
 /** A rule that does not hold, naming the element it concerns. */
 export interface RuleProblem {
   readonly element: string;
@@ -115,6 +136,7 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
   const { moderate, high, special } = rules.simpleLevels;
   if (!(moderate < high && high < special)) problem('simpleLevels', 'must rise: moderate < high < special');
   else if (floor < cap && (moderate <= floor || special > cap)) problem('simpleLevels', `must lie above the price floor (${floor}) and not above the cap (${cap})`);
+  if (rules.deviceSignals.referencePrice !== undefined && !(rules.deviceSignals.referencePrice > 0)) problem('deviceSignals', 'referencePrice must be above zero: relative prices are divided by it');
   const q = rules.quantities;
   if (q.minimum !== undefined && !isMultipleOf(q.minimum, q.tick)) problem('minimum', `must be a whole number of quantity ticks (${q.tick})`);
   if (q.maximum !== undefined && !isMultipleOf(q.maximum, q.tick)) problem('maximum', `must be a whole number of quantity ticks (${q.tick})`);

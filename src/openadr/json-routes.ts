@@ -7,7 +7,8 @@
  *
  * Delivery is the mean of the VEN's power readings (items in W) that start inside the interval, in
  * the market's units; intervals with a position but no reading show delivered null. Dispatch counts
- * a position as committed unless its VEN opted out of the event (an unanswered event counts as in).
+ * a position as committed unless its VEN opted out of the event (an unanswered event counts as in),
+ * and lists the resources a VEN opted out of the event on their own (oadrCreateOpt naming it).
  */
 import type { FastifyInstance } from 'fastify';
 import { requireScope, requireSelf } from '../auth/tokens.js';
@@ -16,7 +17,7 @@ import { SI_EXPONENT } from '../emix/product.js';
 import { MicromarketError } from '../errors.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
-import { collections, fromJson } from '../ei/records.js';
+import { collections, fromJson, type OptRecord } from '../ei/records.js';
 import { granularityMs } from '../market/rules.js';
 import { eventStatus, type EventRecord } from './event-model.js';
 import type { TelemetryPoint } from './reports.js';
@@ -62,6 +63,15 @@ export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
       .filter((e) => e.marketID === market.rules.id && e.dtstart === interval)
       .sort((a, b) => a.venID.localeCompare(b.venID));
     const now = ei.clock();
+    const resourcesOut = new Map<string, string[]>();
+    for (const venID of new Set(events.map((e) => e.venID))) {
+      for (const [, value] of await ei.store.list(collections.opts, `${venID}/`)) {
+        const opt = fromJson<OptRecord>(value)!;
+        if (opt.optType !== 'optOut' || opt.eventID === undefined) continue;
+        const key = `${venID}/${opt.eventID}`;
+        resourcesOut.set(key, [...(resourcesOut.get(key) ?? []), ...opt.resourceIDs].sort());
+      }
+    }
     const sum = (list: readonly EventRecord[]) => list.reduce((total, e) => total + e.dispatch, 0);
     const live = events.filter((e) => !e.cancelled);
     const out = live.filter((e) => e.response?.optType === 'optOut' && e.response.modificationNumber === e.modificationNumber);
@@ -70,7 +80,8 @@ export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
       price: events[0]?.price ?? null, level: events[0]?.level ?? null,
       committed: sum(live.filter((e) => !out.includes(e))), optedOut: sum(out),
       events: events.map((e) => ({ venID: e.venID, eventID: e.eventID, modificationNumber: e.modificationNumber, status: eventStatus(e, now),
-        dispatch: e.dispatch, optType: e.response?.modificationNumber === e.modificationNumber ? e.response.optType : null })),
+        dispatch: e.dispatch, optType: e.response?.modificationNumber === e.modificationNumber ? e.response.optType : null,
+        resourcesOptedOut: resourcesOut.get(`${e.venID}/${e.eventID}`) ?? [] })),
     };
   });
 

@@ -35,6 +35,10 @@ export const opting: OadrHandlers = {
     await registeredParty(store, body.venID);
     if (body.marketContext !== undefined) marketFor(host, body.marketContext);
     if (await store.get(collections.opts, `${body.venID}/${body.optID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['opt', body.optID]);
+    // An opt about one event (a VEN opting some of its resources out of it) names an event of its own.
+    if (body.qualifiedEventID && !await store.get(collections.events, `${body.venID}/${body.qualifiedEventID.eventID}`)) {
+      throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', body.qualifiedEventID.eventID]);
+    }
     const periods = body.availability?.available ?? [];
     if (periods.some((p) => p.properties.dtstart === undefined || (p.properties.duration === undefined && p.properties.dtend === undefined))) {
       throw new MicromarketError('MM_ERR_EI_INVALID', ['every period of an opt needs a dtstart and a duration']);

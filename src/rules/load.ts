@@ -4,7 +4,7 @@ import type { Availability } from '../calendar/availability.js';
 import { availabilityFromIcs, IcsError } from '../calendar/ics.js';
 import { parseDuration } from '../calendar/duration.js';
 import { isMicromarketError } from '../errors.js';
-import { checkRules, defaultSimpleLevels, type IntertieParent, type MarketRules } from '../market/rules.js';
+import { checkRules, defaultDeviceSignals, defaultSimpleLevels, type DeviceSignals, type IntertieParent, type MarketRules } from '../market/rules.js';
 import { checkTree } from '../market/tree.js';
 import { lineOfElement } from '../xml/lines.js';
 import { ruleFile, type RuleFile } from '../xml/market-rules.js';
@@ -45,9 +45,19 @@ function toRules(raw: RuleFile, hours: Availability[]): MarketRules {
   const clearing = raw.clearing.kind === 'continuous'
     ? { kind: 'continuous' as const, gateClosure: raw.clearing.value.gateClosure ?? parseDuration('PT0S'), selfTrade: raw.clearing.value.selfTrade ?? 'cancel-resting' as const }
     : { kind: 'call' as const, ...raw.clearing.value };
-  const { hours: _written, clearing: _clearing, simpleLevels, intertie, ...rest } = raw;
-  return { ...rest, clearing, hours, simpleLevels: simpleLevels ?? defaultSimpleLevels(raw.prices),
+  const { hours: _written, clearing: _clearing, simpleLevels, deviceSignals, intertie, ...rest } = raw;
+  return { ...rest, clearing, hours, simpleLevels: simpleLevels ?? defaultSimpleLevels(raw.prices), deviceSignals: deviceSignalsOf(deviceSignals),
     ...(intertie ? { intertie: { ...intertie, parent: parentOf(intertie.parent) } } : {}) };
+}
+
+function deviceSignalsOf(written: RuleFile['deviceSignals']): DeviceSignals {
+  const d = defaultDeviceSignals;
+  if (!written) return d;
+  return {
+    levels: [written.normal ?? d.levels[0], written.moderate ?? d.levels[1], written.high ?? d.levels[2], written.special ?? d.levels[3]],
+    loadUpAtOrBelow: written.loadUpAtOrBelow ?? d.loadUpAtOrBelow,
+    ...(written.referencePrice !== undefined ? { referencePrice: written.referencePrice } : {}),
+  };
 }
 
 function parentOf(parent: NonNullable<RuleFile['intertie']>['parent']): IntertieParent {

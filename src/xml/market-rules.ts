@@ -1,4 +1,5 @@
 import { siScaleCodes } from '../emix/product.js';
+import { deviceCommands } from '../market/rules.js';
 import {
   decimal, element, enumeration, integer, list, many, one, opt, sequence, single, text, variant, type ContentCodec, type ValueOf,
 } from './codec.js';
@@ -45,6 +46,14 @@ export const ruleFile = r('market', sequence({
     moderate: one(r('moderate', decimal)),
     high: one(r('high', decimal)),
     special: one(r('special', decimal)),
+  }))),
+  deviceSignals: opt(r('deviceSignals', sequence({
+    normal: opt(r('normal', enumeration(deviceCommands))),
+    moderate: opt(r('moderate', enumeration(deviceCommands))),
+    high: opt(r('high', enumeration(deviceCommands))),
+    special: opt(r('special', enumeration(deviceCommands))),
+    loadUpAtOrBelow: opt(r('loadUpAtOrBelow', decimal)),
+    referencePrice: opt(r('referencePrice', decimal)),
   }))),
   intertie: opt(r('intertie', sequence({
     parent: one(variant({

@@ -73,6 +73,8 @@ describe('CTA-2045 frames', () => {
 
   it('encodes relative prices as the sheet\'s x, and decodes r = (x - 1)(x + 63) / 8192', () => {
     expect([0.5, 1, 2, 4].map(encodeRelativePrice)).toEqual([41, 65, 101, 153]);
+    // Zero and negative prices (surplus) take the lowest code, ratio 0; huge ones the highest.
+    expect([0, -0.2, Number.NaN, 1e6].map(encodeRelativePrice)).toEqual([1, 1, 1, 255]);
     expect(decodeRelativePrice(65)).toBe(1);
     expect(decodeRelativePrice(254) as number).toBeCloseTo(9.79, 2);
     expect([decodeRelativePrice(0), decodeRelativePrice(255)]).toEqual(['unknown', 'too large']);
