@@ -61,6 +61,8 @@ export class CtaLink {
   constructor(private readonly stream: Duplex, private readonly options: LinkOptions) {
     this.timings = { ...defaultTimings, ...options.timings };
     this.#framer = new Framer(this.timings.messageTimeoutMs);
+    // A broken stream ends in 'close'; what is sent meanwhile times out as a LinkError.
+    stream.on('error', () => undefined);
     stream.on('data', (chunk: Buffer) => {
       for (const cut of this.#framer.push(chunk)) {
         if (cut.kind === 'invalid') void this.#answer(linkNak(cut.reason));

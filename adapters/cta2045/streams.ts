@@ -20,7 +20,7 @@ export function parseAddress(text: string): DeviceAddress {
   const tcp = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d{1,5})$/.exec(text);
   if (tcp) {
     const port = Number(tcp[2]);
-    if (port < 1 || port > 65535) throw new Error(`${text}: the port must be 1 to 65535`);
+    if (port > 65535) throw new Error(`${text}: the port must be 0 (listening: any free port) to 65535`);
     return { kind: 'tcp', host: tcp[1]!.replace(/^\[|\]$/g, ''), port };
   }
   if (text.startsWith('unix:')) return { kind: 'unix', path: text.slice('unix:'.length) };

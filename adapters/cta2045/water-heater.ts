@@ -83,14 +83,26 @@ export class EmulatedWaterHeater {
   overridden = false;
   /** The last relative price the UCM sent (Present Relative Price). */
   relativePriceCode: number | undefined;
-  readonly #link: CtaLink;
+  #link: CtaLink | undefined;
+  readonly #timings: Partial<LinkTimings> | undefined;
 
-  constructor(stream: Duplex, private readonly clock: () => number, options: { spec?: TankSpec; timings?: Partial<LinkTimings> } = {}) {
+  constructor(stream: Duplex | undefined, private readonly clock: () => number, options: { spec?: TankSpec; timings?: Partial<LinkTimings> } = {}) {
     this.tank = new Tank(options.spec);
-    this.#link = new CtaLink(stream, { supported: ['basic', 'dataLink'], ...(options.timings ? { timings: options.timings } : {}),
+    this.#timings = options.timings;
+    if (stream) this.attach(stream);
+  }
+
+  /** Speaks CTA-2045 on `stream` from now on (a UCM that connected anew); the tank keeps its state. */
+  attach(stream: Duplex): void {
+    this.#link?.close();
+    this.#link = new CtaLink(stream, { supported: ['basic', 'dataLink'], ...(this.#timings ? { timings: this.#timings } : {}),
       onMessage: (frame) => {
-        if (sameType(frame.type, messageTypes.basic)) void this.#command(frame.payload[0]!, frame.payload[1]!);
+        if (sameType(frame.type, messageTypes.basic)) this.#command(frame.payload[0]!, frame.payload[1]!);
       } });
+  }
+
+  #reply(payload: number[]): void {
+    void this.#link?.reply(messageTypes.basic, Uint8Array.from(payload)).catch(() => undefined);
   }
 
   get operationalState(): number {
@@ -109,29 +121,29 @@ export class EmulatedWaterHeater {
   /** The customer presses (or releases) override: the device tells the UCM at once. */
   async override(on: boolean): Promise<void> {
     this.overridden = on;
-    await this.#link.send(messageTypes.basic, Uint8Array.of(0x11, on ? 1 : 0));
+    await this.#link?.send(messageTypes.basic, Uint8Array.of(0x11, on ? 1 : 0));
   }
 
-  async #command(opcode1: number, opcode2: number): Promise<void> {
-    const reply = (payload: number[]) => this.#link.reply(messageTypes.basic, Uint8Array.from(payload)).catch(() => undefined);
+  #command(opcode1: number, opcode2: number): void {
     const mode = commands.get(opcode1);
     if (mode) {
-      if (this.overridden && mode !== 'normal') return void reply([0x04, 0x05]); // App NAK: customer override in effect
+      if (this.overridden && mode !== 'normal') return void this.#reply([0x04, 0x05]); // App NAK: customer override in effect
       this.mode = mode;
       const seconds = decodeDuration(opcode2);
       this.modeUntil = mode !== 'normal' && typeof seconds === 'number' ? this.clock() + seconds * 1000 : undefined;
-      return void reply([0x03, opcode1]);
+      this.step(0); // the thermostat decides at once whether the new mode heats
+      return void this.#reply([0x03, opcode1]);
     }
     switch (opcode1) {
-      case 0x12: return void reply([0x13, this.operationalState]);
-      case 0x07: this.relativePriceCode = opcode2; return void reply([0x03, opcode1]);
-      case 0x08: case 0x09: case 0x0c: case 0x0e: case 0x16: return void reply([0x03, opcode1]);
+      case 0x12: return void this.#reply([0x13, this.operationalState]);
+      case 0x07: this.relativePriceCode = opcode2; return void this.#reply([0x03, opcode1]);
+      case 0x08: case 0x09: case 0x0c: case 0x0e: case 0x16: return void this.#reply([0x03, opcode1]);
       case 0x03: case 0x04: return; // the UCM's answers to what this device sent
-      default: return void reply([0x04, 0x01]); // App NAK: opcode1 not supported
+      default: return void this.#reply([0x04, 0x01]); // App NAK: opcode1 not supported
     }
   }
 
   close(): void {
-    this.#link.close();
+    this.#link?.close();
   }
 }

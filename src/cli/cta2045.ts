@@ -1,6 +1,8 @@
 import { basicFrame, describe, opcodeOf, operationalStates, type Operand } from '../../adapters/cta2045/basic-dr.js';
 import { encodeDuration, encodeMessage, encodePowerLevel, encodeRelativePrice, fromHex, hex, messageTypes } from '../../adapters/cta2045/codec.js';
+import { clockOptions, clockUsage } from './clock.js';
 import { UsageError, type Command } from './command.js';
+import { runBridge, runEmulator } from './cta2045-devices.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -50,9 +52,11 @@ function encode(name: string, values: Values): Uint8Array {
 
 export const cta2045Command: Command = {
   name: 'cta2045',
-  summary: 'encode and decode CTA-2045 frames',
+  summary: 'CTA-2045: encode and decode frames, bridge devices to the markets, emulate a water heater',
   usage: `Usage: micromarket cta2045 encode COMMAND [options]
        micromarket cta2045 decode HEX
+       micromarket cta2045 bridge --ven ID --device ID=ADDRESS[,rated-kw=KW] [--device ...] [options]
+       micromarket cta2045 emulate --listen tcp://HOST:PORT|unix:PATH | --serial PATH [options]
 
 encode prints a CTA-2045 frame in hex (check bytes included); decode prints a frame as JSON: frame
 kind, message type, opcodes, meaning, decoded values, whether the checksum holds, and, for a frame a
@@ -76,9 +80,29 @@ Link commands:
   supported-query                --type basic|intermediate|data-link
   max-payload-query
 
+bridge runs the UCM bridge: an OpenADR VEN (the party --ven) that commands the devices from the
+events of the markets it is enrolled in, reports their operational state and turns a customer
+override into an opt-out (docs/adapters/cta2045.md). A device ADDRESS is tcp://HOST:PORT,
+unix:PATH or a serial device path (set to 19200 8N1 beforehand, e.g. with stty).
+  --service URL          the micromarket service (default: $MICROMARKET_URL or http://127.0.0.1:8080)
+  --token-file FILE      the VEN's token, scopes register and report (default: $MICROMARKET_TOKEN)
+  --client-id ID         or client credentials, the secret in $MICROMARKET_CLIENT_SECRET
+  --state-period S       how often each device's operational state is asked and reported (default: 60)
+  --tick-ms N            how often the bridge looks at its schedule (default: 1000)
+
+emulate runs an emulated electric water heater (190 L, 4.5 kW) as a CTA-2045 device.
+  --setpoint C           the temperature it keeps in normal operation (default: 55)
+  --draw-lph L           hot water drawn, litres per hour (default: 0)
+  --step-ms N            how often the tank model is advanced (default: 1000)
+
+Both: --log-level LEVEL (default: info), and the clock options:
+${clockUsage}
+
 Examples:
   micromarket cta2045 encode shed --duration 1800      → 08 01 00 02 01 1E CF 5B
-  micromarket cta2045 decode "08 01 00 02 12 00 D8 5F"`,
+  micromarket cta2045 decode "08 01 00 02 12 00 D8 5F"
+  micromarket cta2045 emulate --listen tcp://127.0.0.1:7045
+  micromarket cta2045 bridge --ven home-ucm --device wh-1=tcp://127.0.0.1:7045,rated-kw=4.5`,
   options: {
     duration: { type: 'string' },
     price: { type: 'string' },
@@ -90,6 +114,20 @@ Examples:
     day: { type: 'string' },
     hour: { type: 'string' },
     type: { type: 'string' },
+    ven: { type: 'string' },
+    device: { type: 'string', multiple: true },
+    service: { type: 'string' },
+    'token-file': { type: 'string' },
+    'client-id': { type: 'string' },
+    'state-period': { type: 'string' },
+    'tick-ms': { type: 'string' },
+    listen: { type: 'string' },
+    serial: { type: 'string' },
+    setpoint: { type: 'string' },
+    'draw-lph': { type: 'string' },
+    'step-ms': { type: 'string' },
+    'log-level': { type: 'string' },
+    ...clockOptions,
   },
   allowPositionals: true,
   async run(values, positionals) {
@@ -108,6 +146,8 @@ Examples:
       process.stdout.write(`${JSON.stringify(describe(bytes), null, 2)}\n`);
       return 0;
     }
-    throw new UsageError('cta2045 needs encode COMMAND or decode HEX');
+    if (action === 'bridge' && argument === undefined) return runBridge(values);
+    if (action === 'emulate' && argument === undefined) return runEmulator(values);
+    throw new UsageError('cta2045 needs encode COMMAND, decode HEX, bridge or emulate');
   },
 };
