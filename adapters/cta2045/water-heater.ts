@@ -83,6 +83,8 @@ export class EmulatedWaterHeater {
   overridden = false;
   /** The last relative price the UCM sent (Present Relative Price). */
   relativePriceCode: number | undefined;
+  /** What the UCM last said of its outside communication: 0 none or lost, 1 good, 2 poor. */
+  communicationStatus: number | undefined;
   #link: CtaLink | undefined;
   readonly #timings: Partial<LinkTimings> | undefined;
 
@@ -137,7 +139,8 @@ export class EmulatedWaterHeater {
     switch (opcode1) {
       case 0x12: return void this.#reply([0x13, this.operationalState]);
       case 0x07: this.relativePriceCode = opcode2; return void this.#reply([0x03, opcode1]);
-      case 0x08: case 0x09: case 0x0c: case 0x0e: case 0x16: return void this.#reply([0x03, opcode1]);
+      case 0x0e: this.communicationStatus = opcode2; return void this.#reply([0x03, opcode1]);
+      case 0x08: case 0x09: case 0x0c: case 0x16: return void this.#reply([0x03, opcode1]);
       case 0x03: case 0x04: return; // the UCM's answers to what this device sent
       default: return void this.#reply([0x04, 0x01]); // App NAK: opcode1 not supported
     }

@@ -90,7 +90,7 @@ export class OpenAdrVen {
     if (answer.pollFrequency) this.pollFrequencyMs = durationToMillis(answer.pollFrequency);
   }
 
-  /** Offers telemetry; the VTN's requests are confirmed (oadrCreatedReport) and kept in `requests`. */
+  /** Offers telemetry; the VTN's requests are confirmed (oadrCreatedReport) and kept in `requests`, replacing earlier ones. */
   async registerReports(offers: readonly ReportOffer[], now = Date.now()): Promise<void> {
     this.#offers = offers;
     const answer = await this.#send(SERVICES.report, { kind: 'oadrRegisterReport', value: {
@@ -105,6 +105,7 @@ export class OpenAdrVen {
         })),
       })),
     } }, 'oadrRegisteredReport');
+    this.requests.clear(); // a new registration of reports supersedes what was asked of the old one
     await this.#take(answer.requests);
   }
 

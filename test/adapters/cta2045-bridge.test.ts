@@ -29,6 +29,8 @@ let bridgeToken: string;
 let bridge: UcmBridge;
 let server: Server;
 let heater: EmulatedWaterHeater;
+/** A network outage between the bridge and the service. */
+let vtnDown = false;
 
 const product = (start: number, side: 'buy' | 'sell', price: number, quantity: number): Product => ({ dtstart: start,
   payload: { kind: 'temixPower', value: { price: { kind: 'price', value: price }, quantity } }, uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side });
@@ -52,7 +54,8 @@ beforeAll(async () => {
     heater = new EmulatedWaterHeater(socket, () => ts.clock.now, { timings });
   });
   const stream = await openDevice({ kind: 'tcp', host: '127.0.0.1', port: (server.address() as AddressInfo).port });
-  bridge = await UcmBridge.start({ service: { baseUrl: ts.base, token: bridgeToken }, venID: 'bridge', devices: [{ id: 'wh-1', stream, ratedKw: 4.5 }],
+  bridge = await UcmBridge.start({ service: { baseUrl: ts.base, token: bridgeToken, attempts: 1,
+    fetch: (url, init) => (vtnDown ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) }, venID: 'bridge', devices: [{ id: 'wh-1', stream, ratedKw: 4.5 }],
     clock: () => ts.clock.now, statePeriodMs: 60_000, timings });
   await ts.enrollApproved(new MicromarketClient({ baseUrl: ts.base, partyID: 'bridge', token: bridgeToken }), FEEDER);
 });
@@ -144,5 +147,34 @@ describe('the UCM bridge, from market clearing to the device and back', () => {
     await settle();
     expect(heater.mode).toBe('normal');
     expect(bridge.status()[0]).toMatchObject({ command: 'end-shed', until: null });
+  });
+
+  it('tells the device when the service stops answering, and again when it is back', async () => {
+    await settle();
+    expect(heater.communicationStatus).toBe(1);
+    vtnDown = true;
+    ts.clock.now = at(12, 41);
+    await bridge.tick();
+    await settle();
+    expect(heater.communicationStatus).toBe(0);
+    vtnDown = false;
+    ts.clock.now = at(12, 42);
+    await bridge.tick();
+    await settle();
+    expect(heater.communicationStatus).toBe(1);
+  });
+
+  it('registers again when the operator asks, keeping its registrationID and its telemetry requests', async () => {
+    const registrationID = bridge.ven.registrationID;
+    const before = [...bridge.ven.requests.keys()];
+    const res = await fetch(`${ts.base}/vens/bridge/reregistration`, { method: 'POST', headers: { authorization: `Bearer ${ts.operatorToken}` } });
+    expect(res.status).toBe(202);
+    ts.clock.now = at(12, 43);
+    await bridge.tick();
+    expect(bridge.ven.registrationID).toBe(registrationID);
+    const requests = [...bridge.ven.requests.values()];
+    expect(requests.flatMap((r) => r.rIDs).sort()).toEqual(['wh-1.operatingState', 'wh-1.power', 'wh-1.status']);
+    expect(requests.map((r) => r.reportRequestID)).not.toContain(before[0]); // the new requests replace the old
+    expect((await points('wh-1.operatingState')).at(-1)).toMatchObject({ dtstart: at(12, 43), value: 0 });
   });
 });

@@ -67,6 +67,13 @@ describe('a VEN opts out of an hour', () => {
     expect(code(await post('EiOpt', { ...other, value: { ...other.value, venID: 'someone-else' } } as OadrMessage))).toBe('403');
   });
 
+  it('refuses an opt about an event that is not one of its own (452), storing nothing', async () => {
+    const aboutEvent = optOut('opt-6', hour14);
+    const message = { ...aboutEvent, value: { ...aboutEvent.value, qualifiedEventID: { eventID: 'feeder-7.202611231400.000000000000', modificationNumber: 0 } } } as OadrMessage;
+    expect(code(await post('EiOpt', message))).toBe('452');
+    expect(await ts.service.services.store.get('opts', 'ven-opt/opt-6')).toBeUndefined();
+  });
+
   it('an opt-in constrains nothing', async () => {
     const optIn = optOut('opt-5', hour13);
     expect(code(await post('EiOpt', { ...optIn, value: { ...optIn.value, optType: 'optIn' } } as OadrMessage))).toBe('200');

@@ -53,6 +53,21 @@ describe('market rule files', () => {
     expect(await problems('levels.xml', bad)).toEqual([`${lineOf(bad, '<rules:simpleLevels>')}: simpleLevels must rise: moderate < high < special`]);
   });
 
+  it('reads device signals, each left out taking its default, and refuses a reference price of zero', async () => {
+    expect((await loadRuleFile(join(rulesDir, 'home.xml'), pipeline)).deviceSignals)
+      .toEqual({ levels: ['end-shed', 'shed', 'critical-peak', 'grid-emergency'], loadUpAtOrBelow: 0.05, referencePrice: 0.2 });
+    const written = home.replace(/<rules:deviceSignals>.*<\/rules:deviceSignals>/, '<rules:deviceSignals><rules:special>critical-peak</rules:special></rules:deviceSignals>');
+    await writeFile(join(dir, 'signals.xml'), written);
+    expect((await loadRuleFile(join(dir, 'signals.xml'), pipeline)).deviceSignals).toEqual({ levels: ['end-shed', 'shed', 'critical-peak', 'critical-peak'], loadUpAtOrBelow: 0 });
+    const none = home.replace(/<rules:deviceSignals>.*<\/rules:deviceSignals>/, '');
+    await writeFile(join(dir, 'none.xml'), none);
+    expect((await loadRuleFile(join(dir, 'none.xml'), pipeline)).deviceSignals).toEqual({ levels: ['end-shed', 'shed', 'critical-peak', 'grid-emergency'], loadUpAtOrBelow: 0 });
+    const zero = home.replace('<rules:referencePrice>0.20</rules:referencePrice>', '<rules:referencePrice>0</rules:referencePrice>');
+    expect(await problems('zero.xml', zero)).toEqual([`${lineOf(zero, '<rules:deviceSignals>')}: deviceSignals referencePrice must be above zero: relative prices are divided by it`]);
+    const unknown = home.replace('<rules:loadUpAtOrBelow>', '<rules:normal>boost</rules:normal><rules:loadUpAtOrBelow>');
+    expect(await problems('unknown.xml', unknown)).toEqual([expect.stringMatching(new RegExp(`^${lineOf(unknown, 'boost')}: not valid: Element 'rules:normal'`))]);
+  });
+
   it('reports schema errors with their line', async () => {
     const bad = home.replace('<rules:bids>curve</rules:bids>', '<rules:bids>weekly</rules:bids>');
     expect(await problems('schema.xml', bad)).toEqual([expect.stringMatching(new RegExp(`^${lineOf(bad, 'weekly')}: not valid: Element 'rules:bids'`))]);
