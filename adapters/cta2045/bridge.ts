@@ -36,6 +36,8 @@ export interface BridgeOptions {
   readonly service: TransportOptions;
   readonly venID: string;
   readonly devices: readonly BridgeDevice[];
+  /** Markets to enrol in at start (market contexts; an approval market waits for its operator). */
+  readonly enroll?: readonly string[];
   /** @default Date.now */
   readonly clock?: () => number;
   /** How often each device's operational state is asked (clock time). @default 60000 */
@@ -109,10 +111,11 @@ export class UcmBridge {
     }));
   }
 
-  /** Registers the VEN, offers the devices' telemetry and starts the links (each device's maximum payload). */
+  /** Registers the VEN, enrols it, offers the devices' telemetry and starts the links (each device's maximum payload). */
   static async start(options: BridgeOptions): Promise<UcmBridge> {
     const bridge = new UcmBridge(options);
     await bridge.ven.register();
+    for (const marketContext of options.enroll ?? []) await bridge.#client.enroll(marketContext, 'consumer', bridge.#clock());
     await bridge.ven.registerReports(bridge.#offers(), bridge.#clock());
     await bridge.#readRules();
     for (const { device } of bridge.#devices) await device.start();

@@ -60,7 +60,7 @@ export async function runBridge(values: Values): Promise<number> {
   const bridge = await UcmBridge.start({
     service: { baseUrl: String(values.service ?? process.env.MICROMARKET_URL ?? 'http://127.0.0.1:8080'),
       ...(token ? { token } : { credentials: { clientId: clientId!, clientSecret: secret! } }) },
-    venID, devices, log, statePeriodMs: positive('state-period', values['state-period'], 60) * 1000,
+    venID, devices, log, enroll: (values.enroll as string[] | undefined) ?? [], statePeriodMs: positive('state-period', values['state-period'], 60) * 1000,
     ...(clock ? { clock } : {}),
   });
   await bridge.tick();

@@ -87,6 +87,7 @@ unix:PATH or a serial device path (set to 19200 8N1 beforehand, e.g. with stty).
   --service URL          the micromarket service (default: $MICROMARKET_URL or http://127.0.0.1:8080)
   --token-file FILE      the VEN's token, scopes register and report (default: $MICROMARKET_TOKEN)
   --client-id ID         or client credentials, the secret in $MICROMARKET_CLIENT_SECRET
+  --enroll URI           enrol in this market at start (repeatable; needs the enroll scope)
   --state-period S       how often each device's operational state is asked and reported (default: 60)
   --tick-ms N            how often the bridge looks at its schedule (default: 1000)
 
@@ -116,6 +117,7 @@ Examples:
     type: { type: 'string' },
     ven: { type: 'string' },
     device: { type: 'string', multiple: true },
+    enroll: { type: 'string', multiple: true },
     service: { type: 'string' },
     'token-file': { type: 'string' },
     'client-id': { type: 'string' },

@@ -14,6 +14,7 @@ import { openDevice, openSerial, parseAddress } from '../../adapters/cta2045/str
 import { UcmDevice } from '../../adapters/cta2045/ucm.js';
 import { EmulatedWaterHeater } from '../../adapters/cta2045/water-heater.js';
 import { TokenService } from '../../src/auth/tokens.js';
+import { MicromarketClient } from '../../src/client/index.js';
 import { clockArgs, spawnServe, stopProcess, type Instance } from '../support/instances.js';
 import { freePort } from '../support/ports.js';
 
@@ -115,9 +116,9 @@ describe('micromarket cta2045 emulate and bridge, as processes', () => {
   });
 
   it('bridge registers its VEN, drives the emulated heater and reports its state to the service', async () => {
-    const token = await tokens.issue('home-ucm', ['register', 'report'], Date.now(), 3600);
+    const token = await tokens.issue('home-ucm', ['register', 'enroll', 'report'], Date.now(), 3600);
     await writeFile(join(dir, 'ucm.token'), token);
-    bridge = spawn(process.execPath, [cli, 'cta2045', 'bridge', '--service', service.base, '--ven', 'home-ucm', '--token-file', join(dir, 'ucm.token'),
+    bridge = spawn(process.execPath, [cli, 'cta2045', 'bridge', '--service', service.base, '--ven', 'home-ucm', '--token-file', join(dir, 'ucm.token'), '--enroll', 'urn:micromarket:home',
       '--device', `wh-1=${address},rated-kw=4.5`, '--state-period', '60', '--log-level', 'warn', ...clockArgs(Date.UTC(2026, 10, 23, 12, 0), 1, Date.now())],
       { stdio: ['ignore', 'ignore', 'pipe'] });
     await said(bridge, /VEN home-ucm with wh-1/);
@@ -125,6 +126,9 @@ describe('micromarket cta2045 emulate and bridge, as processes', () => {
     const { points } = await res.json() as { points: Array<{ value: number; resourceID: string }> };
     // Running normally after End Shed at start: the tank is at its setpoint, so idle (0).
     expect(points, JSON.stringify(points)).toEqual([expect.objectContaining({ value: 0, resourceID: 'wh-1' })]);
+    // Enrolled in the home market (open enrollment) at start.
+    const enrollments = await new MicromarketClient({ baseUrl: service.base, partyID: 'home-ucm', token }).enrollments();
+    expect(enrollments.enrollments.map((e) => [e.marketContext, e.enrollmentStatus])).toEqual([['urn:micromarket:home', 'approvedEnrollment']]);
   });
 
   it('bridge refuses a device it cannot read, with the forms it takes', async () => {
