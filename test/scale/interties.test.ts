@@ -20,8 +20,9 @@ describe.skipIf(redisUnavailable)('nested markets on two instances sharing Redis
   let cluster: Cluster;
   beforeAll(async () => {
     redis = await startTestRedis();
-    // 120 times real time: the substation's gate (5 minutes ahead) closes about 4 s after the start.
-    cluster = await startCluster(redis, 2, { clockStart: I - 13 * MIN, speed: 120, rulesDir: join(rulesDir, 'nested') });
+    // 120 times real time: the substation's gate (5 minutes ahead) closes about 7.5 s after the start,
+    // time enough for the four parties below to register, enrol and bid on a loaded machine.
+    cluster = await startCluster(redis, 2, { clockStart: I - 20 * MIN, speed: 120, rulesDir: join(rulesDir, 'nested') });
   }, 60_000);
   afterAll(async () => {
     await cluster?.close();
