@@ -27,7 +27,8 @@ import { UcmDevice } from './ucm.js';
 export interface BridgeDevice {
   /** The device's resourceID in reports and opts. */
   readonly id: string;
-  readonly stream: Duplex;
+  /** Opens the byte stream to the device; called again to reconnect after the stream closed. */
+  readonly connect: () => Promise<Duplex>;
   /** What the device draws when running, kW: power telemetry is estimated from its state with it. */
   readonly ratedKw?: number;
 }
@@ -61,8 +62,12 @@ export interface DeviceStatus {
 }
 
 interface Managed {
-  readonly device: UcmDevice;
-  readonly ratedKw?: number;
+  readonly id: string;
+  readonly spec: BridgeDevice;
+  /** The device's link; undefined while it is not connected. */
+  device?: UcmDevice;
+  /** When to try connecting again. */
+  retryAt: number;
   /** The instruction the device last took, and the price it was last told. */
   sent?: string;
   taken?: Instruction;
@@ -72,6 +77,8 @@ interface Managed {
 }
 
 const MAX_POLLS_PER_TICK = 10;
+const RECONNECT_MS = 5_000;
+const DAY = 86_400_000;
 const eventKey = (e: { eventID: string; modificationNumber: number }) => `${e.eventID}#${e.modificationNumber}`;
 
 export class UcmBridge {
@@ -100,15 +107,32 @@ export class UcmBridge {
     this.#log = options.log ?? pino({ enabled: false });
     this.ven = new OpenAdrVen({ ...options.service, venID: options.venID });
     this.#client = new MicromarketClient({ ...options.service, partyID: options.venID });
-    this.#devices = options.devices.map((d) => ({
-      device: new UcmDevice(d.id, d.stream, { clock: this.#clock, ...(options.timings ? { timings: options.timings } : {}),
-        onOverride: (on) => {
-          this.#log.info({ device: d.id, override: on }, on ? 'cta2045: customer override at the device' : 'cta2045: customer override ended');
-          void this.tick();
-        } }),
-      opts: new Map(),
-      ...(d.ratedKw !== undefined ? { ratedKw: d.ratedKw } : {}),
-    }));
+    this.#devices = options.devices.map((spec) => ({ id: spec.id, spec, retryAt: 0, opts: new Map() }));
+  }
+
+  /** Connects a device that is not connected (at start, or once its stream closed), at most every RECONNECT_MS. */
+  async #connect(managed: Managed, now: number): Promise<void> {
+    if (managed.device && !managed.device.link.closed) return;
+    if (now < managed.retryAt) return;
+    managed.retryAt = now + RECONNECT_MS;
+    const { id } = managed;
+    if (managed.device) this.#log.warn({ device: id }, 'cta2045: the device link closed; connecting again');
+    managed.device = undefined;
+    let stream: Duplex;
+    try {
+      stream = await managed.spec.connect();
+    } catch (error) {
+      this.#log.warn({ device: id, err: (error as Error).message }, 'cta2045: cannot reach the device');
+      return;
+    }
+    const device = new UcmDevice(id, stream, { clock: this.#clock, ...(this.options.timings ? { timings: this.options.timings } : {}),
+      onOverride: (on) => {
+        this.#log.info({ device: id, override: on }, on ? 'cta2045: customer override at the device' : 'cta2045: customer override ended');
+        void this.tick();
+      } });
+    await device.start();
+    // A device that comes (back) gets the instruction and prices of the moment.
+    Object.assign(managed, { device, sent: undefined, priced: undefined });
   }
 
   /** Registers the VEN, enrols it, offers the devices' telemetry and starts the links (each device's maximum payload). */
@@ -118,21 +142,21 @@ export class UcmBridge {
     for (const marketContext of options.enroll ?? []) await bridge.#client.enroll(marketContext, 'consumer', bridge.#clock());
     await bridge.ven.registerReports(bridge.#offers(), bridge.#clock());
     await bridge.#readRules();
-    for (const { device } of bridge.#devices) await device.start();
+    for (const managed of bridge.#devices) await bridge.#connect(managed, bridge.#clock());
     return bridge;
   }
 
   /** The telemetry offered: each device's status and operational state, and its power where its rating is known. */
   #offers(): ReportOffer[] {
     const samplingMs = this.options.statePeriodMs ?? 60_000;
-    const offers: ReportOffer[] = [{ reportSpecifierID: 'cta2045-status', reportName: 'METADATA_TELEMETRY_STATUS', points: this.#devices.flatMap(({ device }) => [
-      { rID: `${device.id}.status`, resourceID: device.id, reportType: 'x-resourceStatus', readingType: 'x-notApplicable', samplingMs },
-      { rID: `${device.id}.operatingState`, resourceID: device.id, reportType: 'operatingState', readingType: 'x-notApplicable', samplingMs },
+    const offers: ReportOffer[] = [{ reportSpecifierID: 'cta2045-status', reportName: 'METADATA_TELEMETRY_STATUS', points: this.#devices.flatMap(({ id }) => [
+      { rID: `${id}.status`, resourceID: id, reportType: 'x-resourceStatus', readingType: 'x-notApplicable', samplingMs },
+      { rID: `${id}.operatingState`, resourceID: id, reportType: 'operatingState', readingType: 'x-notApplicable', samplingMs },
     ]) }];
-    const rated = this.#devices.filter((d) => d.ratedKw !== undefined);
+    const rated = this.#devices.filter((d) => d.spec.ratedKw !== undefined);
     if (rated.length > 0) {
-      offers.push({ reportSpecifierID: 'cta2045-usage', reportName: 'METADATA_TELEMETRY_USAGE', points: rated.map(({ device }) => (
-        { rID: `${device.id}.power`, resourceID: device.id, reportType: 'usage', readingType: 'Estimated', powerScale: 'none' as const, samplingMs }
+      offers.push({ reportSpecifierID: 'cta2045-usage', reportName: 'METADATA_TELEMETRY_USAGE', points: rated.map(({ id }) => (
+        { rID: `${id}.power`, resourceID: id, reportType: 'usage', readingType: 'Estimated', powerScale: 'none' as const, samplingMs }
       )) });
     }
     return offers;
@@ -170,19 +194,27 @@ export class UcmBridge {
       await this.#poll(now);
       this.#nextPoll = now + this.ven.pollFrequencyMs;
     }
-    for (const [id, e] of this.#events) if (e.dtstart + e.durationMs <= now) this.#events.delete(id);
+    this.#forgetEnded(now);
+    for (const managed of this.#devices) await this.#connect(managed, now);
     await this.#vtn('opt', () => this.#reconcileOpts());
     for (const managed of this.#devices) await this.#command(managed, now);
     if (now >= this.#nextState) {
-      for (const { device } of this.#devices) await device.queryState();
+      for (const { device } of this.#devices) await device?.queryState();
       this.#nextState = now + (this.options.statePeriodMs ?? 60_000);
     }
     await this.#vtn('report', () => this.#report(now));
     if (now >= this.#nextHeartbeat || this.#told !== !this.#vtnLost) {
-      for (const { device } of this.#devices) await device.communication(!this.#vtnLost);
+      for (const { device } of this.#devices) await device?.communication(!this.#vtnLost);
       this.#told = !this.#vtnLost;
       this.#nextHeartbeat = now + (this.options.heartbeatMs ?? 300_000);
     }
+  }
+
+  /** Drops events that are over, their answers, and prices older than the reference's day. */
+  #forgetEnded(now: number): void {
+    for (const [id, e] of this.#events) if (e.dtstart + e.durationMs <= now) this.#events.delete(id);
+    for (const key of this.#answered.keys()) if (!this.#events.has(key.slice(0, key.lastIndexOf('#')))) this.#answered.delete(key);
+    for (const prices of this.#prices.values()) for (const start of prices.keys()) if (start <= now - DAY) prices.delete(start);
   }
 
   /** Runs one exchange with the VTN; a failure is logged and marks the VTN lost until one succeeds. */
@@ -231,21 +263,21 @@ export class UcmBridge {
   /** Opts and answers as the devices' overrides stand now. */
   async #reconcileOpts(): Promise<void> {
     const live = [...this.#events.values()];
-    for (const managed of this.#devices) {
-      const { device, opts } = managed;
-      for (const event of device.overridden ? live : []) {
+    for (const { id, device, opts } of this.#devices) {
+      const overridden = device?.overridden ?? false;
+      for (const event of overridden ? live : []) {
         if (opts.has(event.eventID)) continue;
-        const optID = `override.${device.id}.${event.eventID}`.slice(0, 120);
-        await this.ven.optForEvent(optID, 'optOut', 'overrideStatus', event, [device.id], this.#clock());
+        const optID = `override.${id}.${event.eventID}`.slice(0, 120);
+        await this.ven.optForEvent(optID, 'optOut', 'overrideStatus', event, [id], this.#clock());
         opts.set(event.eventID, optID);
       }
       for (const [eventID, optID] of opts) {
-        if (device.overridden && this.#events.has(eventID)) continue;
+        if (overridden && this.#events.has(eventID)) continue;
         opts.delete(eventID);
         if (this.#events.has(eventID)) await this.ven.cancelOpt(optID);
       }
     }
-    const optType = this.#devices.length > 0 && this.#devices.every((d) => d.device.overridden) ? 'optOut' : 'optIn';
+    const optType = this.#devices.length > 0 && this.#devices.every((d) => d.device?.overridden) ? 'optOut' : 'optIn';
     const due = live.filter((e) => this.#answered.get(eventKey(e)) !== optType);
     await this.ven.answer(due, optType);
     for (const e of due) this.#answered.set(eventKey(e), optType);
@@ -253,6 +285,7 @@ export class UcmBridge {
 
   async #command(managed: Managed, now: number): Promise<void> {
     const { device } = managed;
+    if (!device) return;
     if (device.overridden) {
       managed.sent = undefined; // the device ignores commands meanwhile; once released it gets the instruction of the moment
       return;
@@ -270,11 +303,10 @@ export class UcmBridge {
       if (outcome.ok) this.#log.info(fields, 'cta2045: command taken');
       else this.#log.warn({ ...fields, reason: outcome.reason }, 'cta2045: command not taken');
     }
-    await this.#price(managed, instruction, now);
+    await this.#price(device, managed, instruction, now);
   }
 
-  async #price(managed: Managed, instruction: Instruction, now: number): Promise<void> {
-    const { device } = managed;
+  async #price(device: UcmDevice, managed: Managed, instruction: Instruction, now: number): Promise<void> {
     const { event, price } = instruction;
     if (!event || price === undefined || !device.takesPrices) return;
     const key = `${event.eventID}|${instruction.nextPrice ?? ''}`;
@@ -302,19 +334,19 @@ export class UcmBridge {
 
   #readings(): Map<string, ReportReading> {
     const readings = new Map<string, ReportReading>();
-    for (const { device, ratedKw } of this.#devices) {
-      readings.set(`${device.id}.status`, { online: device.online, manualOverride: device.overridden });
-      if (!device.state) continue;
-      readings.set(`${device.id}.operatingState`, device.state.code);
-      if (ratedKw !== undefined) readings.set(`${device.id}.power`, runningStates.has(device.state.code) ? ratedKw * 1000 : 0);
+    for (const { id, device, spec } of this.#devices) {
+      readings.set(`${id}.status`, { online: device?.online ?? false, manualOverride: device?.overridden ?? false });
+      if (!device?.state) continue;
+      readings.set(`${id}.operatingState`, device.state.code);
+      if (spec.ratedKw !== undefined) readings.set(`${id}.power`, runningStates.has(device.state.code) ? spec.ratedKw * 1000 : 0);
     }
     return readings;
   }
 
   status(): DeviceStatus[] {
-    return this.#devices.map(({ device, taken }) => ({
-      id: device.id, online: device.online, overridden: device.overridden,
-      state: device.state?.code ?? null, stateName: device.state ? operationalStates[device.state.code] ?? 'reserved' : null,
+    return this.#devices.map(({ id, device, taken }) => ({
+      id, online: device?.online ?? false, overridden: device?.overridden ?? false,
+      state: device?.state?.code ?? null, stateName: device?.state ? operationalStates[device.state.code] ?? 'reserved' : null,
       command: taken?.command ?? null, until: taken?.untilMs !== undefined ? new Date(taken.untilMs).toISOString() : null,
     }));
   }
@@ -322,6 +354,6 @@ export class UcmBridge {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.#running;
-    for (const { device } of this.#devices) device.close();
+    for (const { device } of this.#devices) device?.close();
   }
 }

@@ -75,6 +75,11 @@ export class CtaLink {
     }, Math.max(10, Math.floor(this.timings.messageTimeoutMs / 5)));
   }
 
+  /** The stream ended or broke: nothing more goes through this link. */
+  get closed(): boolean {
+    return this.stream.destroyed;
+  }
+
   get maxPayload(): number {
     return maxPayloadBytes(this.options.maxPayloadCode ?? 6)!;
   }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { UcmBridge, type BridgeDevice } from '../../adapters/cta2045/bridge.js';
-import { listenAt, openDevice, openSerial, parseAddress } from '../../adapters/cta2045/streams.js';
+import { listenAt, openDevice, openSerial, parseAddress, type DeviceAddress } from '../../adapters/cta2045/streams.js';
 import { defaultTank, EmulatedWaterHeater } from '../../adapters/cta2045/water-heater.js';
 import { operationalStates } from '../../adapters/cta2045/basic-dr.js';
 import { clockFrom } from './clock.js';
@@ -46,16 +46,15 @@ export async function runBridge(values: Values): Promise<number> {
   const clientId = values['client-id'] as string | undefined;
   if (!token && !(clientId && secret)) throw new UsageError('cta2045 bridge needs --token-file FILE, $MICROMARKET_TOKEN, or --client-id ID with $MICROMARKET_CLIENT_SECRET');
   const log = pino({ level: String(values['log-level'] ?? 'info') }, pino.destination(2));
-  const devices: BridgeDevice[] = [];
-  for (const spec of specs) {
-    let address;
+  const devices: BridgeDevice[] = specs.map((spec) => {
+    let address: DeviceAddress;
     try {
       address = parseAddress(spec.address);
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    devices.push({ id: spec.id, stream: await openDevice(address), ...(spec.ratedKw !== undefined ? { ratedKw: spec.ratedKw } : {}) });
-  }
+    return { id: spec.id, connect: () => openDevice(address), ...(spec.ratedKw !== undefined ? { ratedKw: spec.ratedKw } : {}) };
+  });
   const clock = clockFrom(values);
   const bridge = await UcmBridge.start({
     service: { baseUrl: String(values.service ?? process.env.MICROMARKET_URL ?? 'http://127.0.0.1:8080'),

@@ -53,9 +53,9 @@ beforeAll(async () => {
   server = await listenAt({ kind: 'tcp', host: '127.0.0.1', port: 0 }, (socket) => {
     heater = new EmulatedWaterHeater(socket, () => ts.clock.now, { timings });
   });
-  const stream = await openDevice({ kind: 'tcp', host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+  const address = { kind: 'tcp' as const, host: '127.0.0.1', port: (server.address() as AddressInfo).port };
   bridge = await UcmBridge.start({ service: { baseUrl: ts.base, token: bridgeToken, attempts: 1,
-    fetch: (url, init) => (vtnDown ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) }, venID: 'bridge', devices: [{ id: 'wh-1', stream, ratedKw: 4.5 }],
+    fetch: (url, init) => (vtnDown ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) }, venID: 'bridge', devices: [{ id: 'wh-1', connect: () => openDevice(address), ratedKw: 4.5 }],
     clock: () => ts.clock.now, statePeriodMs: 60_000, timings });
   await ts.enrollApproved(new MicromarketClient({ baseUrl: ts.base, partyID: 'bridge', token: bridgeToken }), FEEDER);
 });
@@ -130,6 +130,19 @@ describe('the UCM bridge, from market clearing to the device and back', () => {
     expect(await bridgeEvent('2026-11-23T12:30:00Z')).toMatchObject({ optType: 'optIn', resourcesOptedOut: [] });
     expect(heater.mode).toBe('shed');
     expect(heater.modeUntil).toBe(at(12, 32) + 2 * encodeDuration(180) ** 2 * 1000);
+  });
+
+  it('connects again to a device whose link dropped, and gives it the command and price of the moment', async () => {
+    const dropped = heater;
+    dropped.close(); // the device end hangs up
+    await settle();
+    ts.clock.now = at(12, 33);
+    await bridge.tick();
+    await settle();
+    expect(heater).not.toBe(dropped); // a new connection, a new device session
+    expect(heater.mode).toBe('shed');
+    expect(heater.modeUntil).toBe(at(12, 33) + 2 * encodeDuration(120) ** 2 * 1000);
+    expect(heater.relativePriceCode).toBe(encodeRelativePrice(0.95 / 0.5));
   });
 
   it('loads the device up in a surplus interval, and runs it normally once the events are over', async () => {
