@@ -17,7 +17,7 @@
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import {
-  defaultDeviceSignals, MicromarketClient, OpenAdrVen, type DeviceSignals, type ReportOffer, type ReportReading, type TransportOptions, type VenEvent,
+  defaultDeviceSignals, isMicromarketClientError, MicromarketClient, OpenAdrVen, type DeviceSignals, type ReportOffer, type ReportReading, type TransportOptions, type VenEvent,
 } from '../../src/client/index.js';
 import { operationalStates, runningStates } from './basic-dr.js';
 import type { LinkTimings } from './link.js';
@@ -74,6 +74,15 @@ interface Managed {
   priced?: string;
   /** The device's opt-outs, by eventID. */
   readonly opts: Map<string, string>;
+}
+
+/** An opt made or cancelled before a restart is refused as a duplicate or unknown ID (452): it is as wanted. */
+async function alreadyDone(exchange: Promise<void>): Promise<void> {
+  try {
+    await exchange;
+  } catch (error) {
+    if (!isMicromarketClientError(error) || error.responseCode !== '452') throw error;
+  }
 }
 
 const MAX_POLLS_PER_TICK = 10;
@@ -143,6 +152,8 @@ export class UcmBridge {
     await bridge.ven.registerReports(bridge.#offers(), bridge.#clock());
     await bridge.#readRules();
     for (const managed of bridge.#devices) await bridge.#connect(managed, bridge.#clock());
+    // Events answered before a restart are not distributed again by a poll: ask for them.
+    await bridge.#distributed(await bridge.ven.requestEvents(), bridge.#clock());
     return bridge;
   }
 
@@ -217,7 +228,10 @@ export class UcmBridge {
     for (const prices of this.#prices.values()) for (const start of prices.keys()) if (start <= now - DAY) prices.delete(start);
   }
 
-  /** Runs one exchange with the VTN; a failure is logged and marks the VTN lost until one succeeds. */
+  /**
+   * Runs one exchange with the VTN. A failure to reach it (or a 5xx) marks it lost until an exchange
+   * succeeds; a refusal is the VTN answering, and is only logged. Each is logged once per change.
+   */
   async #vtn<T>(what: string, exchange: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
     try {
       const value = await exchange();
@@ -225,8 +239,10 @@ export class UcmBridge {
       this.#vtnLost = false;
       return { ok: true, value };
     } catch (error) {
-      if (!this.#vtnLost) this.#log.warn({ err: (error as Error).message, during: what }, 'cta2045: the VTN did not answer');
-      this.#vtnLost = true;
+      const lost = !isMicromarketClientError(error) || Number(error.responseCode) >= 500;
+      if (!lost) this.#log.warn({ err: (error as Error).message, during: what }, 'cta2045: the VTN refused');
+      else if (!this.#vtnLost) this.#log.warn({ err: (error as Error).message, during: what }, 'cta2045: the VTN did not answer');
+      this.#vtnLost ||= lost;
       return { ok: false };
     }
   }
@@ -268,13 +284,13 @@ export class UcmBridge {
       for (const event of overridden ? live : []) {
         if (opts.has(event.eventID)) continue;
         const optID = `override.${id}.${event.eventID}`.slice(0, 120);
-        await this.ven.optForEvent(optID, 'optOut', 'overrideStatus', event, [id], this.#clock());
+        await alreadyDone(this.ven.optForEvent(optID, 'optOut', 'overrideStatus', event, [id], this.#clock())); // 452: made before a restart
         opts.set(event.eventID, optID);
       }
       for (const [eventID, optID] of opts) {
         if (overridden && this.#events.has(eventID)) continue;
         opts.delete(eventID);
-        if (this.#events.has(eventID)) await this.ven.cancelOpt(optID);
+        if (this.#events.has(eventID)) await alreadyDone(this.ven.cancelOpt(optID));
       }
     }
     const optType = this.#devices.length > 0 && this.#devices.every((d) => d.device?.overridden) ? 'optOut' : 'optIn';

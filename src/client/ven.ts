@@ -136,6 +136,12 @@ export class OpenAdrVen {
     }
   }
 
+  /** All the VEN's live events now (oadrRequestEvent), as after a restart: a poll brings only changes. */
+  async requestEvents(): Promise<VenEvent[]> {
+    const distribute = await this.#send(SERVICES.event, { kind: 'oadrRequestEvent', value: { requestID: randomUUID(), venID: this.venID } }, 'oadrDistributeEvent');
+    return distribute.events.map(({ event }) => eventOf(event));
+  }
+
   /** Answers events (oadrCreatedEvent): opted in or out, at their modificationNumbers. */
   async answer(events: EventsAnswer, optType: 'optIn' | 'optOut'): Promise<void> {
     if (events.length === 0) return;

@@ -2,7 +2,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UcmBridge } from '../../adapters/cta2045/bridge.js';
 import { encodeDuration, encodeRelativePrice } from '../../adapters/cta2045/codec.js';
-import { listenAt, openDevice } from '../../adapters/cta2045/streams.js';
+import { listenAt, openDevice, type DeviceAddress } from '../../adapters/cta2045/streams.js';
 import { EmulatedWaterHeater } from '../../adapters/cta2045/water-heater.js';
 import { MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
@@ -41,6 +41,11 @@ const bridgeEvent = async (interval: string) => (await dispatch(interval)).find(
 /** Until the emulator has taken what the bridge sent (its App ACK goes out after it acts). */
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
+let address: DeviceAddress;
+const startBridge = () => UcmBridge.start({ venID: 'bridge', devices: [{ id: 'wh-1', connect: () => openDevice(address), ratedKw: 4.5 }],
+  service: { baseUrl: ts.base, token: bridgeToken, attempts: 1, fetch: (url, init) => (vtnDown ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) },
+  clock: () => ts.clock.now, statePeriodMs: 60_000, timings });
+
 beforeAll(async () => {
   ts = await testService(at(12, 0));
   for (const party of ['buyer', 'seller']) {
@@ -53,10 +58,8 @@ beforeAll(async () => {
   server = await listenAt({ kind: 'tcp', host: '127.0.0.1', port: 0 }, (socket) => {
     heater = new EmulatedWaterHeater(socket, () => ts.clock.now, { timings });
   });
-  const address = { kind: 'tcp' as const, host: '127.0.0.1', port: (server.address() as AddressInfo).port };
-  bridge = await UcmBridge.start({ service: { baseUrl: ts.base, token: bridgeToken, attempts: 1,
-    fetch: (url, init) => (vtnDown ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)) }, venID: 'bridge', devices: [{ id: 'wh-1', connect: () => openDevice(address), ratedKw: 4.5 }],
-    clock: () => ts.clock.now, statePeriodMs: 60_000, timings });
+  address = { kind: 'tcp', host: '127.0.0.1', port: (server.address() as AddressInfo).port };
+  bridge = await startBridge();
   await ts.enrollApproved(new MicromarketClient({ baseUrl: ts.base, partyID: 'bridge', token: bridgeToken }), FEEDER);
 });
 afterAll(async () => {
@@ -119,6 +122,16 @@ describe('the UCM bridge, from market clearing to the device and back', () => {
     expect(await bridgeEvent('2026-11-23T12:30:00Z')).toMatchObject({ optType: 'optOut', resourcesOptedOut: ['wh-1'] });
     expect((await points('wh-1.status')).at(-1)).toMatchObject({ dtstart: at(12, 31), value: { online: true, manualOverride: true } });
     expect((await points('wh-1.operatingState')).at(-1)).toMatchObject({ dtstart: at(12, 31), value: 11 });
+  });
+
+  it('after a restart finds its opt-out already made, and keeps it', async () => {
+    await bridge.close();
+    bridge = await startBridge(); // the device session starts anew too: the new heater is not overridden yet
+    await bridge.tick();
+    await heater.override(true);
+    await settle();
+    await bridge.tick();
+    expect(await bridgeEvent('2026-11-23T12:30:00Z')).toMatchObject({ optType: 'optOut', resourcesOptedOut: ['wh-1'] });
   });
 
   it('takes the opt-out back when the override ends, and sheds the device for what is left of the interval', async () => {
