@@ -120,6 +120,12 @@ export class EmulatedWaterHeater {
     this.tank.step(seconds, this.overridden ? 'normal' : this.mode, drawLitres);
   }
 
+  /** Hot water drawn at once, replaced by inlet water; the thermostat reacts at once. */
+  draw(litres: number): void {
+    this.tank.step(0, this.overridden ? 'normal' : this.mode, litres);
+    this.step(0);
+  }
+
   /** The customer presses (or releases) override: the device tells the UCM at once. */
   async override(on: boolean): Promise<void> {
     this.overridden = on;

@@ -3,6 +3,7 @@
  * and `emulate`, an emulated water heater for it to drive. Both stop on SIGINT or SIGTERM.
  */
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { UcmBridge, type BridgeDevice } from '../../adapters/cta2045/bridge.js';
 import { listenAt, openDevice, openSerial, parseAddress, type DeviceAddress } from '../../adapters/cta2045/streams.js';
@@ -111,8 +112,19 @@ export async function runEmulator(values: Values): Promise<number> {
     if (state !== seen) log.info({ mode: heater.mode, state: operationalStates[heater.operationalState], temperatureC: Number(heater.tank.temperatureC.toFixed(2)) }, 'cta2045 emulate: water heater');
     seen = state;
   }, positive('step-ms', values['step-ms'], 1000));
+  // The customer at the device, on stdin: "override on", "override off", "draw LITRES", "status".
+  const customer = createInterface({ input: process.stdin, terminal: false });
+  customer.on('line', (line) => {
+    const [word, value] = line.trim().split(/\s+/);
+    if (word === 'override' && (value === 'on' || value === 'off')) void heater.override(value === 'on').catch(() => undefined);
+    else if (word === 'draw' && Number(value) > 0) heater.draw(Number(value));
+    else if (word !== 'status') return void process.stderr.write('commands: override on|off, draw LITRES, status\n');
+    process.stdout.write(`${JSON.stringify({ mode: heater.mode, state: operationalStates[heater.operationalState], overridden: heater.overridden,
+      temperatureC: Number(heater.tank.temperatureC.toFixed(2)), heating: heater.tank.heating, energyKwh: Number(heater.tank.energyKwh.toFixed(4)) })}\n`);
+  });
   process.stderr.write(`micromarket cta2045 emulate: water heater on ${said}\n`);
   return untilStopped(async () => {
+    customer.close();
     clearInterval(timer);
     heater.close();
     await close();

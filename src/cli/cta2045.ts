@@ -91,7 +91,9 @@ unix:PATH or a serial device path (set to 19200 8N1 beforehand, e.g. with stty).
   --state-period S       how often each device's operational state is asked and reported (default: 60)
   --tick-ms N            how often the bridge looks at its schedule (default: 1000)
 
-emulate runs an emulated electric water heater (190 L, 4.5 kW) as a CTA-2045 device.
+emulate runs an emulated electric water heater (190 L, 4.5 kW) as a CTA-2045 device. On stdin it
+takes the customer's actions, each answered with the heater's state as JSON on stdout:
+"override on", "override off", "draw LITRES" (hot water drawn now), "status".
   --setpoint C           the temperature it keeps in normal operation (default: 55)
   --draw-lph L           hot water drawn, litres per hour (default: 0)
   --step-ms N            how often the tank model is advanced (default: 1000)

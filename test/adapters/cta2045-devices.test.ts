@@ -94,7 +94,7 @@ describe('micromarket cta2045 emulate and bridge, as processes', () => {
     tokens = await TokenService.forDataDir(dir);
     const clock = clockArgs(Date.UTC(2026, 10, 23, 12, 0), 1, Date.now());
     service = await spawnServe(await freePort(), ['--data', dir, ...clock]);
-    emulator = spawn(process.execPath, [cli, 'cta2045', 'emulate', '--listen', 'tcp://127.0.0.1:0', '--log-level', 'warn', ...clock], { stdio: ['ignore', 'ignore', 'pipe'] });
+    emulator = spawn(process.execPath, [cli, 'cta2045', 'emulate', '--listen', 'tcp://127.0.0.1:0', '--log-level', 'warn', ...clock], { stdio: ['pipe', 'pipe', 'pipe'] });
     address = (await said(emulator, /water heater on (tcp:\/\/\S+)/))[1]!;
   });
   afterAll(async () => {
@@ -115,6 +115,29 @@ describe('micromarket cta2045 emulate and bridge, as processes', () => {
     }
   });
 
+  it('emulate takes the customer\'s override and hot-water draws on stdin, and tells the UCM of the override', async () => {
+    const overrides: boolean[] = [];
+    const ucm = new UcmDevice('probe', await openDevice(parseAddress(address)), { onOverride: (on) => overrides.push(on) });
+    const answers: string[] = [];
+    emulator.stdout!.on('data', (chunk: Buffer) => answers.push(...chunk.toString().trim().split('\n')));
+    try {
+      emulator.stdin!.write('draw 95\n'); // half the tank replaced by 10 °C water: about 32.5 °C, so it heats
+      emulator.stdin!.write('override on\n');
+      for (let i = 0; i < 100 && overrides.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(overrides).toEqual([true]);
+      expect(await ucm.queryState()).toBe(12); // running, opted out
+      const [draw, override] = answers.map((a) => JSON.parse(a) as { temperatureC: number; overridden: boolean });
+      expect(draw!.temperatureC).toBeGreaterThan(32);
+      expect(draw!.temperatureC).toBeLessThan(33);
+      expect(override!.overridden).toBe(true);
+      emulator.stdin!.write('override off\n');
+      for (let i = 0; i < 100 && overrides.length === 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(overrides).toEqual([true, false]);
+    } finally {
+      ucm.close();
+    }
+  });
+
   it('bridge registers its VEN, drives the emulated heater and reports its state to the service', async () => {
     const token = await tokens.issue('home-ucm', ['register', 'enroll', 'report'], Date.now(), 3600);
     await writeFile(join(dir, 'ucm.token'), token);
@@ -124,8 +147,10 @@ describe('micromarket cta2045 emulate and bridge, as processes', () => {
     await said(bridge, /VEN home-ucm with wh-1/);
     const res = await fetch(`${service.base}/telemetry/home-ucm?rID=wh-1.operatingState`, { headers: { authorization: `Bearer ${token}` } });
     const { points } = await res.json() as { points: Array<{ value: number; resourceID: string }> };
-    // Running normally after End Shed at start: the tank is at its setpoint, so idle (0).
-    expect(points, JSON.stringify(points)).toEqual([expect.objectContaining({ value: 0, resourceID: 'wh-1' })]);
+    // Running normally after End Shed at start, heating back up after the draw above: Running Normal (1), 4.5 kW.
+    expect(points, JSON.stringify(points)).toEqual([expect.objectContaining({ value: 1, resourceID: 'wh-1' })]);
+    const power = await (await fetch(`${service.base}/telemetry/home-ucm?rID=wh-1.power`, { headers: { authorization: `Bearer ${token}` } })).json() as { points: Array<{ value: number; watts: number }> };
+    expect(power.points).toEqual([expect.objectContaining({ value: 4500, watts: 4500 })]);
     // Enrolled in the home market (open enrollment) at start.
     const enrollments = await new MicromarketClient({ baseUrl: service.base, partyID: 'home-ucm', token }).enrollments();
     expect(enrollments.enrollments.map((e) => [e.marketContext, e.enrollmentStatus])).toEqual([['urn:micromarket:home', 'approvedEnrollment']]);
