@@ -191,7 +191,8 @@ export class UcmBridge {
     this.#running = (async () => {
       do {
         this.#again = false;
-        await this.#pass();
+        // Whatever goes wrong in one pass is logged; the next pass starts afresh.
+        await this.#pass().catch((error: Error) => this.#log.error({ err: error.message }, 'cta2045: tick failed'));
       } while (this.#again);
     })().finally(() => {
       this.#running = undefined;
