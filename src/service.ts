@@ -8,6 +8,7 @@ import { GateScheduler } from './ei/scheduler.js';
 import { IntertieAgent } from './intertie/agent.js';
 import { intertiesOf } from './intertie/links.js';
 import { buildServer } from './http/server.js';
+import { ServiceMetrics } from './http/service-metrics.js';
 import { eventWrites } from './openadr/event-issuer.js';
 import { Pusher } from './openadr/push.js';
 import { loadMarketRules } from './rules/load.js';
@@ -81,13 +82,15 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     let interties: IntertieAgent | undefined;
     // Local parents are reached through the app's own routes, once it is built.
     const links = intertiesOf(host, () => app, tokens, Date.now, options.env);
-    const app: FastifyInstance = await buildServer({ store, pipeline, reader, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
+    const metrics = new ServiceMetrics();
+    const app: FastifyInstance = await buildServer({ store, pipeline, reader, metrics, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
       ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }),
       interties: () => interties?.readings() ?? [] });
     interties = links.length > 0 ? new IntertieAgent(links, host, store, services!.log) : undefined;
     const pusher = new Pusher(host, store, pipeline, services!.log);
     const push = (now: number) => pusher.push(now);
-    const scheduler = new GateScheduler(services!, [(market, now) => eventWrites(store, market, now)], [push], interties);
+    const scheduler = new GateScheduler(services!, [(market, now) => eventWrites(store, market, now)], [push], interties,
+      (market, seconds) => metrics.gateSeconds.observe({ market }, seconds));
     const everyMs = options.gateTickMs ?? 250;
     const jobs = everyMs > 0 && options.redis
       ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, services!, push, leases, interties) : undefined;

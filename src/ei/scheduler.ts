@@ -30,7 +30,9 @@ export class GateScheduler {
   #running: Promise<void> = Promise.resolve();
 
   constructor(private readonly services: EiServices, private readonly gateFollowUps: readonly GateFollowUp[] = [],
-    private readonly after: readonly AfterTick[] = [], private readonly tree?: TreeSteps) {}
+    private readonly after: readonly AfterTick[] = [], private readonly tree?: TreeSteps,
+    /** Told how long each market's gate closure took, commit included (GET /metrics). */
+    private readonly timed?: (marketID: string, seconds: number) => void) {}
 
   /** Ticks every `everyMs` in this process. */
   start(everyMs: number): void {
@@ -42,6 +44,7 @@ export class GateScheduler {
   /** Advances one market to `now` and commits the outcome; returns its quote outbox keys still to deliver. */
   closeGates(market: Market, now: number): Promise<string[]> {
     const { host, quotes, log } = this.services;
+    const started = performance.now();
     return host.withWork(async (work) => {
       await work.enter([market]);
       const { result, writes } = work.run(market, { kind: 'advance', now });
@@ -52,6 +55,7 @@ export class GateScheduler {
       await work.commit([...writes, ...followed]);
       if (clearings.length > 0) log.info({ market: market.rules.id, clearings: clearings.map((c) => ({ interval: c.interval, price: c.price, type: c.type })) }, 'auction cleared');
       if (followed.length > 0) log.info({ market: market.rules.id, writes: followed.length }, 'gate follow-ups committed');
+      this.timed?.(market.rules.id, (performance.now() - started) / 1000);
       return quotes.pending(market);
     });
   }

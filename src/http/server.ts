@@ -14,6 +14,8 @@ import { inlineReader, type XmlReader } from '../xml/read-pool.js';
 import { registerErrorHandling } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { ServiceMetrics } from './service-metrics.js';
+import { collections } from '../ei/records.js';
 import { validateRoutes } from './routes/validate.js';
 import { registerXmlBody } from './xml-body.js';
 
@@ -34,6 +36,8 @@ export interface ServerOptions {
   readonly reader?: XmlReader;
   /** The interties' status and readings (nested markets), for /healthz, GET /interties and /metrics. */
   readonly interties?: () => IntertieReading[];
+  /** What the service measures, served at GET /metrics. @default a registry of the server's own */
+  readonly metrics?: ServiceMetrics;
   /** Serve HTTPS; with `ca`, clients may authenticate with a certificate that CA issued. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
 }
@@ -52,7 +56,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestTimeout: 30_000,
   });
   const ei = options.ei(app.log);
-  registerXmlBody(app, options.pipeline, options.reader ?? inlineReader(options.pipeline));
+  const metrics = options.metrics ?? new ServiceMetrics();
+  metrics.instrument(app);
+  registerXmlBody(app, options.pipeline, options.reader ?? inlineReader(options.pipeline), metrics.xmlReadSeconds);
   registerErrorHandling(app, options.pipeline);
   const interties = options.interties ?? (() => []);
   healthRoutes(app, { store: options.store, pipeline: options.pipeline, markets: ei.host.markets, interties });
@@ -62,7 +68,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   jsonRoutes(app, ei);
   marketRoutes(app, ei);
   intertieRoutes(app, ei, interties);
-  metricsRoutes(app, ei, interties);
+  metrics.readFrom({
+    markets: () => ei.host.markets, interties, storeOk: () => options.store.health().ok,
+    backlog: async () => ({ distributes: (await options.store.list(collections.pendingDistributes, '')).length, queued: (await options.store.list(collections.oadrQueue, '')).length }),
+  });
+  metricsRoutes(app, ei, metrics);
   operatorRoutes(app, ei);
   await oauthRoutes(app, ei);
   await app.ready();

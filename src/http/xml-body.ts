@@ -16,13 +16,14 @@ declare module 'fastify' {
  * pipeline (guard → validate → parse) before any handler runs, so handlers receive a typed
  * Payload and never see an invalid document.
  */
-export function registerXmlBody(app: FastifyInstance, pipeline: XmlPipeline, reader: XmlReader): void {
+export function registerXmlBody(app: FastifyInstance, pipeline: XmlPipeline, reader: XmlReader, timing?: { startTimer(): () => unknown }): void {
   // This is an XML service: JSON or text bodies are refused (415) rather than half-understood.
   app.removeAllContentTypeParsers();
   app.decorateRequest('unreadableRequestID', '');
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer', bodyLimit: pipeline.limits.maxBytes },
     (request, body, done) => {
-      reader.read(body as Buffer).then((payload) => done(null, payload satisfies Payload), (error: unknown) => {
+      const stop = timing?.startTimer();
+      reader.read(body as Buffer).finally(() => stop?.()).then((payload) => done(null, payload satisfies Payload), (error: unknown) => {
         if (isMicromarketError(error)) request.unreadableRequestID = XmlPipeline.requestIdOf(body as Buffer);
         done(error as Error, undefined);
       });

@@ -1,7 +1,7 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
-import { checkCurve, curveFromPoints, CurveError, intersection, stepOf, type PriceGrid } from './curve.js';
-import { emptyOutput, MarketBase, tenderKey, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
+import { checkCurve, curveFromPoints, CurveError, intersection, priceOfStep, stepOf, type PriceGrid } from './curve.js';
+import { emptyOutput, MarketBase, tenderKey, type IntervalBook, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
 import { gateClosureMs, horizonMs, type MarketRules } from './rules.js';
 import { clearStepAuction } from './step-auction.js';
 import type { PriceBounds } from './intertie.js';
@@ -140,6 +140,30 @@ export class CallMarket extends MarketBase {
   residual(interval: Instant): Float64Array | undefined {
     const aggregate = this.#bids.get(interval)?.aggregate;
     return aggregate ? Float64Array.from(aggregate) : undefined;
+  }
+
+  /**
+   * Each interval's bids waiting for their auction: the step bids by side and price (summed), and
+   * in curve markets the aggregate demand per price step; with what the auction would give now.
+   */
+  book(): IntervalBook[] {
+    return this.openIntervals().map((interval) => {
+      const bids = this.#bids.get(interval)!;
+      const sides = { buy: new Map<number, number>(), sell: new Map<number, number>() };
+      for (const bid of bids.bids.values()) {
+        if (bid.kind !== 'step' || bid.price === undefined) continue;
+        const side = sides[bid.side];
+        side.set(bid.price, (side.get(bid.price) ?? 0) + bid.quantity);
+      }
+      const sorted = (side: Map<number, number>, descending: boolean) => [...side].sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0]));
+      const { price } = this.indicative(interval);
+      const grid = this.grid;
+      return {
+        interval, tenders: bids.bids.size, bids: sorted(sides.buy, true), asks: sorted(sides.sell, false),
+        ...(price !== undefined ? { indicativePrice: price } : {}),
+        ...(grid && bids.aggregate ? { demand: [...bids.aggregate].map((d, i) => [Number(priceOfStep(grid, i).toFixed(9)), d] as const) } : {}),
+      };
+    });
   }
 
   /** Intervals that have bids waiting for their auction, in time order. */

@@ -1,7 +1,7 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
 import type { PriceGrid } from './curve.js';
-import { emptyOutput, MarketBase, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
+import { emptyOutput, MarketBase, type IntervalBook, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
 import { OrderBook, type RestingOrder } from './order-book.js';
 import { gateClosureMs, type MarketRules } from './rules.js';
 import type { Rejection, Removal, Transaction } from './types.js';
@@ -103,6 +103,18 @@ export class ContinuousMarket extends MarketBase {
       curve[i]! -= asked;
     }
     return curve;
+  }
+
+  /** Each open interval's book: its resting tenders and the depth of each side, in the market's units. */
+  book(): IntervalBook[] {
+    const levels = (book: OrderBook, buy: boolean) => book.depth(buy).map(([p, q]) => [this.prices.value(p), this.quantities.value(q)] as const);
+    return this.openIntervals().map((interval) => {
+      const book = this.books.get(interval)!;
+      let tenders = 0;
+      for (const _ of book.resting(true)) tenders++;
+      for (const _ of book.resting(false)) tenders++;
+      return { interval, tenders, bids: levels(book, true), asks: levels(book, false) };
+    });
   }
 
   /** Best bid and ask of an interval's book, in the market's units: price and the quantity at that price. */

@@ -28,6 +28,21 @@ export interface OpenTender {
 }
 
 /**
+ * What rests in one interval, for people (the dashboard) and metrics: how many tenders, the depth
+ * of each side by price (best first; a continuous book), or, for a call auction, what its
+ * auction would give now and the aggregate demand at each price step.
+ */
+export interface IntervalBook {
+  readonly interval: Instant;
+  readonly tenders: number;
+  readonly bids: ReadonlyArray<readonly [price: number, quantity: number]>;
+  readonly asks: ReadonlyArray<readonly [price: number, quantity: number]>;
+  readonly indicativePrice?: number;
+  /** Curve markets: the aggregate demand (positive buying) at each price step, floor to cap. */
+  readonly demand?: ReadonlyArray<readonly [price: number, demand: number]>;
+}
+
+/**
  * State and bookkeeping every market shares. Markets are deterministic state machines: no I/O,
  * no clock (every call takes `now`), and the same calls in the same order give the same results.
  */
