@@ -27,3 +27,5 @@ export function compiledSibling(fromUrl: string, name: string): string {
 }
 export const schemaDir = join(packageRoot, 'xsd');
 export const exampleRulesDir = join(packageRoot, 'market-rules');
+/** The dashboard's page, script and styles (served by src/dashboard/routes.ts). */
+export const dashboardDir = join(packageRoot, 'dashboard');

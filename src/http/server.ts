@@ -6,6 +6,7 @@ import { eiRoutes } from '../ei/plugin.js';
 import { openadrRoutes } from '../openadr/plugin.js';
 import { jsonRoutes } from '../openadr/json-routes.js';
 import { operatorRoutes } from '../openadr/operator-routes.js';
+import { dashboardRoutes } from '../dashboard/routes.js';
 import { intertieRoutes } from '../intertie/routes.js';
 import type { IntertieReading } from '../intertie/records.js';
 import type { Store } from '../store/store.js';
@@ -74,6 +75,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   metricsRoutes(app, ei, metrics);
   operatorRoutes(app, ei);
+  dashboardRoutes(app, ei, interties);
   await oauthRoutes(app, ei);
   await app.ready();
   return app;
