@@ -50,7 +50,7 @@ ${clockUsage}
   -h, --help         show this help
 
 Endpoints: POST /ei/{EiRegisterParty,EiEnroll,EiMarketContext,EiQuote,EiTender,EiTransaction,EiAvail},
-POST /oauth/token, POST /oauth/clients, GET /markets, GET /interties, GET /metrics, GET /healthz,
+POST /oauth/token, POST /oauth/clients, GET /markets, GET /interties, GET /metrics, GET /dashboard, GET /healthz,
 POST /xml/validate.
 Nested markets (rules with an intertie) trade with their parent markets; see docs/interties.md.
 Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes a snapshot.`,
