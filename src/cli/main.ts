@@ -1,5 +1,6 @@
 import { runCommand, UsageError, type Command } from './command.js';
 import { cta2045Command } from './cta2045.js';
+import { demoCommand } from './demo.js';
 import { fingerprintCommand } from './fingerprint.js';
 import { powermatcherCommand } from './powermatcher.js';
 import { serveCommand } from './serve.js';
@@ -7,7 +8,7 @@ import { simulateCommand } from './simulate.js';
 import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
 
-const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand, tokenCommand, fingerprintCommand, powermatcherCommand, cta2045Command];
+const commands: readonly Command[] = [serveCommand, validateCommand, simulateCommand, tokenCommand, fingerprintCommand, powermatcherCommand, cta2045Command, demoCommand];
 
 const usage = `Usage: micromarket COMMAND [options]
 
