@@ -73,7 +73,8 @@ export class Battery {
 
 /**
  * An EV on an 11 kW charger: home from 17:30 to 08:00 needing 20 kWh by 07:30. It pays more the
- * less time it has left: 0.15 EUR/kWh with plenty of time, any price when it must charge now.
+ * less time it has left: 0.15 EUR/kWh with plenty of time, rising to 0.50 as the time left shrinks to
+ * what charging takes, and any price when it must charge now.
  */
 export class Ev {
   constructor(public neededKwh = 0, readonly chargerKw = 11) {}
@@ -82,7 +83,7 @@ export class Ev {
     if (this.neededKwh <= 1e-9 || hoursLeft <= 0) return curveOf(grid, () => 0);
     const kw = Math.min(this.chargerKw, this.neededKwh / hours);
     const urgency = Math.min(1, this.neededKwh / this.chargerKw / hoursLeft);
-    const limit = urgency >= 0.999 ? Number.POSITIVE_INFINITY : 0.15 + 0.85 * urgency;
+    const limit = urgency >= 0.999 ? Number.POSITIVE_INFINITY : 0.15 + 0.35 * urgency;
     return curveOf(grid, (price) => (price <= limit ? kw : 0));
   }
 

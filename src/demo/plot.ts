@@ -15,9 +15,9 @@ interface Series { readonly label: string; readonly color: string; readonly valu
 
 const escape = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
-function panel(top: number, title: string, unit: string, series: readonly Series[], times: readonly number[]): string {
+function panel(top: number, title: string, unit: string, series: readonly Series[], times: readonly number[], fromZero = true): string {
   const values = series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  let min = Math.min(0, ...values);
+  let min = Math.min(fromZero ? 0 : Number.POSITIVE_INFINITY, ...values);
   let max = Math.max(...values, min + 1e-9);
   const pad = (max - min) * 0.05;
   min -= pad;
@@ -62,7 +62,7 @@ export function plotSvg(records: readonly IntervalRecord[]): string {
     panel(40 + 2 * (PANEL + GAP + 20), 'Temperatures', '°C', [
       { label: 'water heater', color: '#d1242f', values: records.map((r) => r.heaterC) },
       { label: 'indoor', color: '#0a9396', values: records.map((r) => r.indoorC) },
-    ], times),
+    ], times, false),
   ];
   const height = 40 + 3 * (PANEL + GAP + 20);
   const hours = records.filter((r) => r.interval % 10_800_000 === 0)

@@ -35,4 +35,6 @@ export const profiles = {
   evHome: (t: number) => { const h = hourOf(t); return h < 8 || h >= 17.5; },
   /** Energy the EV needs when it comes home, kWh. */
   evNeedKwh: 20,
+  /** What it still needs at midnight (charging from last night), kWh. */
+  evNeedAtMidnightKwh: 12,
 };

@@ -129,8 +129,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     const thermostat = new Thermostat();
     const battery = new Battery();
-    const ev = new Ev();
-    const baseline = { thermostat: new PlainThermostat(), heater: new Tank(defaultTank), ev: new Ev() };
+    // The EV starts the day with what it still needs from last night's homecoming.
+    const ev = new Ev(profiles.evNeedAtMidnightKwh);
+    const baseline = { thermostat: new PlainThermostat(), heater: new Tank(defaultTank), ev: new Ev(profiles.evNeedAtMidnightKwh) };
     const allocations = new Map<number, { ac: number; battery: number; ev: number }>();
     const records: IntervalRecord[] = [];
     /** What the agents bid for the interval being settled: their allocation is read from it at the binding price. */
