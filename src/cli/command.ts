@@ -19,6 +19,18 @@ export function port(value: string): number {
   return n;
 }
 
+/** Runs until SIGINT or SIGTERM, then `stop` (told which signal), then exits 0: the long-running commands' ending. */
+export function untilStopped(stop: (signal: string) => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    const end = async (signal: string) => {
+      await stop(signal);
+      resolve(0);
+    };
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+}
+
 /** Parses a command's arguments, answering --help itself. Returns the exit code. */
 export async function runCommand(command: Command, argv: string[]): Promise<number> {
   let parsed;

@@ -10,7 +10,7 @@ import { listenAt, openDevice, openSerial, parseAddress, type DeviceAddress } fr
 import { defaultTank, EmulatedWaterHeater } from '../../adapters/cta2045/water-heater.js';
 import { operationalStates } from '../../adapters/cta2045/basic-dr.js';
 import { clockFrom } from './clock.js';
-import { UsageError } from './command.js';
+import { untilStopped, UsageError } from './command.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -20,15 +20,6 @@ function positive(name: string, value: string | boolean | string[] | undefined, 
   if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a positive number, not ${String(value)}`);
   return n;
 }
-
-const untilStopped = (stop: () => Promise<void>) => new Promise<number>((resolve) => {
-  const end = async () => {
-    await stop();
-    resolve(0);
-  };
-  process.once('SIGINT', end);
-  process.once('SIGTERM', end);
-});
 
 /** `--device ID=ADDRESS[,rated-kw=KW]`, as many as there are devices. */
 function deviceSpec(text: string): { id: string; address: string; ratedKw?: number } {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { runDemo } from '../demo/run.js';
 import { plotSvg } from '../demo/plot.js';
 import { formatSummary } from '../demo/summary.js';
-import { port, UsageError, type Command } from './command.js';
+import { port, untilStopped, UsageError, type Command } from './command.js';
 
 /** A progress bar on a terminal; nothing on a pipe but the end. */
 function progress(done: number, total: number, at: number): void {
@@ -54,13 +54,6 @@ Options:
     if (!result.live) return 0;
     const { url, operatorToken, stop } = result.live;
     process.stdout.write(`\nThe service stays up: ${url}/dashboard\nOperator token (paste it on the dashboard):\n${operatorToken}\nStop with Ctrl-C.\n`);
-    return new Promise<number>((resolve) => {
-      const end = async () => {
-        await stop();
-        resolve(0);
-      };
-      process.once('SIGINT', end);
-      process.once('SIGTERM', end);
-    });
+    return untilStopped(stop);
   },
 };

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { startEndpoint } from '../../adapters/powermatcher/server.js';
 import { clockFrom, clockOptions, clockUsage } from './clock.js';
-import { port, UsageError, type Command } from './command.js';
+import { port, untilStopped, UsageError, type Command } from './command.js';
 
 export const powermatcherCommand: Command = {
   name: 'powermatcher',
@@ -60,13 +60,6 @@ Stops on SIGINT or SIGTERM, withdrawing the connected agents' bids.`,
       logger: { level: String(values['log-level'] ?? 'info') },
     });
     process.stderr.write(`micromarket powermatcher: ${endpoint.url}/powermatcher/websocket → ${market}\n`);
-    return new Promise<number>((resolve) => {
-      const stop = async () => {
-        await endpoint.close();
-        resolve(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    return untilStopped(() => endpoint.close());
   },
 };

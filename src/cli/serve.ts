@@ -4,7 +4,7 @@ import { RulesError } from '../rules/load.js';
 import { startService } from '../service.js';
 import { NAMESPACE } from '../store/redis-connection.js';
 import { clockFrom, clockOptions, clockUsage } from './clock.js';
-import { port, UsageError, type Command } from './command.js';
+import { port, untilStopped, UsageError, type Command } from './command.js';
 
 
 function count(value: string): number {
@@ -98,14 +98,9 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
       host: String(values.host ?? env.MICROMARKET_HOST ?? '127.0.0.1'),
     });
     app.log.info({ address, store: service.services.store.health().detail, markets: service.services.host.markets.map((m) => m.rules.id) }, 'micromarket serving');
-    return new Promise<number>((resolve) => {
-      const stop = async (signal: string) => {
-        app.log.info({ signal }, 'stopping');
-        await service.close();
-        resolve(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    return untilStopped(async (signal) => {
+      app.log.info({ signal }, 'stopping');
+      await service.close();
     });
   },
 };
