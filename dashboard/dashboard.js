@@ -45,7 +45,7 @@ function renderMarket(view) {
     card.id = `market-${rules.id}`;
     card.innerHTML = `<h3></h3><div class="context"></div><div class="last-price" data-role="last"></div><dl></dl><div data-role="chart"></div>
       <table data-role="books"><thead><tr><th>interval</th><th class="num">tenders</th><th>bids</th><th>asks</th><th class="num">indicative</th></tr></thead><tbody></tbody></table>
-      <table data-role="positions"><thead><tr><th>party</th><th class="num">net</th><th class="num">cost</th></tr></thead><tbody></tbody></table>`;
+      <table data-role="positions"><thead><tr><th>party</th><th class="num">net</th><th class="num">delivered</th><th class="num">cost</th></tr></thead><tbody></tbody></table>`;
     $('#markets').append(card);
   }
   const units = `${rules.resource.siScaleCode === 'none' ? '' : rules.resource.siScaleCode}${rules.resource.units}`;
@@ -77,8 +77,9 @@ function renderMarket(view) {
     return tr;
   })));
   const posBody = card.querySelector('[data-role=positions] tbody');
-  posBody.replaceChildren(...(positions.parties.length === 0 ? [row([['no positions yet', 'empty'], '', ''])]
-    : positions.parties.map((p) => row([`${p.partyID} (${time(positions.interval)})`, [`${num(p.net)} ${units}`, 'num'], [num(p.cost, 4), 'num']]))));
+  posBody.replaceChildren(...(positions.parties.length === 0 ? [row([['no positions yet', 'empty'], '', '', ''])]
+    : positions.parties.map((p) => row([`${p.partyID} (${time(positions.interval)})`, [`${num(p.net)} ${units}`, 'num'],
+      [p.delivered === null ? '–' : `${num(p.delivered)} ${units}`, 'num'], [num(p.cost, 4), 'num']]))));
 }
 
 /** ISO 8601 duration (PTnHnMnS, PnD) in seconds, for the chart's margins. */

@@ -8,6 +8,8 @@ import { publicRules, type PublicRules } from '../ei/public-rules.js';
 import { collections, fromJson, type OptRecord } from '../ei/records.js';
 import type { IntertieReading } from '../intertie/records.js';
 import type { IntervalBook } from '../market/market-base.js';
+import { granularityMs, type MarketRules } from '../market/rules.js';
+import { SI_EXPONENT } from '../emix/product.js';
 import type { Transaction } from '../market/types.js';
 import { eventStatus, type EventRecord } from '../openadr/event-model.js';
 import type { TelemetryPoint } from '../openadr/reports.js';
@@ -20,8 +22,11 @@ export interface MarketView {
   readonly prices: Array<{ interval: number; price: number; quantity: number }>;
   /** The market's intertie to its parent, if it has one: the limits congestion is read against. */
   readonly intertie?: { parent: string; partyID: string; importCapacity: number; exportCapacity: number; lossFactor: number; fee: number };
-  /** Each party's net position (bought minus sold) and cost in the last interval that traded. */
-  readonly positions: { interval: number | null; parties: Array<{ partyID: string; net: number; cost: number }> };
+  /**
+   * Each party's net position (bought minus sold) and cost in the last interval that traded, and
+   * what it delivered there by its power telemetry (mean, market units; null without readings).
+   */
+  readonly positions: { interval: number | null; parties: Array<{ partyID: string; net: number; cost: number; delivered: number | null }> };
 }
 
 export interface DeviceView {
@@ -51,6 +56,7 @@ const RECENT = 25;
 export async function snapshot(ei: EiServices, interties: () => IntertieReading[]): Promise<Snapshot> {
   const now = ei.clock();
   const markets = await ei.host.current(ei.host.markets);
+  const telemetry = (await ei.store.list(collections.telemetry, '')).map(([key, v]) => ({ venID: key.slice(0, key.indexOf('/')), point: fromJson<TelemetryPoint>(v)! }));
   const events = (await ei.store.list(collections.events, '')).map(([, v]) => fromJson<EventRecord>(v)!)
     .sort((a, b) => b.dtstart - a.dtstart || a.venID.localeCompare(b.venID)).slice(0, RECENT);
   const opts = (await ei.store.list(collections.opts, '')).map(([, v]) => fromJson<OptRecord>(v)!).filter((o) => o.optType === 'optOut' && o.eventID !== undefined);
@@ -73,7 +79,8 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
           return { interval, price: market.positions.averagePrice(interval)!, quantity };
         }),
         positions: { interval: last ?? null, parties: last === undefined ? [] : [...market.positions.of(last)]
-          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost })).sort((a, b) => a.partyID.localeCompare(b.partyID)) },
+          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost, delivered: delivered(telemetry, partyID, last, market.rules) }))
+          .sort((a, b) => a.partyID.localeCompare(b.partyID)) },
       };
     }),
     transactions,
@@ -83,17 +90,23 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
       status: eventStatus(e, now), optType: e.response?.modificationNumber === e.modificationNumber ? e.response.optType : null,
       resourcesOptedOut: opts.filter((o) => o.partyID === e.venID && o.eventID === e.eventID).flatMap((o) => o.resourceIDs),
     })),
-    devices: await devices(ei),
+    devices: devices(telemetry),
   };
 }
 
+/** The mean of a VEN's power readings that start in an interval, in the market's units (as GET /telemetry/{venID}/delivered). */
+function delivered(telemetry: ReadonlyArray<{ venID: string; point: TelemetryPoint }>, partyID: string, interval: number, rules: MarketRules): number | null {
+  const step = granularityMs(rules);
+  const watts = telemetry.filter(({ venID, point }) => venID === partyID && point.watts !== undefined && point.dtstart >= interval && point.dtstart < interval + step)
+    .map(({ point }) => point.watts!);
+  return watts.length === 0 ? null : watts.reduce((a, b) => a + b, 0) / watts.length / 10 ** SI_EXPONENT[rules.resource.siScaleCode];
+}
+
 /** The latest readings of each device (a resource a VEN reports on), per VEN: state, status and power. */
-async function devices(ei: EiServices): Promise<DeviceView[]> {
+function devices(telemetry: ReadonlyArray<{ venID: string; point: TelemetryPoint }>): DeviceView[] {
   const latest = new Map<string, { venID: string; resourceID: string; at: number; state?: number; online?: boolean; manualOverride?: boolean; watts?: number }>();
-  for (const [key, value] of await ei.store.list(collections.telemetry, '')) {
-    const point = fromJson<TelemetryPoint>(value)!;
+  for (const { venID, point } of telemetry) {
     if (point.resourceID === undefined) continue;
-    const venID = key.slice(0, key.indexOf('/'));
     const id = `${venID}/${point.resourceID}`;
     const device = latest.get(id) ?? { venID, resourceID: point.resourceID, at: point.dtstart };
     latest.set(id, device);
