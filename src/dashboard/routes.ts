@@ -24,12 +24,10 @@ const assets: Record<string, { path: () => string; type: string }> = {
   'uPlot.min.css': { path: () => uplot('uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
 
-export interface DashboardOptions {
-  /** How often the stream looks for a change. @default 1000 */
-  readonly everyMs?: number;
-}
+/** How often a stream looks for a change. */
+const EVERY_MS = 1000;
 
-export function dashboardRoutes(app: FastifyInstance, ei: EiServices, interties: () => IntertieReading[], options: DashboardOptions = {}): void {
+export function dashboardRoutes(app: FastifyInstance, ei: EiServices, interties: () => IntertieReading[]): void {
   const operator = async (request: FastifyRequest) => requireScope(await authenticate(request, ei.tokens, ei.wallClock(), ei.store), 'operator');
 
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').send(await readFile(join(dashboardDir, 'index.html'))));
@@ -67,7 +65,7 @@ export function dashboardRoutes(app: FastifyInstance, ei: EiServices, interties:
       if (busy) return;
       busy = true;
       send().catch((error: Error) => request.log.warn({ err: error.message }, 'dashboard: snapshot failed')).finally(() => { busy = false; });
-    }, options.everyMs ?? 1000);
+    }, EVERY_MS);
     request.raw.on('close', () => clearInterval(timer));
     await send().catch((error: Error) => request.log.warn({ err: error.message }, 'dashboard: snapshot failed'));
   });

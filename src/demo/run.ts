@@ -44,7 +44,7 @@ const fast = { ackDelayMs: 1, replyDelayMs: 2, ackTimeoutMs: 200, replyTimeoutMs
  * at the tariff, each ramping over 0.05 EUR/kWh (five price steps), so the auction finds its price
  * on a ramp and nearest-step allocation leaves the market account at most a step's 20 kW.
  */
-export function gridDemand(price: number, tariff: number): number {
+function gridDemand(price: number, tariff: number): number {
   const ramp = 0.05;
   const most = 100;
   if (price <= profiles.exportPrice) return most;
