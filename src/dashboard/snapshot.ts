@@ -8,9 +8,8 @@ import { publicRules, type PublicRules } from '../ei/public-rules.js';
 import { collections, fromJson, type OptRecord } from '../ei/records.js';
 import type { IntertieReading } from '../intertie/records.js';
 import type { IntervalBook } from '../market/market-base.js';
-import { granularityMs, type MarketRules } from '../market/rules.js';
-import { SI_EXPONENT } from '../emix/product.js';
 import type { Transaction } from '../market/types.js';
+import { deliveredByInterval } from '../openadr/delivery.js';
 import { eventStatus, type EventRecord } from '../openadr/event-model.js';
 import type { TelemetryPoint } from '../openadr/reports.js';
 
@@ -79,7 +78,7 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
           return { interval, price: market.positions.averagePrice(interval)!, quantity };
         }),
         positions: { interval: last ?? null, parties: last === undefined ? [] : [...market.positions.of(last)]
-          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost, delivered: delivered(telemetry, partyID, last, market.rules) }))
+          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost, delivered: deliveredByInterval(telemetry.filter((t) => t.venID === partyID).map((t) => t.point), market.rules).get(last) ?? null }))
           .sort((a, b) => a.partyID.localeCompare(b.partyID)) },
       };
     }),
@@ -92,14 +91,6 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
     })),
     devices: devices(telemetry),
   };
-}
-
-/** The mean of a VEN's power readings that start in an interval, in the market's units (as GET /telemetry/{venID}/delivered). */
-function delivered(telemetry: ReadonlyArray<{ venID: string; point: TelemetryPoint }>, partyID: string, interval: number, rules: MarketRules): number | null {
-  const step = granularityMs(rules);
-  const watts = telemetry.filter(({ venID, point }) => venID === partyID && point.watts !== undefined && point.dtstart >= interval && point.dtstart < interval + step)
-    .map(({ point }) => point.watts!);
-  return watts.length === 0 ? null : watts.reduce((a, b) => a + b, 0) / watts.length / 10 ** SI_EXPONENT[rules.resource.siScaleCode];
 }
 
 /** The latest readings of each device (a resource a VEN reports on), per VEN: state, status and power. */

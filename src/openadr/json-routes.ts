@@ -13,12 +13,11 @@
 import type { FastifyInstance } from 'fastify';
 import { requireScope, requireSelf } from '../auth/tokens.js';
 import { parseInstant, type Instant } from '../calendar/instant.js';
-import { SI_EXPONENT } from '../emix/product.js';
 import { MicromarketError } from '../errors.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
 import { collections, fromJson, type OptRecord } from '../ei/records.js';
-import { granularityMs } from '../market/rules.js';
+import { deliveredByInterval } from './delivery.js';
 import { eventStatus, type EventRecord } from './event-model.js';
 import type { TelemetryPoint } from './reports.js';
 
@@ -89,24 +88,16 @@ export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
     const { venID } = request.params;
     await caller(request, venID);
     const market = (await ei.host.current([marketNamed(request.query.marketContext)]))[0]!;
-    const step = granularityMs(market.rules);
-    const scale = 10 ** SI_EXPONENT[market.rules.resource.siScaleCode];
-    const readings = new Map<Instant, number[]>();
-    for (const p of await points(venID)) {
-      if (p.watts === undefined) continue;
-      const interval = Math.floor(p.dtstart / step) * step;
-      readings.set(interval, [...(readings.get(interval) ?? []), p.watts / scale]);
-    }
+    const readings = deliveredByInterval(await points(venID), market.rules);
     const intervals = [...new Set([...market.positions.intervals().filter((i) => market.positions.of(i).has(venID)), ...readings.keys()])].sort((a, b) => a - b);
     return {
       venID, marketContext: market.rules.marketContext, units: `${market.rules.resource.siScaleCode === 'none' ? '' : market.rules.resource.siScaleCode}${market.rules.resource.units}`,
       intervals: intervals.map((interval) => {
         const position = market.positions.of(interval).get(venID);
-        const values = readings.get(interval);
         return {
           interval: new Date(interval).toISOString(),
           transacted: position ? position.bought - position.sold : 0,
-          delivered: values ? values.reduce((a, b) => a + b, 0) / values.length : null,
+          delivered: readings.get(interval) ?? null,
         };
       }),
     };
