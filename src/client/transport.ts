@@ -33,6 +33,16 @@ export class Transport {
     if (options.token) this.#token = { value: options.token, until: Number.POSITIVE_INFINITY };
   }
 
+  /** Whether a refused token can be replaced (client credentials or a token source, not a fixed token). */
+  get renewable(): boolean {
+    return this.options.credentials !== undefined || this.options.tokenSource !== undefined;
+  }
+
+  /** Drops the cached token, so the next request gets a new one: for answers that refuse it inside a 200 (OpenADR). */
+  forgetToken(): void {
+    this.#token = undefined;
+  }
+
   /** POSTs an XML document; a status other than 200 becomes a MicromarketClientError with the service's reason. */
   async postXml(path: string, xml: string): Promise<string> {
     const { status, text } = await this.request(path, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: xml });
@@ -58,8 +68,8 @@ export class Transport {
         continue;
       }
       const text = await res.text();
-      if (res.status === 401 && (this.options.credentials || this.options.tokenSource) && !refreshed) {
-        this.#token = undefined; // expired or revoked: get a new one once
+      if (res.status === 401 && this.renewable && !refreshed) {
+        this.forgetToken(); // expired or revoked: get a new one once
         refreshed = true;
         continue;
       }

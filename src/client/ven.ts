@@ -196,13 +196,21 @@ export class OpenAdrVen {
     return answer.value as OadrMessageOf<K>;
   }
 
-  async #exchange(service: string, message: OadrMessage): Promise<OadrMessage> {
+  /**
+   * One request and its answer. OpenADR answers everything with HTTP 200, a refused token too
+   * (responseCode 401): that gets a new token once, as a 401 status does for the EI client.
+   */
+  async #exchange(service: string, message: OadrMessage, renewed = false): Promise<OadrMessage> {
     const pipeline = clientPipeline();
     const text = await this.#transport.postXml(`/OpenADR2/Simple/2.0b/${service}`, pipeline.write({ name: 'oadrPayload', body: { message } }));
     const read = pipeline.read(Buffer.from(text));
     if (read.name !== 'oadrPayload') throw new MicromarketClientError('500', undefined, `expected oadrPayload, got ${read.name}`);
     const answer = read.body.message;
     const eiResponse = 'eiResponse' in answer.value ? answer.value.eiResponse : undefined;
+    if (eiResponse?.responseCode === '401' && !renewed && this.#transport.renewable) {
+      this.#transport.forgetToken();
+      return this.#exchange(service, message, true);
+    }
     if (eiResponse && eiResponse.responseCode !== '200') {
       const description = eiResponse.responseDescription ?? '';
       throw new MicromarketClientError(eiResponse.responseCode, /^(MM_ERR_\w+):/.exec(description)?.[1], description);
