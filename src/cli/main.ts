@@ -31,7 +31,11 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"`);
     return await runCommand(command, rest);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      // A command that cannot go on (a service that does not answer, a port in use): its reason, not a stack trace.
+      process.stderr.write(`micromarket ${name}: ${(error as Error).message ?? String(error)}\n`);
+      return 1;
+    }
     process.stderr.write(`micromarket: ${error.message}\n${command ? `Run "micromarket ${command.name} --help".` : usage}\n`);
     return 2;
   }

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TokenService } from '../../src/auth/tokens.js';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = (...args: string[]) => spawnSync(process.execPath, ['dist/src/cli/micromarket.js', ...args], { cwd: root, encoding: 'utf8' });
@@ -62,6 +63,14 @@ describe('micromarket CLI', () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
     expect(cli('serve', '--bogus').status).toBe(2);
+  });
+
+  it('exits 1 with the reason, not a stack trace, when a command cannot go on', async () => {
+    const port = await freePort(); // nothing listens there
+    const result = spawnSync(process.execPath, ['dist/src/cli/micromarket.js', 'cta2045', 'bridge', '--ven', 'v', '--device', `wh=tcp://127.0.0.1:${port}`,
+      '--service', `http://127.0.0.1:${port}`], { cwd: root, encoding: 'utf8', env: { ...process.env, MICROMARKET_TOKEN: 'any' } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('micromarket cta2045: service unreachable: fetch failed\n');
   });
 });
 
