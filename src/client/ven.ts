@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { durationOfMillis, durationToMillis } from '../calendar/duration.js';
+import { ok } from '../ei/operation.js';
 import { targetOf, type OadrMessage, type OadrMessageOf } from '../xml/payloads/oadr.js';
 import { MicromarketClientError } from './errors.js';
 import { clientPipeline, Transport, type TransportOptions } from './transport.js';
@@ -218,8 +219,6 @@ export class OpenAdrVen {
     return answer;
   }
 }
-
-const ok = (requestID: string) => ({ responseCode: '200', responseDescription: 'OK', requestID });
 
 function eventOf(event: OadrMessageOf<'oadrDistributeEvent'>['events'][number]['event']): VenEvent {
   const { descriptor, activePeriod, signals } = event;

@@ -3,18 +3,11 @@
  * each price step of a curve market, positive consuming) and a step that applies the power it
  * was allocated. Pure: time and prices are passed in.
  */
-import type { PriceGrid } from '../market/curve.js';
-import { priceOfStep } from '../market/curve.js';
+import { priceOfStep, type PriceGrid } from '../market/curve.js';
 
 /** A demand curve from a rule for each price. */
 export function curveOf(grid: PriceGrid, demand: (price: number) => number): Float64Array {
   return Float64Array.from({ length: grid.steps }, (_, i) => demand(priceOfStep(grid, i)));
-}
-
-/** The demand a curve gives at `price` (the nearest step, as PowerMatcher allocates). */
-export function demandAt(grid: PriceGrid, curve: Float64Array, price: number): number {
-  const i = Math.round(((price - grid.minimum) / (grid.maximum - grid.minimum)) * (grid.steps - 1));
-  return curve[Math.min(grid.steps - 1, Math.max(0, i))]!;
 }
 
 /**

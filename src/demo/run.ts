@@ -23,11 +23,12 @@ import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server
 import { curveProducts, MicromarketClient, OpenAdrVen, rulesOf } from '../client/index.js';
 import type { IntertieRecord } from '../intertie/records.js';
 import type { MarketRules } from '../market/rules.js';
+import { stepOf } from '../market/curve.js';
 import { gridOf } from '../market/tree.js';
 import { exampleRulesDir } from '../paths.js';
 import { startService, type Service } from '../service.js';
 import type { Scope } from '../auth/tokens.js';
-import { Battery, curveOf, demandAt, Ev, PlainThermostat, Thermostat } from './devices.js';
+import { Battery, curveOf, Ev, PlainThermostat, Thermostat } from './devices.js';
 import { PowerMatcherAgent } from './pm-agent.js';
 import { profiles } from './profiles.js';
 import { summarize, type IntervalRecord, type PartyTrades, type Summary } from './summary.js';
@@ -172,8 +173,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         .filter((t) => t.product.dtstart === interval).reduce((sum, t) => sum + (t.product.side === 'buy' ? 1 : -1) * (t.product.payload?.value.quantity ?? 0), 0);
       allocations.set(interval, {
         ac: bought,
-        battery: demandAt(grid, sent.battery.curve, batteryPrice),
-        ev: demandAt(grid, sent.ev.curve, evPrice),
+        // What the market allocates an agent: its bid at the price step nearest the binding price.
+        battery: sent.battery.curve[stepOf(grid, batteryPrice)]!,
+        ev: sent.ev.curve[stepOf(grid, evPrice)]!,
       });
       return price;
     };
