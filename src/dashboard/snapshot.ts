@@ -56,6 +56,13 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
   const now = ei.clock();
   const markets = await ei.host.current(ei.host.markets);
   const telemetry = (await ei.store.list(collections.telemetry, '')).map(([key, v]) => ({ venID: key.slice(0, key.indexOf('/')), point: fromJson<TelemetryPoint>(v)! }));
+  // Each VEN's points once, not a scan of all telemetry per party and market.
+  const byVen = new Map<string, TelemetryPoint[]>();
+  for (const { venID, point } of telemetry) {
+    const points = byVen.get(venID) ?? [];
+    points.push(point);
+    byVen.set(venID, points);
+  }
   const events = (await ei.store.list(collections.events, '')).map(([, v]) => fromJson<EventRecord>(v)!)
     .sort((a, b) => b.dtstart - a.dtstart || a.venID.localeCompare(b.venID)).slice(0, RECENT);
   const opts = (await ei.store.list(collections.opts, '')).map(([, v]) => fromJson<OptRecord>(v)!).filter((o) => o.optType === 'optOut' && o.eventID !== undefined);
@@ -72,13 +79,13 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
         rules: publicRules(market.rules),
         ...(tie ? { intertie: { parent: tie.parent.kind === 'local' ? tie.parent.marketID : tie.parent.url, partyID: tie.partyID,
           importCapacity: tie.importCapacity, exportCapacity: tie.exportCapacity, lossFactor: tie.lossFactor, fee: tie.fee } } : {}),
-        books: market.book().slice(0, BOOKS),
+        books: market.book(BOOKS),
         prices: traded.slice(-PRICES).map((interval) => {
           const quantity = [...market.positions.of(interval).values()].reduce((sum, p) => sum + p.bought, 0);
           return { interval, price: market.positions.averagePrice(interval)!, quantity };
         }),
         positions: { interval: last ?? null, parties: last === undefined ? [] : [...market.positions.of(last)]
-          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost, delivered: deliveredByInterval(telemetry.filter((t) => t.venID === partyID).map((t) => t.point), market.rules).get(last) ?? null }))
+          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost, delivered: deliveredByInterval(byVen.get(partyID) ?? [], market.rules).get(last) ?? null }))
           .sort((a, b) => a.partyID.localeCompare(b.partyID)) },
       };
     }),

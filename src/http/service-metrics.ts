@@ -45,7 +45,7 @@ export class ServiceMetrics {
     new Gauge({ name: 'micromarket_book_tenders', help: 'Tenders resting in a market\'s books (continuous) or waiting for its auctions (call)', labelNames: ['market'] as const, registers,
       collect() {
         this.reset();
-        for (const market of sources.markets()) this.set({ market: market.rules.id }, market.book().reduce((sum, b) => sum + b.tenders, 0));
+        for (const market of sources.markets()) this.set({ market: market.rules.id }, market.tenderCount());
       } });
     new Gauge({ name: 'micromarket_book_intervals', help: 'Open intervals with tenders, by market', labelNames: ['market'] as const, registers,
       collect() {

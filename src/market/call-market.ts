@@ -143,11 +143,12 @@ export class CallMarket extends MarketBase {
   }
 
   /**
-   * Each interval's bids waiting for their auction: the step bids by side and price (summed), and
-   * in curve markets the aggregate demand per price step; with what the auction would give now.
+   * The first `limit` intervals' bids waiting for their auction: the step bids by side and price
+   * (summed), and in curve markets the aggregate demand per price step; with what the auction would
+   * give now (a clearing each: ask only for the intervals shown).
    */
-  book(): IntervalBook[] {
-    return this.openIntervals().map((interval) => {
+  book(limit = Number.POSITIVE_INFINITY): IntervalBook[] {
+    return this.openIntervals().slice(0, limit).map((interval) => {
       const bids = this.#bids.get(interval)!;
       const sides = { buy: new Map<number, number>(), sell: new Map<number, number>() };
       for (const bid of bids.bids.values()) {
@@ -164,6 +165,13 @@ export class CallMarket extends MarketBase {
         ...(grid && bids.aggregate ? { demand: [...bids.aggregate].map((d, i) => [Number(priceOfStep(grid, i).toFixed(9)), d] as const) } : {}),
       };
     });
+  }
+
+  /** Bids waiting for their auctions (GET /metrics): no clearing, unlike `book`. */
+  tenderCount(): number {
+    let count = 0;
+    for (const bids of this.#bids.values()) count += bids.bids.size;
+    return count;
   }
 
   /** Intervals that have bids waiting for their auction, in time order. */

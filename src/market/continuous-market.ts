@@ -105,16 +105,20 @@ export class ContinuousMarket extends MarketBase {
     return curve;
   }
 
-  /** Each open interval's book: its resting tenders and the depth of each side, in the market's units. */
-  book(): IntervalBook[] {
+  /** The first `limit` open intervals' books: resting tenders and the depth of each side, in the market's units. */
+  book(limit = Number.POSITIVE_INFINITY): IntervalBook[] {
     const levels = (book: OrderBook, buy: boolean) => book.depth(buy).map(([p, q]) => [this.prices.value(p), this.quantities.value(q)] as const);
-    return this.openIntervals().map((interval) => {
+    return this.openIntervals().slice(0, limit).map((interval) => {
       const book = this.books.get(interval)!;
-      let tenders = 0;
-      for (const _ of book.resting(true)) tenders++;
-      for (const _ of book.resting(false)) tenders++;
-      return { interval, tenders, bids: levels(book, true), asks: levels(book, false) };
+      return { interval, tenders: resting(book), bids: levels(book, true), asks: levels(book, false) };
     });
+  }
+
+  /** Tenders resting in every book (GET /metrics). */
+  tenderCount(): number {
+    let count = 0;
+    for (const book of this.books.values()) count += resting(book);
+    return count;
   }
 
   /** Best bid and ask of an interval's book, in the market's units: price and the quantity at that price. */
@@ -180,4 +184,11 @@ export class ContinuousMarket extends MarketBase {
     this.calendar.forgetBefore(now);
     return out;
   }
+}
+
+function resting(book: OrderBook): number {
+  let count = 0;
+  for (const _ of book.resting(true)) count++;
+  for (const _ of book.resting(false)) count++;
+  return count;
 }
