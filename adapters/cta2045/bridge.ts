@@ -209,7 +209,9 @@ export class UcmBridge {
     this.#forgetEnded(now);
     for (const managed of this.#devices) await this.#connect(managed, now);
     await this.#vtn('opt', () => this.#reconcileOpts());
-    for (const managed of this.#devices) await this.#command(managed, now);
+    // One instruction for every device: they all follow the VEN's events.
+    const instruction = instructionAt([...this.#events.values()], (ctx) => this.#signals.get(ctx) ?? defaultDeviceSignals, now);
+    for (const managed of this.#devices) await this.#command(managed, instruction, now);
     if (now >= this.#nextState) {
       for (const { device } of this.#devices) await device?.queryState();
       this.#nextState = now + (this.options.statePeriodMs ?? 60_000);
@@ -300,14 +302,13 @@ export class UcmBridge {
     for (const e of due) this.#answered.set(eventKey(e), optType);
   }
 
-  async #command(managed: Managed, now: number): Promise<void> {
+  async #command(managed: Managed, instruction: Instruction, now: number): Promise<void> {
     const { device } = managed;
     if (!device) return;
     if (device.overridden) {
       managed.sent = undefined; // the device ignores commands meanwhile; once released it gets the instruction of the moment
       return;
     }
-    const instruction = instructionAt([...this.#events.values()], (ctx) => this.#signals.get(ctx) ?? defaultDeviceSignals, now);
     const key = `${instruction.command}|${instruction.event?.eventID ?? ''}|${instruction.untilMs ?? ''}`;
     if (key !== managed.sent) {
       const seconds = instruction.untilMs === undefined ? undefined : Math.max(1, (instruction.untilMs - now) / 1000);
