@@ -79,7 +79,7 @@ function renderMarket(view) {
   const posBody = card.querySelector('[data-role=positions] tbody');
   posBody.replaceChildren(...(positions.parties.length === 0 ? [row([['no positions yet', 'empty'], '', '', ''])]
     : positions.parties.map((p) => row([`${p.partyID} (${time(positions.interval)})`, [`${num(p.net)} ${units}`, 'num'],
-      [p.delivered === null ? '–' : `${num(p.delivered)} ${units}`, 'num'], [num(p.cost, 4), 'num']]))));
+      [p.delivered === null ? '–' : `${num(p.delivered)} ${units}`, 'num'], [num(p.cost, 2), 'num']]))));
 }
 
 /** ISO 8601 duration (PTnHnMnS, PnD) in seconds, for the chart's margins. */

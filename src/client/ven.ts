@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { durationOfMillis, durationToMillis } from '../calendar/duration.js';
+import { NOMINAL_GRID, type PowerAttributes } from '../emix/product.js';
 import { ok } from '../ei/operation.js';
 import { targetOf, type OadrMessage, type OadrMessageOf } from '../xml/payloads/oadr.js';
 import { MicromarketClientError } from './errors.js';
@@ -41,6 +42,8 @@ export interface ReportPoint {
   readonly readingType: string;
   /** Set for power points: readings in W at this scale. */
   readonly powerScale?: 'none' | 'k';
+  /** The grid a power point measures (OpenADR requires it on power items). @default 50 Hz, 230 V AC */
+  readonly powerAttributes?: PowerAttributes;
   /** How often the VEN can sample it. */
   readonly samplingMs: number;
 }
@@ -101,7 +104,7 @@ export class OpenAdrVen {
         descriptions: offer.points.map((p) => ({
           rID: p.rID, reportType: p.reportType, readingType: p.readingType,
           ...(p.resourceID !== undefined ? { dataSource: targetOf({ resourceIDs: [p.resourceID] }) } : {}),
-          ...(p.powerScale ? { item: { kind: 'powerReal' as const, value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: p.powerScale } } } : {}),
+          ...(p.powerScale ? { item: { kind: 'powerReal' as const, value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: p.powerScale, powerAttributes: p.powerAttributes ?? NOMINAL_GRID } } } : {}),
           samplingRate: { minPeriod: durationOfMillis(p.samplingMs), maxPeriod: durationOfMillis(p.samplingMs), onChange: false },
         })),
       })),

@@ -29,9 +29,13 @@ export interface PowerAttributes {
   ac: boolean;
 }
 
+/** Nominal attributes of a grid no rule names (50 Hz, 230 V AC): what power items carry by default. */
+export const NOMINAL_GRID: PowerAttributes = { hertz: 50, voltage: 230, ac: true };
+
+/** EMIX and OpenADR require the grid's attributes on every power item. */
 export interface PowerReal {
   siScaleCode: SiScaleCode;
-  powerAttributes?: PowerAttributes;
+  powerAttributes: PowerAttributes;
 }
 
 export interface EnergyReal {

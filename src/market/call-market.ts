@@ -2,7 +2,7 @@ import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
 import { checkCurve, curveFromPoints, CurveError, intersection, priceOfStep, stepOf, type PriceGrid } from './curve.js';
 import { emptyOutput, MarketBase, tenderKey, type IntervalBook, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
-import { gateClosureMs, horizonMs, type MarketRules } from './rules.js';
+import { gateClosureMs, horizonMs, roundPrice, type MarketRules } from './rules.js';
 import { clearStepAuction } from './step-auction.js';
 import type { PriceBounds } from './intertie.js';
 import type { ClearingResult, Rejection, Side, Transaction } from './types.js';
@@ -71,6 +71,8 @@ export class CallMarket extends MarketBase {
   readonly #bids = new Map<Instant, IntervalBids>();
   /** Price bounds an uncongested intertie sets on an interval (nested markets). */
   readonly #bounds = new Map<Instant, PriceBounds>();
+  /** Step tender IDs each party has used, cleared or not: IDs are not reused (market-base.ts). */
+  readonly #used = new Map<string, Set<string>>();
   readonly grid: PriceGrid | undefined;
 
   constructor(rules: MarketRules & { clearing: { kind: 'call' } }) {
@@ -87,10 +89,13 @@ export class CallMarket extends MarketBase {
   }
 
   protected accept(tender: TenderInput, admitted: Admitted): SubmitOutcome {
-    const key = tenderKey(tender.partyID, tender.tenderID);
-    if (admitted.slices.some((s) => this.#bids.get(s.interval)?.bids.has(key))) {
+    if (this.hasTender(tender.partyID, tender.tenderID)) {
       return { ...emptyOutput(), rejection: { tenderID: tender.tenderID, code: 'duplicate-tender', reason: 'this party already has a tender with this ID' } };
     }
+    let used = this.#used.get(tender.partyID);
+    if (!used) this.#used.set(tender.partyID, (used = new Set()));
+    used.add(tender.tenderID);
+    const key = tenderKey(tender.partyID, tender.tenderID);
     for (const s of admitted.slices) {
       const bid = {
         kind: 'step' as const, partyID: tender.partyID, tenderID: tender.tenderID, side: admitted.side,
@@ -180,13 +185,13 @@ export class CallMarket extends MarketBase {
   }
 
   hasTender(partyID: string, tenderID: string): boolean {
-    const key = tenderKey(partyID, tenderID);
-    for (const bids of this.#bids.values()) if (bids.bids.has(key)) return true;
-    return false;
+    return this.#used.get(partyID)?.has(tenderID) ?? false;
   }
 
   hasOpenTender(partyID: string, tenderID: string): boolean {
-    return this.hasTender(partyID, tenderID);
+    const key = tenderKey(partyID, tenderID);
+    for (const bids of this.#bids.values()) if (bids.bids.has(key)) return true;
+    return false;
   }
 
   openTenders(partyID: string): OpenTender[] {
@@ -251,10 +256,15 @@ export class CallMarket extends MarketBase {
     return out;
   }
 
+  /**
+   * The auction of an interval. Allocations follow the exact result; its price is published (and
+   * traded at) rounded to the market's precision, so every reader sees one number.
+   */
   private clearing(interval: Instant): Clearing {
     const bids = this.#bids.get(interval);
     if (!bids || bids.bids.size === 0) return { price: undefined, type: 'null', allocations: () => {} };
-    return this.grid ? clearCurves(this.grid, bids, this.#bounds.get(interval)) : this.clearSteps([...bids.bids.values()]);
+    const exact = this.grid ? clearCurves(this.grid, bids, this.#bounds.get(interval)) : this.clearSteps([...bids.bids.values()]);
+    return exact.price === undefined ? exact : { ...exact, price: roundPrice(exact.price, this.precision) };
   }
 
   /** GridLAB-D: walk merit order, marginal unit sets the price, ties at the price share pro rata. */

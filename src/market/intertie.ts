@@ -111,10 +111,13 @@ export interface LadderStep {
 }
 
 /**
- * A curve as step tenders on the parent's ticks, for a parent reached by EI tenders: a buy at the
- * price of step i+1 for each drop in demand between steps i and i+1, a sell likewise for each
- * growth in supply, and price-taking remainders at the ends. Each step tender becomes a vertical
- * step at its price in a curve market, so the ladder sums back to the curve. Values are first
+ * A curve as step tenders on the parent's ticks, for a parent reached by EI tenders: a buy for each
+ * drop in demand between steps i and i+1, a sell likewise for each growth in supply, and
+ * price-taking remainders at the ends. A step tender at any price in (price(i), price(i+1)] becomes
+ * the same vertical step between steps i and i+1 in a curve market (PowerMatcher's point bids), so
+ * each is written at the highest tick price not above price(i+1), which lies in that gap whenever
+ * the steps are no closer than the tick (checkRules): a grid off the tick (steps of 1/99) reaches
+ * the auction on its own steps, unrounded, and the ladder sums back to the curve. Values are first
  * truncated towards zero to whole ticks (so no capacity is exceeded); a step below `minimum` is
  * carried to the next price (and dropped if none is left); one above `maximum` is split.
  */
@@ -124,7 +127,10 @@ export function ladder(grid: PriceGrid, curve: Float64Array, prices: Ticks, quan
   const ticks = Array.from(curve, (v) => Math.trunc(v / quantities.tick + Math.sign(v) * 1e-9));
   const buy = ticks.map((t) => Math.max(t, 0));
   const sell = ticks.map((t) => Math.max(-t, 0));
-  const priceAt = (i: number) => prices.value(prices.of(priceOfStep(grid, i)) ?? Math.round(priceOfStep(grid, i) / prices.tick));
+  const priceAt = (i: number) => {
+    const ticks = priceOfStep(grid, i) / prices.tick;
+    return prices.value(Math.floor(ticks + 1e-9 * Math.max(1, Math.abs(ticks))));
+  };
   const minimum = quantities.of(limits.minimum ?? quantities.tick) ?? 1;
   const maximum = limits.maximum === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(limits.maximum / quantities.tick + 1e-9));
   const out: LadderStep[] = [];

@@ -2,8 +2,9 @@ import type { Availability } from '../calendar/availability.js';
 import type { Instant } from '../calendar/instant.js';
 import { admit, MarketCalendar, type Admitted, type TenderInput } from './admission.js';
 import { Positions } from './positions.js';
-import { granularityMs, type MarketRules } from './rules.js';
+import { granularityMs, pricePrecision, type MarketRules } from './rules.js';
 import { Ticks } from './ticks.js';
+import { amountPerUnit } from './units.js';
 import type { ClearingResult, Rejection, Removal, Transaction } from './types.js';
 
 /** What a call into a market produced. */
@@ -47,8 +48,10 @@ export interface IntervalBook {
  * no clock (every call takes `now`), and the same calls in the same order give the same results.
  */
 export abstract class MarketBase {
-  readonly positions = new Positions();
+  readonly positions: Positions;
   readonly step: number;
+  /** Decimal places of the prices this market publishes (rules.ts, pricePrecision). */
+  readonly precision: number;
   /** The market's own account: the central counterparty of call auctions. */
   readonly account: string;
   protected readonly calendar: MarketCalendar;
@@ -58,6 +61,8 @@ export abstract class MarketBase {
 
   constructor(readonly rules: MarketRules) {
     this.step = granularityMs(rules);
+    this.precision = pricePrecision(rules);
+    this.positions = new Positions(amountPerUnit(rules.resource.units, this.step), this.precision);
     this.account = `market:${rules.id}`;
     this.calendar = new MarketCalendar(rules.hours, this.step);
     this.prices = new Ticks(rules.prices.tick);

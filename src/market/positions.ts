@@ -1,11 +1,15 @@
 import type { Instant } from '../calendar/instant.js';
+import { MAX_PRECISION, roundPrice } from './rules.js';
 import type { Transaction } from './types.js';
 
 /** A party's position in one interval. Net is bought minus sold. */
 export interface Position {
   bought: number;
   sold: number;
-  /** Paid for what it bought minus received for what it sold. */
+  /**
+   * Paid for what it bought minus received for what it sold: price times the amount traded, which
+   * for a rate unit (kW) is the quantity times the interval's hours (units.ts).
+   */
   cost: number;
 }
 
@@ -20,6 +24,12 @@ export class Positions {
   readonly #byInterval = new Map<Instant, Map<string, Position>>();
   readonly #traded = new Map<Instant, Traded>();
 
+  /**
+   * `amountPerUnit`: the amount one unit of quantity stands for in an interval (units.ts);
+   * `precision`: decimal places of the prices the market publishes (rules.ts, pricePrecision).
+   */
+  constructor(private readonly amountPerUnit = 1, private readonly precision = MAX_PRECISION) {}
+
   record(t: Transaction): void {
     let parties = this.#byInterval.get(t.interval);
     if (!parties) this.#byInterval.set(t.interval, (parties = new Map()));
@@ -31,10 +41,11 @@ export class Positions {
     // Entries are mutated in place: an auction records 100,000s of transactions at once.
     const buyer = positionOf(parties, t.buyer);
     buyer.bought += t.quantity;
-    buyer.cost += value;
+    const cost = value * this.amountPerUnit;
+    buyer.cost += cost;
     const seller = positionOf(parties, t.seller);
     seller.sold += t.quantity;
-    seller.cost -= value;
+    seller.cost -= cost;
   }
 
   /** Every party's position in an interval. */
@@ -43,12 +54,13 @@ export class Positions {
   }
 
   /**
-   * The interval's volume-weighted average price, or undefined if nothing traded. An auction's
-   * transactions all carry its uniform price, so for a call market this is the clearing price.
+   * The interval's volume-weighted average price, rounded as the market publishes prices, or
+   * undefined if nothing traded. An auction's transactions all carry its uniform price, so for a
+   * call market this is the clearing price.
    */
   averagePrice(interval: Instant): number | undefined {
     const traded = this.#traded.get(interval);
-    return traded && traded.quantity > 0 ? traded.value / traded.quantity : undefined;
+    return traded && traded.quantity > 0 ? roundPrice(traded.value / traded.quantity, this.precision) : undefined;
   }
 
   intervals(): Instant[] {

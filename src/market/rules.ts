@@ -27,7 +27,10 @@ export interface MarketRules {
   readonly granularity: Duration;
   readonly horizon: Duration;
   readonly clearing: ClearingRules;
-  readonly prices: { readonly floor: number; readonly cap: number; readonly tick: number };
+  /**
+   * `precision`: decimal places of a clearing price as published and settled (see `pricePrecision`).
+   */
+  readonly prices: { readonly floor: number; readonly cap: number; readonly tick: number; readonly precision?: number };
   readonly quantities: { readonly tick: number; readonly minimum?: number; readonly maximum?: number };
   /** Market hours; empty means always open. */
   readonly hours: readonly Availability[];
@@ -144,10 +147,51 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
   if (rules.clearing.kind === 'call' && rules.clearing.bids === 'curve' && rules.clearing.priceSteps === undefined) {
     problem('priceSteps', 'a curve-bid call market needs priceSteps (the PowerMatcher market basis)');
   }
+  // A curve reaches the auction as step tenders on ticks, one per gap between two steps (ladder): each
+  // gap must hold a tick price, or two steps could not be told apart.
+  const increment = curveIncrement(rules);
+  if (increment !== undefined && floor < cap && increment < tick * (1 - 1e-9)) {
+    problem('priceSteps', `the price steps (${Number(increment.toPrecision(6))} apart) must not be closer than the price tick (${tick}): use fewer steps or a finer tick`);
+  }
+  const precision = rules.prices.precision;
+  if (precision !== undefined && (precision < new Ticks(tick).decimals || precision > MAX_PRECISION)) {
+    problem('precision', `must lie within ${new Ticks(tick).decimals}..${MAX_PRECISION}: at least the tick's decimal places`);
+  }
   if (rules.intertie && rules.clearing.kind === 'call' && rules.clearing.bids !== 'curve') {
     problem('intertie', 'a step-bid call market cannot have an intertie: a curve call market trades its aggregate curve upward, a continuous market its unmatched book');
   }
   return problems;
+}
+
+/** Decimal places a curve market publishes its continuous price at, unless its rules say otherwise. */
+export const CURVE_PRECISION = 6;
+/** Most decimal places a price is published with (a price is a double: about 15 significant digits). */
+export const MAX_PRECISION = 12;
+
+/** The step increment of a curve call market's price grid; undefined for other markets. */
+function curveIncrement(rules: MarketRules): number | undefined {
+  const c = rules.clearing;
+  if (c.kind !== 'call' || c.bids !== 'curve' || c.priceSteps === undefined || c.priceSteps < 2) return undefined;
+  return (rules.prices.cap - rules.prices.floor) / (c.priceSteps - 1);
+}
+
+/**
+ * Decimal places of the clearing prices a market publishes (quotes, events, transactions, logs) and
+ * settles at: the rules' `precision`, else the tick's decimals for continuous and step auctions
+ * (they trade on ticks, or between two in GridLAB-D's marginal cases), and CURVE_PRECISION for a
+ * curve market, whose price is PowerMatcher's continuous crossing: a millionth keeps the step it
+ * names whatever the basis (steps of 1/99, of 8/9).
+ */
+export function pricePrecision(rules: MarketRules): number {
+  if (rules.prices.precision !== undefined) return rules.prices.precision;
+  const decimals = new Ticks(rules.prices.tick).decimals;
+  return curveIncrement(rules) === undefined ? decimals : Math.max(decimals, CURVE_PRECISION);
+}
+
+/** A price as published: rounded to `precision` decimal places, halves up. */
+export function roundPrice(price: number, precision: number): number {
+  const scale = 10 ** precision;
+  return Number((Math.round(price * scale) / scale).toFixed(precision));
 }
 
 /** Interval length in milliseconds (rules passed checkRules). */

@@ -4,7 +4,8 @@ import type { ClearingType } from './types.js';
  * GridLAB-D's uniform-price double auction (market/auction.cpp) for price/quantity step bids:
  * the marginal unit sets the price and bids tied at the clearing price share the marginal
  * quantity pro rata. Bids without a price are unresponsive (must-run) and sit at the cap
- * (buyers) or the floor (sellers). See docs/clearing.md.
+ * (buyers) or the floor (sellers); a bid priced at the cap or floor is read the same way, as
+ * GridLAB-D reads bids by price. See docs/clearing.md.
  */
 export interface StepBid {
   readonly key: number;
@@ -28,8 +29,10 @@ export const BID_OFFSET = 1e-4;
 interface Ranked { key: number; price: number; quantity: number; unresponsive: boolean }
 
 export function clearStepAuction(buyBids: readonly StepBid[], sellBids: readonly StepBid[], floor: number, cap: number): StepClearing {
+  // GridLAB-D reads a bid by its price alone: one at the cap (a buy) or the floor (a sell) accepts
+  // any price the market can have, so it is unresponsive exactly as a bid without a price is.
   const rank = (bids: readonly StepBid[], extreme: number) =>
-    bids.map((b) => ({ key: b.key, price: b.price ?? extreme, quantity: b.quantity, unresponsive: b.price === undefined }));
+    bids.map((b) => ({ key: b.key, price: b.price ?? extreme, quantity: b.quantity, unresponsive: (b.price ?? extreme) === extreme }));
   // Stable sorts keep submission order among equal prices.
   const buyers: Ranked[] = rank(buyBids, cap).sort((x, y) => y.price - x.price);
   const sellers: Ranked[] = rank(sellBids, floor).sort((x, y) => x.price - y.price);

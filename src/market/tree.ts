@@ -3,9 +3,8 @@
  * of one service must satisfy, and the order in which a tree clears (parents before children).
  */
 import { durationToMillis } from '../calendar/duration.js';
-import { increment, type PriceGrid } from './curve.js';
+import type { PriceGrid } from './curve.js';
 import { gateClosureMs, granularityMs, type MarketRules, type RuleProblem } from './rules.js';
-import { Ticks } from './ticks.js';
 
 /** The PowerMatcher market basis of a curve call market, or undefined for any other market. */
 export function gridOf(rules: MarketRules): PriceGrid | undefined {
@@ -21,16 +20,14 @@ export const parentID = (rules: MarketRules): string | undefined =>
 /**
  * What must hold between a child and its parent market, whichever service runs the parent: both
  * curve call markets trading the same resource in the same currency and interval length, the
- * parent's gate closing before the child's (its price must be known when the child clears), and
- * the parent's price steps on its price ticks (the child bids them as step tenders).
+ * parent's gate closing before the child's (its price must be known when the child clears). The
+ * parent's steps need not be on its ticks: the child's ladder names each step gap by a tick price
+ * inside it (intertie.ts, ladder), which checkRules makes sure exists.
  */
 export function checkParent(child: MarketRules, parent: MarketRules): string[] {
   const reasons: string[] = [];
   const grid = gridOf(parent);
-  if (!grid) reasons.push(`its parent ${parent.id} must be a curve-bid call market`);
-  else if (new Ticks(parent.prices.tick).of(increment(grid)) === undefined) {
-    reasons.push(`the price steps of ${parent.id} (${increment(grid)}) must be whole price ticks (${parent.prices.tick})`);
-  }
+  if (!gridOf(parent)) reasons.push(`its parent ${parent.id} must be a curve-bid call market`);
   const r = child.resource;
   const p = parent.resource;
   if (r.name !== p.name || r.units !== p.units || r.siScaleCode !== p.siScaleCode) reasons.push(`${parent.id} trades ${p.siScaleCode}${p.units} of ${p.name}, not ${r.siScaleCode}${r.units} of ${r.name}`);

@@ -5,7 +5,7 @@
  */
 import { durationOfMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
-import { SI_EXPONENT } from '../emix/product.js';
+import { NOMINAL_GRID, SI_EXPONENT } from '../emix/product.js';
 import type { MarketRules, SimpleLevels } from '../market/rules.js';
 import type { ValueOf } from '../xml/codec.js';
 import { targetOf, type eiEvent, type eventStatuses } from '../xml/payloads/oadr.js';
@@ -63,8 +63,6 @@ export function eventIDFor(marketID: string, dtstart: Instant, venDigest: string
   return `${marketID.slice(0, 24)}.${stamp}.${venDigest.slice(0, 12)}`;
 }
 
-/** Nominal grid attributes OpenADR's powerReal item carries; the market rules do not name a grid. */
-const GRID = { hertz: 50, voltage: 230, ac: true };
 
 /** What a market's prices are stated in: currency per kWh for power markets, per market unit otherwise. */
 export function priceItem(rules: MarketRules): NonNullable<EventSignal['item']> {
@@ -93,7 +91,7 @@ function dispatchSignal(event: EventRecord, rules: MarketRules, active: boolean)
     intervals: [{ duration: durationOfMillis(event.durationMs), uid: '0', values: [round(event.dispatch)] }],
     signalName: 'LOAD_DISPATCH', signalType: 'setpoint', signalID: 'dispatch',
     item: resource.units === 'W'
-      ? { kind: 'powerReal', value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: resource.siScaleCode, powerAttributes: GRID } }
+      ? { kind: 'powerReal', value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: resource.siScaleCode, powerAttributes: NOMINAL_GRID } }
       : { kind: 'customUnit', value: { itemDescription: resource.name, itemUnits: resource.units, siScaleCode: resource.siScaleCode } },
     currentValue: active ? round(event.dispatch) : 0,
   };

@@ -81,11 +81,16 @@ export async function priceUpdates(store: Store, market: Market, intervals: read
 export async function cancelRequests(store: Store, venID: string, reportRequestIDs: readonly string[]): Promise<{ writes: WriteOp[]; pending: string[] }> {
   const writes: WriteOp[] = [];
   const pending: string[] = [];
+  const known = new Set<string>();
   for (const [key, value] of await store.list(collections.vtnReportRequests, `${venID}/`)) {
     const request = fromJson<VtnReportRequest>(value)!;
+    known.add(request.reportRequestID);
     if (request.cancelled) continue;
     if (reportRequestIDs.includes(request.reportRequestID)) writes.push(put(collections.vtnReportRequests, key, asJson({ ...request, cancelled: true })));
     else pending.push(request.reportRequestID);
   }
+  // 2.0b's 452 (invalid ID) for an ID the VEN never asked for; the whole cancel is refused, nothing ends.
+  const unknown = reportRequestIDs.find((id) => !known.has(id));
+  if (unknown !== undefined) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['report request', unknown]);
   return { writes, pending };
 }

@@ -34,7 +34,9 @@ export const ruleFile = r('market', sequence({
       priceSteps: opt(r('priceSteps', integer)),
     })),
   })))),
-  prices: one(r('prices', sequence({ floor: one(r('floor', decimal)), cap: one(r('cap', decimal)), tick: one(r('tick', decimal)) }))),
+  prices: one(r('prices', sequence({
+    floor: one(r('floor', decimal)), cap: one(r('cap', decimal)), tick: one(r('tick', decimal)), precision: opt(r('precision', integer)),
+  }))),
   quantities: one(r('quantities', sequence({
     tick: one(r('tick', decimal)),
     minimum: opt(r('minimum', decimal)),

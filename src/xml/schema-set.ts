@@ -45,24 +45,27 @@ export class SchemaSet {
   readonly #validator: XsdValidator;
   /** Every schema file of the set by file name, for tools that need the sources (xmllint, the CLI). */
   readonly files: ReadonlyMap<string, Buffer>;
-  readonly entry = ENTRY;
 
-  private constructor(validator: XsdValidator, files: ReadonlyMap<string, Buffer>) {
+  readonly entry: string;
+
+  private constructor(validator: XsdValidator, files: ReadonlyMap<string, Buffer>, entry: string) {
     this.#validator = validator;
     this.files = files;
+    this.entry = entry;
   }
 
-  static load(dir: string = schemaDir): SchemaSet {
+  /** Compiles the schemas of `dir` from `entryName`, which reaches the others by relative path. */
+  static load(dir: string = schemaDir, entryName = ENTRY): SchemaSet {
     const files = new Map<string, Buffer>();
     for (const name of readdirSync(dir).filter((f) => f.endsWith('.xsd')).sort()) files.set(name, readFileSync(join(dir, name)));
-    const entry = files.get(ENTRY);
-    if (!entry) throw new Error(`schema set ${dir} has no ${ENTRY}`);
+    const entry = files.get(entryName);
+    if (!entry) throw new Error(`schema set ${dir} has no ${entryName}`);
     if (!providerRegistered) providerRegistered = xmlRegisterInputProvider(bundleProvider);
     const base = `/micromarket-xsd/${nextBundle++}/`;
     for (const [name, bytes] of files) bundleProvider.addBuffer(base + name, bytes);
-    const schemaDoc = XmlDocument.fromBuffer(entry, { url: base + ENTRY, option: PARSE_OPTIONS });
+    const schemaDoc = XmlDocument.fromBuffer(entry, { url: base + entryName, option: PARSE_OPTIONS });
     try {
-      return new SchemaSet(XsdValidator.fromDoc(schemaDoc), files);
+      return new SchemaSet(XsdValidator.fromDoc(schemaDoc), files, entryName);
     } finally {
       schemaDoc.dispose();
       for (const name of files.keys()) bundleProvider.removeBuffer(base + name);

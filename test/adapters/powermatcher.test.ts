@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
+import { collections, fromJson } from '../../src/ei/records.js';
+import type { Transaction } from '../../src/market/types.js';
 import { rulesDir } from '../support/markets.js';
 import { Agent, basis101 as basis } from '../support/powermatcher.js';
 import { testService, type TestService } from '../support/service.js';
@@ -41,17 +43,17 @@ describe('PowerMatcher agents trading in a micromarket curve auction over websoc
   it('answers each bid change with the auction\'s price, tagged with the bid of each agent it included', async () => {
     // The heat pump wants 2 kW up to 0.30: alone it meets zero on the flat stretch 0.31..1.00, whose midpoint is the price.
     a.bid(1, { demand: steps((i) => (i <= 30 ? 2 : 0)) });
-    expect(await a.price(1)).toBeCloseTo((0.31 + 1) / 2, 9);
+    expect(await a.price(1)).toBeCloseTo((0.31 + 1) / 2, 6);
     // PV sells 3 kW from 0.05, as a 2.0 point bid: the crossing between 0.04 (2) and 0.05 (-1) is interpolated.
     b = await Agent.connect(pm.url, await agentQuery(svc, 'pv'));
     b.bid(1, { pricePoints: [{ price: 0.05, demand: 0 }, { price: 0.05, demand: -3 }] });
     const [pa, pb] = await Promise.all([a.price(1), b.price(1)]);
-    expect(pa).toBeCloseTo(0.04 + 0.01 * 2 / 3, 9);
+    expect(pa).toBeCloseTo(0.04 + 0.01 * 2 / 3, 6);
     expect(pb).toBe(pa);
     // The heat pump raises its bid: 4 kW up to 0.30. Each is told the new price with its own bid number.
     a.bid(2, { demand: steps((i) => (i <= 30 ? 4 : 0)) });
     const [a2, b1] = await Promise.all([a.price(2), b.price(1)]);
-    expect(a2).toBeCloseTo(0.3 + 0.01 * 1 / 4, 9);
+    expect(a2).toBeCloseTo(0.3 + 0.01 * 1 / 4, 6);
     expect(b1).toBe(a2);
   });
 
@@ -63,29 +65,29 @@ describe('PowerMatcher agents trading in a micromarket curve auction over websoc
     a.bid(5, { demand: steps(() => 1).slice(0, 50) }); // too short
     // The PV's next bid prices the heat pump's bid 2 again: nothing of 3-5 reached the market.
     b.bid(2, { pricePoints: [{ price: 0.05, demand: 0 }, { price: 0.05, demand: -3 }] });
-    expect(await a.price(2)).toBeCloseTo(0.3 + 0.01 * 1 / 4, 9);
+    expect(await a.price(2)).toBeCloseTo(0.3 + 0.01 * 1 / 4, 6);
     expect(a.received.some((f) => f.payload.bidNumber !== undefined && f.payload.bidNumber >= 3)).toBe(false);
   });
 
   it('takes a disconnected agent\'s bid out of the auction', async () => {
     await b.close();
     // The heat pump alone again: 4 kW up to 0.30, flat at zero from 0.31.
-    expect(await a.price(2)).toBeCloseTo((0.31 + 1) / 2, 9);
+    expect(await a.price(2)).toBeCloseTo((0.31 + 1) / 2, 6);
   });
 
   it('tells the binding price at the gate with the bid used, and carries the bid into the next interval', async () => {
     const pv = await Agent.connect(pm.url, await agentQuery(svc, 'pv'));
     // A reconnected agent numbers its bids from 1 again.
     pv.bid(1, { pricePoints: [{ price: 0.05, demand: 0 }, { price: 0.05, demand: -3 }] });
-    expect(await pv.price(1)).toBeCloseTo(0.3 + 0.01 * 1 / 4, 9);
+    expect(await pv.price(1)).toBeCloseTo(0.3 + 0.01 * 1 / 4, 6);
     const interval = pm.auctioneer.currentInterval();
     svc.clock.now = interval - 60_000; // the gate
     await svc.service.scheduler.tick();
     const [binding, pvBinding] = await Promise.all([a.price(2), pv.price(1)]);
-    expect(binding).toBeCloseTo(0.3 + 0.01 * 1 / 4, 9);
+    expect(binding).toBeCloseTo(0.3 + 0.01 * 1 / 4, 6);
     expect(pvBinding).toBe(binding);
     // Both bids stand in the next interval: the auction there gives the same price again.
-    expect(await a.price(2)).toBeCloseTo(0.3 + 0.01 * 1 / 4, 9);
+    expect(await a.price(2)).toBeCloseTo(0.3 + 0.01 * 1 / 4, 6);
     expect(pm.auctioneer.currentInterval()).toBe(interval + 15 * 60_000);
     await pv.close();
     await a.close();
@@ -128,9 +130,53 @@ describe('PowerMatcher BidTest.testCalculateIntersection through the whole path'
     const agent = await Agent.connect(pm.url, await agentQuery(svc, `vector-${demand.join('-')}-${target}`));
     await agent.next((f) => f.payloadType === 'CLUSTERINFO', true);
     agent.bid(1, { demand: demand.map((d) => d - target) }, { commodity: 'electricity', currency: 'EUR', priceSteps: 5, minimumPrice: -1, maximumPrice: 7 });
-    expect(await agent.price(1)).toBeCloseTo(expected, 9);
+    expect(await agent.price(1)).toBeCloseTo(expected, 6);
     await agent.close();
     // The next vector must not meet this one's bid.
     await new Promise((r) => setTimeout(r, 100));
+  });
+});
+
+describe('PowerMatcher\'s default market basis (100 steps over 0..1, steps of 1/99) through the whole path', () => {
+  let dir: string;
+  let svc: TestService;
+  let pm: Endpoint;
+  const basis100 = { commodity: 'electricity', currency: 'EUR', priceSteps: 100, minimumPrice: 0, maximumPrice: 1 };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mm-pm-'));
+    await writeFile(join(dir, 'pm-default.xml'), await readFile(new URL('../fixtures/rules/pm-default.xml', import.meta.url), 'utf8'));
+    svc = await testService(Date.UTC(2026, 10, 23, 12, 0), { rulesDir: dir });
+    pm = await endpoint(svc, 'urn:micromarket:pm-default');
+  });
+  afterAll(async () => {
+    await pm?.close();
+    await svc?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('BidBalanceTest.testTwoFlexible: PRICE_UPDATE 0.499999 (between steps 49 and 50), so the first bid reads its 1999', async () => {
+    const one = await Agent.connect(pm.url, await agentQuery(svc, 'flexible-1'));
+    const two = await Agent.connect(pm.url, await agentQuery(svc, 'flexible-2'));
+    expect((await one.next((f) => f.payloadType === 'CLUSTERINFO', true)).payload.marketBasis).toEqual(basis100);
+    one.bid(1, { pricePoints: [{ price: 0.5, demand: 1999 }, { price: 0.5, demand: 0 }] }, basis100);
+    await one.price(1);
+    two.bid(1, { pricePoints: [{ price: 0.5, demand: 0 }, { price: 0.5, demand: -2000 }] }, basis100);
+    // PowerMatcher: 49/99 + (1/99) * 1999/3999 = 0.4999987..., to the market's 6 decimals.
+    const [p1, p2] = await Promise.all([one.price(1), two.price(1)]);
+    expect(p1).toBe(0.499999);
+    expect(p2).toBe(p1);
+    // getDemandAt(price) is the demand at the nearest step: step 49, where the first bid is 1999 and the second 0.
+    expect(Math.floor(p1 * 99 + 0.5)).toBe(49);
+    // At the gate the market allocates the same: flexible-1 buys 1999 W, flexible-2 sells nothing.
+    const interval = pm.auctioneer.currentInterval();
+    svc.clock.now = interval - 60_000;
+    await svc.service.scheduler.tick();
+    expect(await one.price(1)).toBe(0.499999);
+    const traded = async (party: string) => (await svc.service.services.store.list(collections.partyTransactions, `${party}/`))
+      .map(([, v]) => fromJson<Transaction>(v)!).map((t) => [t.buyer === party ? 'buy' : 'sell', t.price, t.quantity]);
+    expect(await traded('flexible-1')).toEqual([['buy', 0.499999, 1999]]);
+    expect(await traded('flexible-2')).toEqual([]);
+    await one.close();
+    await two.close();
   });
 });

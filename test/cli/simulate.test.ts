@@ -34,8 +34,9 @@ describe('micromarket simulate', () => {
         { tenderID: 'a2', partyID: 'pv-farm', interval, quantity: 2, code: 'gate-closed' },
       ],
       positions: [
-        { interval, party: 'building-b', bought: 7, sold: 0, net: 7, cost: 0.7 },
-        { interval, party: 'pv-farm', bought: 0, sold: 7, net: -7, cost: -0.7 },
+        // 7 kW for 5 minutes at 0.10 EUR/kWh: 7/12 kWh, 0.058333333 EUR.
+        { interval, party: 'building-b', bought: 7, sold: 0, net: 7, cost: 0.058333333 },
+        { interval, party: 'pv-farm', bought: 0, sold: 7, net: -7, cost: -0.058333333 },
       ],
     });
   });
@@ -48,9 +49,20 @@ describe('micromarket simulate', () => {
     expect(report.at).toBe('2026-11-23T12:44:00Z');
     // Aggregate 2 kW below 0.05 and -1 kW from 0.05: crossing at 0.04 + 0.01 * 2/3.
     expect(report.intervals).toEqual([{ start: '2026-11-23T13:00:00Z', end: '2026-11-23T13:15:00Z', type: 'interpolated',
-      price: 0.046666667, quantity: 3, imbalance: -1, transactions: ['home-1', 'home-2'] }]);
+      price: 0.046667, quantity: 3, imbalance: -1, transactions: ['home-1', 'home-2'] }]);
     expect(report.transactions.map((t: { buyer: string; seller: string; quantity: number }) => [t.buyer, t.seller, t.quantity]))
       .toEqual([['market:home', 'pv', 3], ['heat-pump', 'market:home', 2]]);
+  });
+
+  it('prices PowerMatcher\'s default basis (steps of 1/99) as PowerMatcher does: BidBalanceTest.testTwoFlexible', () => {
+    // The two point bids at 0.5 as the SDK's ladder writes them: buy 1999 @ 0.50, sell 2000 @ 0.50.
+    const run = simulate('--rules', 'test/fixtures/rules/pm-default.xml', ...input('pm-default-bid1'), ...input('pm-default-bid2'));
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    // 49/99 + (1/99) * 1999/3999 = 0.4999987, published at 6 places; step 49 is nearest: bid1 gets 1999, bid2 nothing.
+    expect(report.intervals).toMatchObject([{ type: 'interpolated', price: 0.499999, quantity: 1999 }]);
+    expect(report.transactions.map((t: { buyer: string; seller: string; price: number; quantity: number }) => [t.buyer, t.seller, t.price, t.quantity]))
+      .toEqual([['bid1', 'market:pm-default', 0.499999, 1999]]);
   });
 
   it('refuses tenders for another market and reports bad rule files with their line', () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Availability } from '../../src/calendar/availability.js';
+import { NOMINAL_GRID } from '../../src/emix/product.js';
 import { createMarket, type Market } from '../../src/market/market.js';
 import { exampleRules, tender, type TenderOptions } from '../support/markets.js';
 
@@ -35,13 +36,13 @@ describe('tenders are refused with a specific reason', () => {
     ['expired', () => code(feeder, 0.1, 1, t, { expires: now })],
     ['quantity-below-minimum', () => code(heat, 0.1, 0.5, Date.UTC(2026, 10, 23, 15), { marketContext: 'urn:micromarket:district-heat' })],
     ['wrong-resource', () => code(heat, 0.1, 1, Date.UTC(2026, 10, 23, 15), { marketContext: 'urn:micromarket:district-heat',
-      payload: { item: { kind: 'powerReal', value: { siScaleCode: 'k' } } } })],
+      payload: { item: { kind: 'powerReal', value: { siScaleCode: 'k', powerAttributes: NOMINAL_GRID } } } })],
   ])('%s', (expected, attempt) => {
     expect(attempt()).toBe(expected);
   });
 
   it('converts SI scales of the same unit: 2000 W is 2 kW', () => {
-    expect(code(feeder, 0.1, 2000, t, { payload: { item: { kind: 'powerReal', value: { siScaleCode: 'none' } } } })).toBeUndefined();
+    expect(code(feeder, 0.1, 2000, t, { payload: { item: { kind: 'powerReal', value: { siScaleCode: 'none', powerAttributes: NOMINAL_GRID } } } })).toBeUndefined();
   });
 
   it('follows the market hours of district-heat-hours.ics (Amsterdam time)', () => {

@@ -30,6 +30,22 @@ describe('call auction with step bids (district heat, GridLAB-D rules)', () => {
     expect(m.advance(t).clearings).toEqual([]);
   });
 
+  it('never takes a tender ID again, before or after its auction clears', () => {
+    const m = createMarket(heat) as CallMarket;
+    const t = Date.UTC(2026, 10, 23, 15);
+    const later = Date.UTC(2026, 10, 23, 18);
+    const mc = { marketContext: 'urn:micromarket:district-heat' };
+    expect(m.submit(tender('b1', 'p', 'buy', 0.04, 6, t, mc), now).rejection).toBeUndefined();
+    expect(m.check(tender('b1', 'p', 'buy', 0.04, 6, later, mc), now)?.code).toBe('duplicate-tender');
+    m.advance(t - 3_600_000);
+    expect(m.hasOpenTender('p', 'b1')).toBe(false);
+    expect(m.hasTender('p', 'b1')).toBe(true);
+    expect(m.check(tender('b1', 'p', 'buy', 0.04, 6, later, mc), t - 3_600_000)?.code).toBe('duplicate-tender');
+    expect(m.submit(tender('b1', 'p', 'buy', 0.04, 6, later, mc), t - 3_600_000).rejection?.code).toBe('duplicate-tender');
+    // Another party's IDs are its own.
+    expect(m.submit(tender('b1', 'q', 'buy', 0.04, 6, later, mc), t - 3_600_000).rejection).toBeUndefined();
+  });
+
   it('refuses curves in a step market', () => {
     const m = createMarket(heat) as CallMarket;
     expect(m.submitCurve('p', 'c', Date.UTC(2026, 10, 23, 15), new Float64Array(3), now)?.code).toBe('curve-invalid');
@@ -47,7 +63,8 @@ describe('call auction with curves (home, PowerMatcher rules)', () => {
     expect(m.submitCurve('heat-pump', 'hp-1', t, heatPump, now)).toBeUndefined();
     expect(m.submit(tender('pv-1', 'pv', 'sell', 0.05, 3, t, { marketContext: 'urn:micromarket:home' }), now).rejection).toBeUndefined();
     // Aggregate: 2 below 0.05, -1 from 0.05 to 0.30, -3 above: crosses between 0.04 (2) and 0.05 (-1): 0.04 + 0.01 * 2/3.
-    expect(m.indicative(t).price).toBeCloseTo(0.04 + 0.01 * (2 / 3), 12);
+    // Published to the curve market's 6 decimal places.
+    expect(m.indicative(t).price).toBe(0.046667);
     const [result] = m.advance(t - 60_000).clearings;
     expect(result!.type).toBe('interpolated');
     // Nearest step is 0.05: the heat pump takes 2, the PV sells its 3; the market account takes the 1 kW residual.

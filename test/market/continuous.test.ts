@@ -116,7 +116,8 @@ describe('continuous double auction', () => {
     // First 5 minutes bid 0.05 (no trade), the other two bid 0.12 (trade at 0.10).
     expect(out.transactions.map((x) => [x.interval - t, x.price, x.quantity])).toEqual([[300_000, 0.1, 3], [600_000, 0.1, 3]]);
     const positions = market.positions.of(t + 300_000);
-    expect(positions.get('B')).toEqual({ bought: 3, sold: 0, cost: 0.1 * 3 });
-    expect(positions.get('S')).toEqual({ bought: 0, sold: 3, cost: -0.1 * 3 });
+    // 3 kW for 5 minutes is 0.25 kWh, at 0.10 EUR/kWh: 0.025 EUR (a rate unit's cost counts the interval's hours).
+    expect(positions.get('B')).toEqual({ bought: 3, sold: 0, cost: expect.closeTo(0.025, 12) });
+    expect(positions.get('S')).toEqual({ bought: 0, sold: 3, cost: expect.closeTo(-0.025, 12) });
   });
 });

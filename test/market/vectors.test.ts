@@ -90,4 +90,20 @@ describe('GridLAB-D double auction (reference vectors)', () => {
     const r = clearStepAuction([{ key: 0, price: undefined, quantity: 10 }], bids([[30, 4]], 10), 0, 100);
     expect(r).toMatchObject({ type: 'failure', price: 100, quantity: 4 });
   });
+
+  // auction.cpp counts a buy at exactly pricecap as unresponsive_buy, a sell at exactly -pricecap as
+  // unresponsive_sell, and picks the PRICE case by a == pricecap / b == -pricecap: by price, no flag.
+  it('reads a bid at the cap or floor as unresponsive, exactly as a bid without a price', () => {
+    const mustRun = (price: number | undefined, quantity: number, key = 0) => [{ key, price, quantity }];
+    // Must-run demand of 10 against 4 for sale fails at the cap, whether the 10 carry no price or the cap.
+    expect(clearStepAuction(mustRun(100, 10), bids([[30, 4]], 10), 0, 100)).toMatchObject({ type: 'failure', price: 100, quantity: 4 });
+    // Must-run supply of 10 against 4 wanted fails at the floor, likewise.
+    for (const price of [undefined, 0]) {
+      expect(clearStepAuction(bids([[30, 4]]), mustRun(price, 10, 10), 0, 100)).toMatchObject({ type: 'failure', price: 0, quantity: 4 });
+    }
+    // A sell at the floor takes any price: with floor 0 it is must-run, and the buyer's 40 is the price;
+    // with floor -100 the same sell at 0 is responsive and the gap's midpoint, 20, is.
+    for (const price of [undefined, 0]) expect(clearStepAuction(bids([[40, 5]]), mustRun(price, 5, 10), 0, 100)).toMatchObject({ price: 40, quantity: 5 });
+    expect(clearStepAuction(bids([[40, 5]]), bids([[0, 5]], 10), -100, 100)).toMatchObject({ type: 'marginal-price', price: 20, quantity: 5 });
+  });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durationToMillis, parseDuration } from '../../src/calendar/duration.js';
+import { NOMINAL_GRID } from '../../src/emix/product.js';
 import type { MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
 import { targetOf, type OadrMessage, type OadrMessageOf } from '../../src/xml/payloads/oadr.js';
@@ -44,7 +45,7 @@ describe('telemetry reports', () => {
   it('a register report is answered with a request per telemetry report, sampled once a minute', async () => {
     const answer = await post(VEN, { kind: 'oadrRegisterReport', value: { requestID: 'reg-1', venID: VEN, reports: [
       metadata('meter', 'METADATA_TELEMETRY_USAGE', { rID: 'power', dataSource: { ...noTarget, resourceIDs: ['meter-1'] }, reportType: 'usage', readingType: 'Direct Read',
-        item: { kind: 'powerReal', value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: 'k' } } }),
+        item: { kind: 'powerReal', value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: 'k', powerAttributes: NOMINAL_GRID } } }),
       metadata('status', 'METADATA_TELEMETRY_STATUS', { rID: 'heater', reportType: 'x-resourceStatus', readingType: 'x-notApplicable' }),
       metadata('history', 'METADATA_HISTORY_USAGE', { rID: 'kwh', reportType: 'usage', readingType: 'Direct Read' }),
     ] } });
@@ -121,10 +122,17 @@ describe("micromarket's own price report", () => {
     expect(code(await postOadr(ts.base, 'EiReport', { kind: 'oadrUpdatedReport', value: { eiResponse: { responseCode: '200', requestID: update.value.requestID },
       venID: VEN } }, tokens[VEN]!))).toBe('200');
 
-    const cancelled = await postOadr(ts.base, 'EiReport', { kind: 'oadrCancelReport', value: { requestID: 'c', reportRequestIDs: ['want-prices'],
-      reportToFollow: false, venID: VEN } }, tokens[VEN]!);
-    expect(cancelled).toMatchObject({ kind: 'oadrCanceledReport', value: { eiResponse: { responseCode: '200' }, pending: [] } });
+    const cancel = (requestID: string, ...reportRequestIDs: string[]) => postOadr(ts.base, 'EiReport', { kind: 'oadrCancelReport',
+      value: { requestID, reportRequestIDs, reportToFollow: false, venID: VEN } }, tokens[VEN]!);
+    // An ID the VEN never asked for is 2.0b's 452 (invalid ID); named with a known one, nothing is cancelled.
+    expect(await cancel('c-unknown', 'never-asked')).toMatchObject({ value: { eiResponse: { responseCode: '452', responseDescription: expect.stringContaining('never-asked') } } });
+    expect(await cancel('c-mixed', 'want-prices', 'never-asked')).toMatchObject({ value: { eiResponse: { responseCode: '452' } } });
     await trade(at(12, 55));
+    expect((await poll()).kind).toBe('oadrUpdateReport');
+    expect(await cancel('c', 'want-prices')).toMatchObject({ kind: 'oadrCanceledReport', value: { eiResponse: { responseCode: '200' }, pending: [] } });
+    // Cancelling it again (a new request) finds it known and already ended: 200.
+    expect(await cancel('c-again', 'want-prices')).toMatchObject({ kind: 'oadrCanceledReport', value: { eiResponse: { responseCode: '200' }, pending: [] } });
+    await trade(at(13, 0));
     expect((await poll()).kind).toBe('oadrResponse');
   });
 });

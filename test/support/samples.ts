@@ -95,7 +95,7 @@ export const samples = {
   eiCreateEnroll: { requestID: 'r4', enrollment: {
     applicationDate: t('2026-11-22T10:00:00Z'), effectiveDate: t('2026-12-01T00:00:00Z'), endDate: t('2027-12-01T00:00:00Z'),
     enrollAdminPartyID: 'operator', enrolleePartyID: 'house-12', enrolleeType: 'consumer', enrollmentComments: 'PV 6 kWp',
-    enrollmentName: 'House 12 in home market', item: { kind: 'powerReal', value: { siScaleCode: 'k' } },
+    enrollmentName: 'House 12 in home market', item: { kind: 'powerReal', value: { siScaleCode: 'k', powerAttributes: { hertz: 50, voltage: 230, ac: true } } },
     marketContext: 'urn:micromarket:home', enrollmentStatus: 'pendingEnrollment', resourceIDs: ['pv-1', 'boiler-1'] } },
   eiCreatedEnroll: { eiResponse: ok('r4'), enrollmentID: 'en-1', marketContext: 'urn:micromarket:home', enrollmentStatus: 'approvedEnrollment' },
   eiRequestEnroll: { requestID: 'r5', enrolleePartyID: 'house-12', enrollmentIDs: ['en-1'], marketContexts: ['urn:micromarket:home'] },
@@ -195,7 +195,7 @@ export const oadrSamples: { [K in OadrMessage['kind']]: OadrMessageOf<K> } = {
       ],
       baseline: { dtstart: t('2026-11-22T09:00:00Z'), duration: d('PT30M'), intervals: [{ duration: d('PT30M'), uid: '0', values: [4.5] }],
         baselineID: 'b-1', resourceIDs: ['battery-3'], baselineName: 'last week',
-        item: { kind: 'powerReal', value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: 'k' } } },
+        item: { kind: 'powerReal', value: { itemDescription: 'RealPower', itemUnits: 'W', siScaleCode: 'k', powerAttributes: { hertz: 50, voltage: 230, ac: true } } } },
     },
     target: target({ venIDs: ['ven-agg-1'] }),
   } }] },

@@ -48,7 +48,7 @@ export const powerAttributes = power('powerAttributes', sequence({
 export const item: ElementCodec<Item> = variant({
   powerReal: itemOf('powerReal', 'RealPower', 'W', sequence({
     siScaleCode,
-    powerAttributes: opt(powerAttributes),
+    powerAttributes: one(powerAttributes),
   })),
   energyReal: itemOf('energyReal', 'RealEnergy', 'Wh', sequence({ siScaleCode })),
 });

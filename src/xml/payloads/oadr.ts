@@ -117,7 +117,7 @@ const itemFields = (ns: string) => ({
   itemUnits: one(element(ns, 'itemUnits', text)),
 });
 const measured = (ns: string, name: string) => element(ns, name, sequence({ ...itemFields(ns), siScaleCode }));
-const powerItem = (name: string) => element(NS.power, name, sequence({ ...itemFields(NS.power), siScaleCode, powerAttributes: opt(powerAttributes) }));
+const powerItem = (name: string) => element(NS.power, name, sequence({ ...itemFields(NS.power), siScaleCode, powerAttributes: one(powerAttributes) }));
 export const signalItem = variant({
   powerReal: powerItem('powerReal'), powerApparent: powerItem('powerApparent'), powerReactive: powerItem('powerReactive'),
   energyReal: measured(NS.power, 'energyReal'), energyApparent: measured(NS.power, 'energyApparent'),
@@ -288,7 +288,7 @@ const pendingReports = oadr('oadrPendingReports', list(reportRequestID));
 const cancelReport = sequence({
   requestID: one(requestID),
   reportRequestIDs: some(reportRequestID),
-  reportToFollow: one(oadr('reportToFollow', boolean)),
+  reportToFollow: one(element(NS.pyld, 'reportToFollow', boolean)),
   venID: opt(venID),
 });
 
@@ -325,7 +325,7 @@ const opting = {
   })),
   oadrCreatedOpt: message('oadrCreatedOpt', optOutcome),
   oadrCancelOpt: message('oadrCancelOpt', sequence({ requestID: one(requestID), optID: one(optID), venID: one(venID) })),
-  oadrCanceledOpt: message('oadrCanceledOpt', optOutcome),
+  oadrCanceledOpt: message('oadrCanceledOpt', sequence({ eiResponse: one(eiResponse), optID: opt(optID) })),
 };
 
 const polling = {
