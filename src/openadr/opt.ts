@@ -39,10 +39,6 @@ export const opting: OadrHandlers = {
     if (body.qualifiedEventID && !await store.get(collections.events, `${body.venID}/${body.qualifiedEventID.eventID}`)) {
       throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', body.qualifiedEventID.eventID]);
     }
-    const periods = body.availability?.available ?? [];
-    if (periods.some((p) => p.properties.dtstart === undefined || (p.properties.duration === undefined && p.properties.dtend === undefined))) {
-      throw new MicromarketError('MM_ERR_EI_INVALID', ['every period of an opt needs a dtstart and a duration']);
-    }
     const opt: OptRecord = {
       optID: body.optID, partyID: body.venID, optType: body.optType, optReason: body.optReason, resourceIDs: body.target.resourceIDs,
       createdDateTime: body.createdDateTime, availKeys: [],

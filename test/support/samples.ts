@@ -169,7 +169,8 @@ export const oadrSamples: { [K in OadrMessage['kind']]: OadrMessageOf<K> } = {
   oadrCanceledPartyRegistration: { eiResponse: ok('r-22'), registrationID: 'reg-9', venID: 'ven-agg-1' },
   oadrRequestReregistration: { venID: 'ven-agg-1' },
   oadrCreateOpt: { optID: 'opt-1', optType: 'optOut', optReason: 'notParticipating', marketContext: 'urn:micromarket:home',
-    venID: 'ven-agg-1', availability: weekdays, createdDateTime: t('2026-11-22T08:00:00Z'), requestID: 'r-23',
+    venID: 'ven-agg-1', availability: { available: [{ properties: { dtstart: t('2026-11-23T06:00:00Z'), duration: d('PT12H') } }] },
+    createdDateTime: t('2026-11-22T08:00:00Z'), requestID: 'r-23',
     qualifiedEventID: { eventID: 'evt-1', modificationNumber: 2 }, target: target({
       // Every kind of grid location OpenADR's eiTarget allows, a GML service area included.
       aggregatedPnodes: ['FEEDER7_AGG'], endDeviceAssets: ['mrid-heater-1'], meterAssets: ['mrid-meter-1'], pnodes: ['FEEDER7_N1'],

@@ -7,6 +7,7 @@ import { startService, type Service } from '../../src/service.js';
 import type { RedisStoreOptions } from '../../src/store/redis-store.js';
 import { enrollApproved } from './enrollment.js';
 import { rulesDir } from './markets.js';
+import { takeViolations, watchOpenAdr } from './official-oadr.js';
 
 /** A service on a free port with the example markets, a clock the test sets, and the scheduler driven by hand. */
 export interface TestService {
@@ -33,6 +34,8 @@ function storeOptions(): { redis?: RedisStoreOptions } {
 
 export async function testService(start = Date.UTC(2026, 10, 23, 12, 0), options: { rulesDir?: string } = {}): Promise<TestService> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-ei-'));
+  // Every OpenADR message exchanged with it must also pass the official 2.0b schema.
+  watchOpenAdr();
   const clock = { now: start };
   const service = await startService({ dataDir: dir, rulesDir: options.rulesDir ?? rulesDir, clock: () => clock.now, gateTickMs: 0, ...storeOptions() });
   const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
@@ -52,6 +55,8 @@ export async function testService(start = Date.UTC(2026, 10, 23, 12, 0), options
     async close() {
       await service.close();
       await rm(dir, { recursive: true, force: true });
+      const refused = takeViolations();
+      if (refused.length > 0) throw new Error(`the official OpenADR 2.0b schema refused ${refused.length} message(s):\n${refused.join('\n\n')}`);
     },
   };
 }

@@ -3,7 +3,7 @@ import {
   type ContentCodec, type ElementCodec, type ValueOf,
 } from '../codec.js';
 import { NS } from '../namespaces.js';
-import { dtstart, duration, durationProp, durationValue, granularity, instant, properties, uid, vavailability } from './calendar.js';
+import { dtstart, duration, durationProp, durationValue, granularity, instant, properties, uid } from './calendar.js';
 import { createdDateTime, ei, eiMarketContext, eiResponse, partyID, registrationID, requestID, resourceID } from './ei.js';
 import { marketContext, powerAttributes, siScaleCode } from './emix.js';
 
@@ -308,6 +308,17 @@ const reports = {
   oadrCanceledReport: message('oadrCanceledReport', sequence({ eiResponse: one(eiResponse), pending: one(pendingReports), venID: opt(venID) })),
 };
 
+/**
+ * An opt's period as OpenADR 2.0b writes it: a vavailability of plain windows, each a start and a
+ * duration, without the calendar properties (recurrence, time zone, busy type) the shared xCal
+ * schema allows for EI availability.
+ */
+const optWindows = element(NS.xcal, 'vavailability', sequence({
+  available: one(element(NS.xcal, 'components', list(element(NS.xcal, 'available', sequence({
+    properties: one(element(NS.xcal, 'properties', sequence({ dtstart: one(dtstart), duration: one(durationProp) }))),
+  }))))),
+}));
+
 const optOutcome = sequence({ eiResponse: one(eiResponse), optID: one(optID) });
 const opting = {
   oadrCreateOpt: message('oadrCreateOpt', sequence({
@@ -316,7 +327,7 @@ const opting = {
     optReason: one(ei('optReason', text)),
     marketContext: opt(marketContext),
     venID: one(venID),
-    availability: opt(vavailability),
+    availability: opt(optWindows),
     createdDateTime: one(createdDateTime),
     requestID: one(requestID),
     qualifiedEventID: opt(qualifiedEventID),
