@@ -13,7 +13,7 @@ import { eventWrites } from './openadr/event-issuer.js';
 import { Pusher } from './openadr/push.js';
 import { loadMarketRules } from './rules/load.js';
 import { EmbeddedStore } from './store/embedded-store.js';
-import { localLeases } from './store/leases.js';
+import { localLeases, type Leases } from './store/leases.js';
 import { RedisLeases } from './store/redis-leases.js';
 import { RedisStore, type RedisStoreOptions } from './store/redis-store.js';
 import type { Store } from './store/store.js';
@@ -72,8 +72,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const pipeline = new XmlPipeline(schemas);
   const rules = await loadMarketRules(options.rulesDir, pipeline);
   const store: Store = options.redis ? await RedisStore.open(options.redis) : await EmbeddedStore.open({ dir: options.dataDir });
-  const leases = options.redis ? await RedisLeases.open(options.redis) : localLeases;
+  let leases: Leases = localLeases;
   try {
+    if (options.redis) leases = await RedisLeases.open(options.redis);
     const tokens = await TokenService.forDataDir(options.dataDir);
     const host = await MarketHost.open(rules, store, leases);
     const clock = options.clock ?? Date.now;

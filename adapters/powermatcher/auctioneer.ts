@@ -13,7 +13,8 @@
  * crossing, midpoint of a flat stretch, floor or cap without a crossing.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { curveProducts, firstOpenInterval, MicromarketClient, rulesOf, type MarketRules } from '../../src/client/index.js';
+import { decodeJwt, type JWTPayload } from 'jose';
+import { curveProducts, firstOpenInterval, isMicromarketClientError, MicromarketClient, rulesOf, type MarketRules } from '../../src/client/index.js';
 import { clusterInfo, priceUpdate, ProtocolError, readBid, type Bid, type MarketBasis } from '../../src/client/index.js';
 import { RateLimited } from './rate-limit.js';
 
@@ -22,7 +23,7 @@ export interface AuctioneerOptions {
   readonly service: string;
   /** The curve call market the agents trade in. */
   readonly marketContext: string;
-  /** The adapter's own token (any party with the quote scope): it reads the market's rules and prices. */
+  /** The adapter's own token (any party with the quote scope, which it acts as): it reads the market's rules and prices. */
   readonly token: string;
   /** @default 'DefaultCluster' */
   readonly clusterId?: string;
@@ -56,6 +57,18 @@ interface Session {
 
 let connections = 0;
 
+/** The party and scopes a micromarket token names (read, not verified: the service verifies it). */
+function claimsOf(token: string): { partyID: string; scopes: string[] } {
+  let claims: JWTPayload;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    throw new Error('the adapter\'s token is not a micromarket token (a JWT)');
+  }
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw new Error('the adapter\'s token names no party');
+  return { partyID: claims.sub, scopes: String(claims.scope ?? '').split(' ').filter(Boolean) };
+}
+
 export class Auctioneer {
   readonly basis: MarketBasis;
   readonly #sessions = new Set<Session>();
@@ -75,11 +88,23 @@ export class Auctioneer {
       options.log.warn({ err: error.message }, 'powermatcher: no price to publish')));
   }
 
-  /** Reads the market's rules from the service (GET /markets). */
+  /**
+   * Reads the market's rules from the service (GET /markets), as the party the adapter's token
+   * names. The token is checked before any agent is served: it must carry the quote scope, and the
+   * service must take it for a quote of the market (a token it did not sign, or that has expired,
+   * is refused then, not after the first bid).
+   */
   static async open(options: AuctioneerOptions): Promise<Auctioneer> {
-    const reader = new MicromarketClient({ baseUrl: options.service, partyID: 'powermatcher', token: options.token, ...(options.fetch ? { fetch: options.fetch } : {}) });
-    const served = (await reader.marketRules()).find((r) => r.marketContext === options.marketContext);
+    const { partyID, scopes } = claimsOf(options.token);
+    if (!scopes.includes('quote') && !scopes.includes('operator')) {
+      throw new Error(`the adapter's token (party ${partyID}) has scopes ${scopes.join(',') || 'none'}; it needs quote, to read the market's prices`);
+    }
+    const reader = new MicromarketClient({ baseUrl: options.service, partyID, token: options.token, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    const refused = (error: unknown) => isMicromarketClientError(error)
+      ? new Error(`the service refused the adapter's token (party ${partyID}): ${error.code ?? error.responseCode}`) : error;
+    const served = (await reader.marketRules().catch((error: unknown) => { throw refused(error); })).find((r) => r.marketContext === options.marketContext);
     if (!served) throw new Error(`the service has no market ${options.marketContext}`);
+    await reader.quotes(options.marketContext).catch((error: unknown) => { throw refused(error); });
     return new Auctioneer(options, rulesOf(served), reader);
   }
 

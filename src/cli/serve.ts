@@ -7,6 +7,8 @@ import { clockFrom, clockOptions, clockUsage } from './clock.js';
 import { port, untilStopped, UsageError, type Command } from './command.js';
 
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 function count(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--xml-workers must be 0-64, not ${value}`);
@@ -71,20 +73,27 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
   },
   allowPositionals: false,
   async run(values) {
+    // Every option is read and checked before anything starts, so a bad one stops nothing half-started.
     const env = process.env;
     const clock = clockFrom(values);
+    const listenOn = { port: port(String(values.port ?? env.MICROMARKET_PORT ?? '8080')), host: String(values.host ?? env.MICROMARKET_HOST ?? '127.0.0.1') };
+    const level = String(values['log-level'] ?? 'info');
+    if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${level}`);
+    const xmlWorkers = values['xml-workers'] === undefined ? undefined : count(String(values['xml-workers']));
+    const redisUrl = values.redis ?? env.MICROMARKET_REDIS_URL;
+    const redis = redisUrl ? redisOptions(String(redisUrl), values) : undefined;
+    if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
     const tlsFile = (name: string) => (values[name] === undefined ? undefined : readFile(String(values[name])));
     const [cert, key, ca] = await Promise.all([tlsFile('tls-cert'), tlsFile('tls-key'), tlsFile('tls-ca')]);
-    if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
     let service;
     try {
       service = await startService({
         ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
-        ...(values['xml-workers'] !== undefined ? { xmlWorkers: count(String(values['xml-workers'])) } : {}),
+        ...(xmlWorkers !== undefined ? { xmlWorkers } : {}),
         dataDir: String(values.data ?? env.MICROMARKET_DATA ?? './data'),
-        ...(values.redis ?? env.MICROMARKET_REDIS_URL ? { redis: redisOptions(String(values.redis ?? env.MICROMARKET_REDIS_URL), values) } : {}),
+        ...(redis ? { redis } : {}),
         rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
-        logger: { level: String(values['log-level'] ?? 'info') },
+        logger: { level },
         ...(clock ? { clock } : {}),
       });
     } catch (error) {
@@ -93,10 +102,14 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
       return 1;
     }
     const { app } = service;
-    const address = await app.listen({
-      port: port(String(values.port ?? env.MICROMARKET_PORT ?? '8080')),
-      host: String(values.host ?? env.MICROMARKET_HOST ?? '127.0.0.1'),
-    });
+    let address: string;
+    try {
+      address = await app.listen(listenOn);
+    } catch (error) {
+      // A port in use, an address not of this host: stop what started, then say why.
+      await service.close();
+      throw error;
+    }
     app.log.info({ address, store: service.services.store.health().detail, markets: service.services.host.markets.map((m) => m.rules.id) }, 'micromarket serving');
     return untilStopped(async (signal) => {
       app.log.info({ signal }, 'stopping');

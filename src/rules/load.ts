@@ -77,7 +77,7 @@ export async function loadRuleFile(file: string, pipeline: XmlPipeline): Promise
   try {
     const root = pipeline.readTree(body);
     if (!ruleFile.matches(root)) throw new RulesError([{ file, line: 1, reason: 'not a market rule file: the root must be rules:market' }]);
-    raw = decodeRoot(ruleFile, root);
+    raw = decodeRoot(ruleFile, root, body);
   } catch (error) {
     if (isMicromarketError(error)) throw new RulesError([{ file, ...(error.line ? { line: error.line } : {}), reason: error.reason }]);
     throw error;
@@ -90,9 +90,21 @@ export async function loadRuleFile(file: string, pipeline: XmlPipeline): Promise
   return rules;
 }
 
-/** Loads every *.xml rule file of a directory; ids and market contexts must be unique. */
+/**
+ * Loads every *.xml rule file of a directory; ids and market contexts must be unique, interties
+ * must form a tree. A directory that is missing, or holds no rule file, is refused: a service with
+ * no market is a mistake, not a configuration.
+ */
 export async function loadMarketRules(dir: string, pipeline: XmlPipeline): Promise<MarketRules[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.xml')).sort().map((f) => join(dir, f));
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RulesError([{ file: dir, reason: code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (error as Error).message }]);
+  }
+  const files = names.filter((f) => f.endsWith('.xml')).sort().map((f) => join(dir, f));
+  if (files.length === 0) throw new RulesError([{ file: dir, reason: 'no market rule files (*.xml) in this directory' }]);
   const problems: RulesProblem[] = [];
   const markets: MarketRules[] = [];
   const loadedFrom: string[] = []; // the file of each market (a file that failed has none)

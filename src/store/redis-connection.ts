@@ -27,12 +27,30 @@ export function redisClient(url: string, mode: 'fail-fast' | 'blocking'): RedisC
   return client;
 }
 
-/** A fail-fast client, connected. */
+/**
+ * A fail-fast client, connected. A server that cannot be reached now is an error at once (the
+ * client stops trying), so a service starting against it exits with the reason and its service
+ * manager restarts it; an outage after start is the clients' to ride out.
+ */
 export async function connectRedis(url: string): Promise<RedisClient> {
   const client = redisClient(url, 'fail-fast');
-  await client.connect();
+  // ioredis rejects with "Connection is closed."; the socket's own error says why (ECONNREFUSED...).
+  let cause: Error | undefined;
+  const heard = (error: Error) => (cause ??= error);
+  client.on('error', heard);
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(`Redis at ${redactedUrl(url)} is unreachable: ${(cause ?? (error as Error)).message}`);
+  } finally {
+    client.off('error', heard);
+  }
   return client;
 }
+
+/** A Redis URL fit for a log line: without its password. */
+const redactedUrl = (url: string) => url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 
 /**
  * Every key of a deployment starts with its namespace as a hash tag: on Redis Cluster all of a

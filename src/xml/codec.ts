@@ -24,7 +24,8 @@ export interface Content {
 }
 
 export class DecodeError extends Error {
-  constructor(readonly path: string, readonly reason: string) {
+  /** `text`: the value refused, by which the document's line is found (pipeline.ts, decodeRoot). */
+  constructor(readonly path: string, readonly reason: string, readonly text?: string) {
     super(`${path}: ${reason}`);
   }
 }
@@ -53,7 +54,7 @@ export function scalar<T>(parse: (text: string) => T, format: (value: T) => stri
       try {
         return parse(el.text);
       } catch (error) {
-        throw new DecodeError('', (error as Error).message);
+        throw new DecodeError('', (error as Error).message, el.text);
       }
     },
     encode: (value) => ({ text: format(value) }),
@@ -92,7 +93,7 @@ export function element<T>(ns: string, name: string, content: ContentCodec<T>): 
       try {
         return content.decode(el);
       } catch (error) {
-        if (error instanceof DecodeError) throw new DecodeError(`/${name}${error.path}`, error.reason);
+        if (error instanceof DecodeError) throw new DecodeError(`/${name}${error.path}`, error.reason, error.text);
         throw error;
       }
     },

@@ -5,6 +5,7 @@ import { payloads, type Payload } from './payloads/index.js';
 import { SchemaSet } from './schema-set.js';
 import type { XmlElement } from './tree.js';
 import { writeXml } from './writer.js';
+import { lineAt } from './lines.js';
 
 // Any prefix, or none with a namespace declared on the element itself (as OpenLEADR's VEN writes it).
 const REQUEST_ID = /<(?:[\w.-]+:)?requestID(?:\s[^>]*)?>\s*([^<]{0,256}?)\s*<\//;
@@ -39,7 +40,7 @@ export class XmlPipeline {
     const root = this.readTree(body);
     const codec = (payloads as Record<string, ElementCodec<unknown>>)[root.name];
     if (!codec || !codec.matches(root)) throw new MicromarketError('MM_ERR_XML_UNKNOWN_PAYLOAD', [`{${root.ns}}${root.name}`]);
-    return { name: root.name, body: decodeRoot(codec, root) } as Payload;
+    return { name: root.name, body: decodeRoot(codec, root, body) } as Payload;
   }
 
   /** Writes a payload as an XML document. */
@@ -55,12 +56,23 @@ export class XmlPipeline {
   }
 }
 
-/** Decodes a validated root element, turning value errors into MM_ERR_XML_VALUE. */
-export function decodeRoot<T>(codec: ElementCodec<T>, root: XmlElement): T {
+/**
+ * Decodes a validated root element, turning value errors into MM_ERR_XML_VALUE, with the line of
+ * the refused value when the document's text is given (found only on error: the tree keeps no lines).
+ */
+export function decodeRoot<T>(codec: ElementCodec<T>, root: XmlElement, xml?: Uint8Array | string): T {
   try {
     return codec.decode(root);
   } catch (error) {
-    if (error instanceof DecodeError) throw new MicromarketError('MM_ERR_XML_VALUE', [error.path, error.reason]);
-    throw error;
+    if (!(error instanceof DecodeError)) throw error;
+    const line = xml === undefined || !error.text ? undefined : lineOfValue(typeof xml === 'string' ? xml : Buffer.from(xml).toString('utf8'), error.text);
+    throw new MicromarketError('MM_ERR_XML_VALUE', [error.path, error.reason], line ? { line } : {});
   }
+}
+
+/** Line of the first element whose whole text is `value`. */
+function lineOfValue(xml: string, value: string): number | undefined {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const at = new RegExp(`>\\s*${escaped}\\s*<`).exec(xml)?.index;
+  return at === undefined ? undefined : lineAt(xml, at);
 }

@@ -17,6 +17,9 @@ import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
 import { clockArgs, spawnServe, stopProcess, type Instance } from '../support/instances.js';
 import { freePort } from '../support/ports.js';
+import { missing } from '../support/system.js';
+
+const noSocat = missing('socat', 'socat', 'the CTA-2045 serial-line test');
 
 const timings = { ackDelayMs: 5, replyDelayMs: 10, ackTimeoutMs: 200, replyTimeoutMs: 1000, retries: 2, retryGapMs: 50, messageTimeoutMs: 300 };
 const cli = fileURLToPath(new URL('../../dist/src/cli/micromarket.js', import.meta.url));
@@ -46,7 +49,7 @@ describe('device addresses', () => {
   });
 });
 
-describe('over a serial line (a socat pseudo-terminal pair)', () => {
+describe.skipIf(noSocat)('over a serial line (a socat pseudo-terminal pair)', () => {
   let dir: string;
   let socat: ChildProcess;
   let heater: EmulatedWaterHeater;

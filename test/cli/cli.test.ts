@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,6 +42,33 @@ describe('micromarket CLI', () => {
     expect(result.status).toBe(0);
   });
 
+  it('checks a rule directory as the service loads it, and a rule file among its siblings', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mm-validate-'));
+    try {
+      for (const name of await readdir(join(root, 'market-rules/nested'))) {
+        if (name.endsWith('.xml')) await copyFile(join(root, 'market-rules/nested', name), join(dir, name));
+      }
+      expect(cli('validate', dir)).toMatchObject({ status: 0, stdout: `${dir}: valid\n` });
+      // home-1's gate closing before its parent's (a longer gateClosure than feeder-north's), and campus's parent gone.
+      const home1 = join(dir, 'home-1.xml');
+      const xml = await readFile(home1, 'utf8');
+      await writeFile(home1, xml.replace(/(<rules:gateClosure><xcal:duration>)[^<]+/, '$1PT1H'));
+      await rm(join(dir, 'substation.xml'));
+      const line = (file: string) => async () => (await readFile(file, 'utf8')).split('\n').findIndex((l) => l.includes('<rules:intertie>')) + 1;
+      const byDir = cli('validate', dir);
+      expect(byDir.status).toBe(1);
+      expect(byDir.stdout).toContain(`${home1}:${await line(home1)()}: intertie the gate of feeder-north must close before this market's`);
+      expect(byDir.stdout).toContain(`${join(dir, 'feeder-north.xml')}:${await line(join(dir, 'feeder-north.xml'))()}: intertie no market substation in the rules`);
+      // The same messages for the file alone, and from serve.
+      const byFile = cli('validate', home1);
+      expect(byFile.status).toBe(1);
+      expect(byFile.stdout).toBe(`${home1}:${await line(home1)()}: intertie the gate of feeder-north must close before this market's (a longer gateClosure)\n`);
+      expect(cli('serve', '--rules', dir, '--port', '0', '--data', dir).stderr).toContain(byFile.stdout.trim());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to serve invalid market rules, naming the file and line', () => {
     const result = cli('serve', '--rules', 'test/fixtures/valid', '--port', '0');
     expect(result.status).toBe(1);
@@ -75,6 +103,35 @@ describe('micromarket CLI', () => {
 });
 
 describe('micromarket serve', () => {
+  // Each start-up failure ends the process (spawnSync returns) with status 1 or 2 and one line; nothing hangs.
+  const failing = (...args: string[]) => {
+    const result = spawnSync(process.execPath, ['dist/src/cli/micromarket.js', 'serve', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    return { status: result.status, stderr: result.stderr.trim() };
+  };
+
+  it('exits at once with one clear line on every start-up failure', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'mm-serve-fail-'));
+    const empty = await mkdtemp(join(tmpdir(), 'mm-rules-empty-'));
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => taken.once('listening', resolve));
+    const busy = (taken.address() as { port: number }).port;
+    const closed = await freePort(); // nothing listens there
+    try {
+      expect(failing('--port', '99999', '--data', data)).toEqual({ status: 2, stderr: expect.stringMatching(/^micromarket: --port must be 0-65535, not 99999\n/) });
+      expect(failing('--port', 'http', '--data', data).status).toBe(2);
+      expect(failing('--port', String(busy), '--data', data)).toEqual({ status: 1, stderr: `micromarket serve: listen EADDRINUSE: address already in use 127.0.0.1:${busy}` });
+      expect(failing('--port', '0', '--data', data, '--redis', `redis://127.0.0.1:${closed}`))
+        .toEqual({ status: 1, stderr: `micromarket serve: Redis at redis://127.0.0.1:${closed} is unreachable: connect ECONNREFUSED 127.0.0.1:${closed}` });
+      expect(failing('--port', '0', '--data', data, '--rules', empty)).toEqual({ status: 1, stderr: `micromarket: invalid market rules:\n${empty}: no market rule files (*.xml) in this directory` });
+      expect(failing('--port', '0', '--data', data, '--rules', join(empty, 'nowhere'))).toEqual({ status: 1, stderr: `micromarket: invalid market rules:\n${join(empty, 'nowhere')}: no such directory` });
+      expect(failing('--port', '0', '--data', data, '--log-level', 'loud').status).toBe(2);
+    } finally {
+      taken.close();
+      await rm(data, { recursive: true, force: true });
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it('serves /healthz on the embedded store and stops cleanly on SIGTERM', async () => {
     const data = await mkdtemp(join(tmpdir(), 'mm-serve-'));
     const child = spawn(process.execPath, ['dist/src/cli/micromarket.js', 'serve', '--port', '0', '--data', data], { cwd: root });

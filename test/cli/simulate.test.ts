@@ -86,8 +86,8 @@ describe('micromarket simulate', () => {
     const price = (id: string) => market(id).intervals[0].price;
     // Home 1: heater 6 kW, PV 2 kW: imports 4, for which the feeder sells it 4 / 0.99 (0.01 lost).
     expect(intertie('home-1')).toMatchObject({ parentNet: 4.04040404, flow: 4, losses: 0.04040404 });
-    // Uncongested: home 1 pays the feeder's price over 0.99 plus the 0.02 fee, and its clearing says why.
-    expect(market('home-1').intervals[0]).toMatchObject({ type: 'intertie', price: intertie('home-1').importParity });
+    // Uncongested: home 1 pays the feeder's price over 0.99 plus the 0.02 fee (published at 6 places), and its clearing says why.
+    expect(market('home-1').intervals[0]).toMatchObject({ type: 'intertie', price: Number(intertie('home-1').importParity.toFixed(6)) });
     expect(intertie('home-1').importParity).toBeCloseTo(price('feeder-north') / 0.99 + 0.02, 8);
     // Home 2 exports its 10 kW PV through an 8 kW connection: congested, its price separates below export parity.
     expect(intertie('home-2')).toMatchObject({ flow: -8, parentNet: -7.92 });

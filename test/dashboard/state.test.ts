@@ -37,9 +37,10 @@ describe('the dashboard\'s snapshot', () => {
   it('shows each party\'s position beside what its telemetry says it delivered, and the devices', async () => {
     const snapshot = await (await state()).json() as Snapshot;
     const feeder = snapshot.markets.find((m) => m.rules.id === 'feeder-7')!;
+    // 3 kW for the feeder's 5 minutes is 0.25 kWh: at 0.60 EUR/kWh it costs 0.15 EUR (not 3 x 0.60 = 1.80).
     expect(feeder.positions).toEqual({ interval: at(12, 30), parties: [
-      { partyID: 'seller-d', net: -3, cost: expect.closeTo(-1.8, 9), delivered: null },
-      { partyID: 'ven-d', net: 3, cost: expect.closeTo(1.8, 9), delivered: 3 },
+      { partyID: 'seller-d', net: -3, cost: expect.closeTo(-0.15, 9), delivered: null },
+      { partyID: 'ven-d', net: 3, cost: expect.closeTo(0.15, 9), delivered: 3 },
     ] });
     expect(feeder.prices).toEqual([{ interval: at(12, 30), price: 0.6, quantity: 3 }]);
     expect(snapshot.transactions).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -235,7 +236,8 @@ describe('call auction, gate closure and quote distribution', () => {
     expect((await pv.tender([{ tenderID: 'pv1', product: product(HOME, 'sell', 0.05, 3) }])).transactions).toEqual([]);
     await hp.tender([{ tenderID: 'hp1', product: product(HOME, 'buy', 0.3, 2) }]);
     const indicative = (await hp.quotes(HOME)).quotes.find((q) => q.quoteID.endsWith('indicative'))!;
-    expect(indicative.products[0]!.payload?.value.price?.value).toBeCloseTo(0.04 + 0.01 * (2 / 3), 9);
+    // 0.04 + 0.01 * 2/3, published at the curve market's 6 decimal places.
+    expect(indicative.products[0]!.payload?.value.price?.value).toBe(0.046667);
 
     await ts.service.scheduler.tick(); // before the gate: nothing
     expect((await hp.transactions({ marketContexts: [HOME] })).transactions).toEqual([]);
@@ -244,7 +246,7 @@ describe('call auction, gate closure and quote distribution', () => {
     await ts.service.scheduler.tick(); // a second tick clears nothing again
     const mine = (await hp.transactions({ marketContexts: [HOME] })).transactions;
     expect(mine).toMatchObject([{ tenderID: 'hp1', product: { side: 'buy', payload: { value: { quantity: 2 } } } }]);
-    expect(mine[0]!.product.payload?.value.price?.value).toBeCloseTo(0.0466666667, 9);
+    expect(mine[0]!.product.payload?.value.price?.value).toBe(0.046667);
     expect(received).toHaveLength(1);
     const pushed = pipeline.read(Buffer.from(received[0]!));
     expect(pushed.name === 'eiCreateQuote' && pushed.body).toMatchObject({ subscriberPartyID: 'home-pv', quotes: [{ quoteID: 'home:2026-11-23T13:00:00Z:cleared' }] });
@@ -265,6 +267,24 @@ describe('availability and peer-to-peer offers', () => {
     expect((await ev.availability()).avails.map((a) => a.availID)).toEqual(['evenings']);
     await ev.cancelAvailability('evenings');
     expect((await ev.tender([{ tenderID: 'noon', product: product(FEEDER, 'buy', 0.001, 1) }])).tenderIDs).toEqual(['noon']);
+  });
+
+  it('refuses an unknown time zone in declared availability at the edge, with its line; its tenders never meet it', async () => {
+    const heater = await ts.party('tz-heater');
+    await approved(heater, FEEDER);
+    const token = await ts.service.services.tokens.issue('tz-heater', ['avail', 'tender'], Date.now(), 3600);
+    const fixture = readFileSync(new URL('../fixtures/valid/eiCreateAvail.xml', import.meta.url), 'utf8')
+      .replace('<ei:partyID>house-12</ei:partyID>', '<ei:partyID>tz-heater</ei:partyID>')
+      .replace('<emix:marketContext>urn:micromarket:home</emix:marketContext>', `<emix:marketContext>${FEEDER}</emix:marketContext>`);
+    const zoned = (zone: string) => fixture.replace('<xcal:duration><xcal:duration>PT4H', `<xcal:tzid><xcal:text>${zone}</xcal:text></xcal:tzid>\n      <xcal:duration><xcal:duration>PT4H`);
+    const xml = zoned('Mars/Olympus_Mons');
+    const res = await postXml('/ei/EiAvail', xml, token);
+    expect(res.status).toBe(400);
+    const line = xml.slice(0, xml.indexOf('Mars/Olympus_Mons')).split('\n').length;
+    expect(await res.text()).toMatch(new RegExp(`line ${line}: .*unknown time zone Mars/Olympus_Mons`));
+    // Nothing was stored: the party's tenders are judged as before, and none fails.
+    expect((await heater.tender([{ tenderID: 'tz-1', product: product(FEEDER, 'buy', 0.001, 1) }])).tenderIDs).toEqual(['tz-1']);
+    expect((await postXml('/ei/EiAvail', zoned('Europe/Amsterdam'), token)).status).toBe(200);
   });
 
   it('publishes an offer others accept in part, or in whole when integralOnly', async () => {

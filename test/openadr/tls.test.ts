@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { httpsPost, tlsService, type TlsService } from '../support/certificates.js';
 import { answerOf, vendorRegistration, wrap } from '../support/openadr.js';
+import { missing } from '../support/system.js';
+
+const noOpenssl = missing('openssl', 'openssl', 'OpenADR over TLS tests');
 
 /**
  * OpenADR security as deployments use it, over real TLS: the operator maps a VEN's certificate to
@@ -20,11 +23,12 @@ const post = (service: string, body: string, client: 'ven' | 'stranger') =>
 const answer = answerOf;
 
 beforeAll(async () => {
+  if (noOpenssl) return;
   tls = await tlsService([{ name: 'ven', cn: 'ven-ecc', key: 'ec' }, { name: 'stranger', cn: 'stranger' }]);
 }, 30_000);
 afterAll(() => tls?.close());
 
-describe('a VEN identified by its TLS client certificate', () => {
+describe.skipIf(noOpenssl)('a VEN identified by its TLS client certificate', () => {
   it('is provisioned by the operator with the CLI, then registers and polls without a token', async () => {
     expect(await main(['fingerprint', '--cert', join(tls.dir, 'ven.pem'), '--party', 'ven-ecc', '--scope', 'register,report',
       '--url', tls.base, '--server-ca', join(tls.dir, 'ca.pem'), '--data', join(tls.dir, 'data')])).toBe(0);

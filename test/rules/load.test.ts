@@ -103,6 +103,14 @@ describe('market rule files', () => {
     expect(isAvailable(rules.hours, Date.UTC(2027, 3, 5, 3, 45), Date.UTC(2027, 3, 5, 4))).toBe(false);
   });
 
+  it('refuses an unknown time zone in inline hours on its line, as in an .ics file', async () => {
+    const doc = await readFile(new URL('../../docs/market-rules.md', import.meta.url), 'utf8');
+    const hours = doc.slice(doc.indexOf('<rules:hours>\n'), doc.indexOf('</rules:hours>') + '</rules:hours>'.length);
+    expect(hours).toContain('Europe/Amsterdam');
+    const xml = home.replace('<rules:enrollment>', `${hours.replace('Europe/Amsterdam', 'Europe/Atlantis')}\n  <rules:enrollment>`);
+    expect(await problems('atlantis.xml', xml)).toEqual([expect.stringMatching(new RegExp(`^${lineOf(xml, 'Europe/Atlantis')}: .*tzid.*: unknown time zone Europe/Atlantis$`))]);
+  });
+
   it('refuses two markets with the same id or market context', async () => {
     const two = await mkdtemp(join(tmpdir(), 'mm-rules-two-'));
     await copyFile(join(rulesDir, 'home.xml'), join(two, 'a.xml'));

@@ -25,9 +25,9 @@ const hasBinary = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).
  */
 export const redisUnavailable = hasBinary || process.env.MICROMARKET_TEST_REDIS_URL
   ? undefined
-  : 'no redis-server binary and no MICROMARKET_TEST_REDIS_URL: Redis store tests SKIPPED';
+  : 'no redis-server binary (Debian package redis-server) and no MICROMARKET_TEST_REDIS_URL: Redis store tests SKIPPED';
 /** Why the Redis Cluster tests cannot run: they start their own nodes, so they need the binary (an external URL is one server). */
-export const clusterUnavailable = hasBinary ? undefined : 'no redis-server binary: Redis Cluster tests SKIPPED';
+export const clusterUnavailable = hasBinary ? undefined : 'no redis-server binary (Debian package redis-server): Redis Cluster tests SKIPPED';
 for (const reason of new Set([redisUnavailable, clusterUnavailable])) {
   if (!reason) continue;
   if (process.env.MICROMARKET_REQUIRE_REDIS) throw new Error(reason.replace('SKIPPED', 'required by MICROMARKET_REQUIRE_REDIS'));

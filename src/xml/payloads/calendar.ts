@@ -1,6 +1,7 @@
 import type { Availability, Available, CalendarProperties, Recurrence } from '../../calendar/availability.js';
 import { formatDuration, parseDuration } from '../../calendar/duration.js';
 import { formatInstant, parseInstant } from '../../calendar/instant.js';
+import { isKnownZone } from '../../calendar/zone.js';
 import { element, enumeration, integer, list, many, one, opt, scalar, sequence, single, text, unordered, type ElementCodec } from '../codec.js';
 import { NS } from '../namespaces.js';
 
@@ -17,7 +18,11 @@ export const dtstart = x('dtstart')(single(dateTimeValue));
 export const dtend = x('dtend')(single(dateTimeValue));
 export const durationProp = x('duration')(single(durationValue));
 export const uid = x('uid')(single(textValue));
-export const tzid = x('tzid')(single(textValue));
+/** A time zone by its IANA name: one the runtime does not know is refused where it is read, never used. */
+export const tzid = x('tzid')(single(x('text')(scalar((name) => {
+  if (!isKnownZone(name)) throw new RangeError(`unknown time zone ${name}`);
+  return name;
+}, (name: string) => name))));
 export const granularity = x('granularity')(single(durationValue));
 const summary = x('summary')(single(textValue));
 const busytype = x('busytype')(single(x('text')(enumeration(['BUSY', 'BUSY-UNAVAILABLE', 'BUSY-TENTATIVE']))));
