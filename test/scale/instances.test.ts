@@ -51,7 +51,7 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
   afterAll(() => redis?.close());
 
   it('serves the same markets through every instance: a tender through one, its transaction through another, events polled anywhere', async () => {
-    // The 12:10 feeder interval's gate closes at 12:09, 12 s after the cluster starts.
+    // The 12:10 feeder interval's gate closes at 12:09: the test moves the clock there once it has traded.
     const cluster = await startCluster(redis, 2, { clockStart: at(12, 8, 48) });
     try {
       const tokens = await TokenService.forDataDir(cluster.dataDir);
@@ -73,6 +73,7 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
       expect(open.tenders.map((t) => [t.tenderID, t.product.intervals?.[0]?.payloads[0]?.value.quantity])).toEqual([['a1', 2]]);
 
       // Once the gate closes, one instance's gate job issues the events; the VEN polls the other and gets its event.
+      await cluster.setTime(at(12, 9));
       const issuer = await loggedBy(cluster, /"market":"feeder-7".*gate follow-ups committed/);
       const other = 1 - issuer;
       const polled: OadrMessage = await postOadr(cluster.instances[other]!.base, 'OadrPoll', { kind: 'oadrPoll', value: { venID: 'ven-1' } }, venToken);
@@ -87,7 +88,8 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
   });
 
   it('loses no acknowledged tender, duplicates no transaction and clears no gate twice when an instance is SIGKILLed under load', async () => {
-    // The home market's 12:15 auction closes at 12:14, 10 s in: about when the load ends, after the kill.
+    // The home market's 12:15 auction closes at 12:14: the clock moves there as instance 0 is killed, so the gate
+    // job runs around the kill.
     const cluster = await startCluster(redis, 2, { clockStart: at(12, 13, 50) });
     try {
       const parties = await Promise.all(Array.from({ length: 8 }, (_, i) => cluster.party(i % 2, `p${i}`)));
@@ -116,7 +118,7 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
           } catch {
             // Not acknowledged (the instance died with it in flight, or answered 503): the client retries it below.
           }
-          if (++answered === 150) killed = cluster.kill(0);
+          if (++answered === 150) killed = Promise.all([cluster.kill(0), cluster.setTime(at(12, 14))]).then(() => undefined);
         }
       }));
       await killed;
@@ -184,6 +186,7 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
       await cluster.enrollApproved(1, hp, HOME);
       await pv.tender([{ tenderID: 'pv1', product: product(HOME, 'sell', 0.05, 3, at(12, 15)) }]);
       await hp.tender([{ tenderID: 'hp1', product: product(HOME, 'buy', 0.3, 2, at(12, 15)) }]);
+      await cluster.setTime(at(12, 14)); // the gate: the auction clears and its quote goes out
 
       for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(received).toHaveLength(1);

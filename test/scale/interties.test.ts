@@ -20,9 +20,8 @@ describe.skipIf(redisUnavailable)('nested markets on two instances sharing Redis
   let cluster: Cluster;
   beforeAll(async () => {
     redis = await startTestRedis();
-    // 120 times real time: the substation's gate (5 minutes ahead) closes about 7.5 s after the start,
-    // time enough for the four parties below to register, enrol and bid on a loaded machine.
-    cluster = await startCluster(redis, 2, { clockStart: I - 20 * MIN, speed: 120, rulesDir: join(rulesDir, 'nested') });
+    // The market clock stands still until the test moves it through the gates, parents first.
+    cluster = await startCluster(redis, 2, { clockStart: I - 20 * MIN, rulesDir: join(rulesDir, 'nested') });
   }, 60_000);
   afterAll(async () => {
     await cluster?.close();
@@ -45,11 +44,22 @@ describe.skipIf(redisUnavailable)('nested markets on two instances sharing Redis
       const body = await res.json() as { interties: Array<{ market: string; intervals: Array<IntertieRecord & { interval: string }> }> };
       return body.interties.find((i) => i.market === market)!.intervals.find((r) => r.interval === new Date(I).toISOString());
     };
-    // Wait for home 1's auction (its gate closes 1 minute ahead).
-    for (let tries = 0; ; tries++) {
-      if (await operator.price(ctx('home-1'), I, 'cleared') !== undefined) break;
-      if (tries > 300) throw new Error('home-1 never cleared');
-      await new Promise((r) => setTimeout(r, 100));
+    const waitFor = async (what: string, done: () => Promise<boolean>) => {
+      for (let tries = 0; !(await done()); tries++) {
+        if (tries > 600) throw new Error(`${what} never happened`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    // Before any gate: each child's ladder has reached its parent (the interties job runs on real-time ticks).
+    for (const child of ['home-1', 'feeder-north']) {
+      await waitFor(`${child}'s ladder in its parent`, async () => ((await records(child))?.rev ?? 0) >= 1);
+    }
+    // Then through the gates, parents first: the substation's (5 minutes ahead), the feeder's (3), home 1's (1);
+    // after each, the child takes its flow from the parent's clearing while its own gate is still open.
+    for (const [market, gate, child] of [['substation', 5, 'feeder-north'], ['feeder-north', 3, 'home-1'], ['home-1', 1, undefined]] as const) {
+      await cluster.setTime(I - gate * MIN);
+      await waitFor(`${market}'s auction`, async () => await operator.price(ctx(market), I, 'cleared') !== undefined);
+      if (child) await waitFor(`${child}'s flow`, async () => (await records(child))?.outcome !== undefined);
     }
     const home = (await records('home-1'))!;
     expect(home.outcome!.parentNet).toBeCloseTo(4.04, 9);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ export interface Cluster {
   readonly operatorToken: string;
   /** Market time now, as every instance reads it. */
   now(): number;
+  /** Moves every instance's market clock to `at` (it stands still otherwise). */
+  setTime(at: number): Promise<void>;
   /** Starts (or restarts) instance `i` on its port. */
   start(i: number): Promise<Instance>;
   /** SIGKILLs instance `i` and waits for it to be gone. */
@@ -44,10 +46,8 @@ export interface Cluster {
 
 
 export interface ClusterOptions {
-  /** Market time when the cluster starts. */
+  /** Market time when the cluster starts; it stands still until the test moves it (Cluster.setTime). */
   readonly clockStart: number;
-  /** @default 1 */
-  readonly speed?: number;
   /** @default 2000 */
   readonly jobLockMs?: number;
   /** @default the example markets */
@@ -55,6 +55,35 @@ export interface ClusterOptions {
 }
 
 let clusters = 0;
+
+/**
+ * A market clock that processes share through a file (serve --clock-file): it stands still until
+ * the test moves it, so what a test does before a gate closes never races the wall clock.
+ */
+export class FileClock {
+  private constructor(readonly file: string, private at: number) {}
+
+  static async create(dir: string, at: number): Promise<FileClock> {
+    const clock = new FileClock(join(dir, 'market-clock'), at);
+    await clock.set(at);
+    return clock;
+  }
+
+  get args(): string[] {
+    return ['--clock-file', this.file];
+  }
+
+  now(): number {
+    return this.at;
+  }
+
+  /** Moves the clock; every process reads the new time from its next reading on (the file is replaced whole). */
+  async set(at: number): Promise<void> {
+    await writeFile(`${this.file}.next`, new Date(at).toISOString());
+    await rename(`${this.file}.next`, this.file);
+    this.at = at;
+  }
+}
 
 /** The options that give service processes one shared, accelerated market clock. */
 export const clockArgs = (start: number, speed: number, origin: number): string[] =>
@@ -97,14 +126,13 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
   const tokens = await TokenService.forDataDir(dir);
   const operatorToken = await tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
   const namespace = `cluster-${process.pid}-${++clusters}`;
-  const origin = Date.now();
-  const speed = options.speed ?? 1;
+  const clock = await FileClock.create(dir, options.clockStart);
   const ports = await Promise.all(Array.from({ length: count }, freePort));
   const instances: Instance[] = [];
   const credentials = new Map<string, { clientId: string; clientSecret: string }>();
 
   const start = async (i: number): Promise<Instance> => (instances[i] = await spawnServe(ports[i]!, ['--redis', redis.url, '--namespace', namespace,
-    '--data', dir, '--job-lock-ms', String(options.jobLockMs ?? 2000), '--xml-workers', '0', ...clockArgs(options.clockStart, speed, origin),
+    '--data', dir, '--job-lock-ms', String(options.jobLockMs ?? 2000), '--xml-workers', '0', ...clock.args,
     ...(options.rulesDir ? ['--rules', options.rulesDir] : [])]));
 
   for (let i = 0; i < count; i++) await start(i);
@@ -117,7 +145,8 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
   };
   return {
     instances, operatorToken, start, dataDir: dir, namespace,
-    now: () => options.clockStart + Math.floor((Date.now() - origin) * speed),
+    now: () => clock.now(),
+    setTime: (at) => clock.set(at),
     kill: (i) => stopProcess(instances[i]!.process),
     async party(via, partyID, scopes = ['register', 'enroll', 'tender', 'quote', 'avail'], transportAddress) {
       const res = await fetch(`${instances[via]!.base}/oauth/clients`, { method: 'POST',
@@ -130,7 +159,7 @@ export async function startCluster(redis: TestRedis, count: number, options: Clu
     },
     clientOf: (client, via) => clientOn(via, client.partyID),
     enrollApproved: (via, client, marketContext) =>
-      enrollApproved(client, new MicromarketClient({ baseUrl: instances[via]!.base, partyID: 'operator', token: operatorToken }), marketContext, options.clockStart),
+      enrollApproved(client, new MicromarketClient({ baseUrl: instances[via]!.base, partyID: 'operator', token: operatorToken }), marketContext, clock.now()),
     async close() {
       await Promise.all(instances.map((instance) => stopProcess(instance.process, 'SIGTERM')));
       await rm(dir, { recursive: true, force: true });

@@ -47,7 +47,7 @@ const isOadr = (text: string | undefined): text is string => text !== undefined 
 /**
  * Checks every OpenADR message this test process sends or receives over fetch (test helpers, the
  * SDK's VEN, the service's pushes) against the official set: every answer, and every request the
- * receiver accepted (HTTP 200; a schema refusal is 400). Installed once per process.
+ * receiver's schema accepted (not answered 400). Installed once per process.
  */
 export function watchOpenAdr(): void {
   if (watching || officialMissing) return;
@@ -63,7 +63,9 @@ export function watchOpenAdr(): void {
       const problem = officialProblem(xml);
       if (problem) violations.push(`${what} ${url}: ${problem}\n${xml.slice(0, 2000)}`);
     };
-    if (isOadr(sent) && res.status === 200) check('request to', sent);
+    // OpenADR answers with HTTP 200 and the outcome in responseCode: 400 is a schema refusal (nothing accepted).
+    const refusedBySchema = res.status !== 200 || /<(?:\w+:)?responseCode>400</.test(answer);
+    if (isOadr(sent) && !refusedBySchema) check('request to', sent);
     if (isOadr(answer)) check('answer from', answer);
     return res;
   };
