@@ -26,7 +26,7 @@ export interface ServiceOptions {
   readonly dataDir: string;
   /**
    * Keep all state in Redis instead of the embedded store; several instances may share it (they
-   * need the same token signing key: the same `token.key` in their data directories).
+   * need the same token signing key: the same `jwt-signing.key` in their data directories).
    */
   readonly redis?: RedisStoreOptions & {
     /** How long a gate job's lock lasts unrenewed: how soon the job of an instance that died runs on another. @default 30000 */
