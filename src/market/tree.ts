@@ -26,7 +26,6 @@ export const parentID = (rules: MarketRules): string | undefined =>
  */
 export function checkParent(child: MarketRules, parent: MarketRules): string[] {
   const reasons: string[] = [];
-  const grid = gridOf(parent);
   if (!gridOf(parent)) reasons.push(`its parent ${parent.id} must be a curve-bid call market`);
   const r = child.resource;
   const p = parent.resource;

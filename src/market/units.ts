@@ -7,11 +7,7 @@
 const POWER = new Set(['W', 'VA', 'var', 'VAr', 'VAR']);
 const PER_TIME = /\/(s|min|h)$/;
 
-export function isRateUnit(units: string): boolean {
-  return POWER.has(units) || PER_TIME.test(units);
-}
-
 /** The amount one unit of quantity stands for over an interval of `intervalMs`: its hours for a rate, else 1. */
 export function amountPerUnit(units: string, intervalMs: number): number {
-  return isRateUnit(units) ? intervalMs / 3_600_000 : 1;
+  return POWER.has(units) || PER_TIME.test(units) ? intervalMs / 3_600_000 : 1;
 }

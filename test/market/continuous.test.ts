@@ -120,4 +120,18 @@ describe('continuous double auction', () => {
     expect(positions.get('B')).toEqual({ bought: 3, sold: 0, cost: expect.closeTo(0.025, 12) });
     expect(positions.get('S')).toEqual({ bought: 0, sold: 3, cost: expect.closeTo(-0.025, 12) });
   });
+
+  it('costs an amount unit as price x quantity, and any unit per time as a rate over the interval', () => {
+    const cost = (units: string) => {
+      fresh({ resource: { ...rules.resource, units } });
+      market.submit(tender('s', 'S', 'sell', 0.1, 6, t), now);
+      market.submit(tender('b', 'B', 'buy', 0.1, 6, t), now);
+      return market.positions.of(t).get('B')!.cost;
+    };
+    // 6 kWh at 0.10 is 0.60; 6 kW (or 6 m3/h) over the feeder's 5 minutes is 0.5 kWh (m3), 0.05.
+    expect(cost('Wh')).toBeCloseTo(0.6, 12);
+    expect(cost('W')).toBeCloseTo(0.05, 12);
+    expect(cost('m3/h')).toBeCloseTo(0.05, 12);
+    expect(cost('m3')).toBeCloseTo(0.6, 12);
+  });
 });
