@@ -19,6 +19,15 @@ export function port(value: string): number {
   return n;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A --log-level value (pino's levels), checked before anything starts. @default info */
+export function logLevel(value: unknown): string {
+  const level = String(value ?? 'info');
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${level}`);
+  return level;
+}
+
 /** Runs until SIGINT or SIGTERM, then `stop` (told which signal), then exits 0: the long-running commands' ending. */
 export function untilStopped(stop: (signal: string) => Promise<void>): Promise<number> {
   return new Promise((resolve) => {

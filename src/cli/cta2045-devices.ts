@@ -10,7 +10,7 @@ import { listenAt, openDevice, openSerial, parseAddress, type DeviceAddress } fr
 import { defaultTank, EmulatedWaterHeater } from '../../adapters/cta2045/water-heater.js';
 import { operationalStates } from '../../adapters/cta2045/basic-dr.js';
 import { clockFrom } from './clock.js';
-import { untilStopped, UsageError } from './command.js';
+import { logLevel, untilStopped, UsageError } from './command.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -37,7 +37,7 @@ export async function runBridge(values: Values): Promise<number> {
   const secret = process.env.MICROMARKET_CLIENT_SECRET;
   const clientId = values['client-id'] as string | undefined;
   if (!token && !(clientId && secret)) throw new UsageError('cta2045 bridge needs --token-file FILE, $MICROMARKET_TOKEN, or --client-id ID with $MICROMARKET_CLIENT_SECRET');
-  const log = pino({ level: String(values['log-level'] ?? 'info') }, pino.destination(2));
+  const log = pino({ level: logLevel(values['log-level']) }, pino.destination(2));
   const devices: BridgeDevice[] = specs.map((spec) => {
     let address: DeviceAddress;
     try {
@@ -65,7 +65,7 @@ export async function runEmulator(values: Values): Promise<number> {
   const serial = values.serial as string | undefined;
   if ((listen === undefined) === (serial === undefined)) throw new UsageError('cta2045 emulate needs --listen tcp://HOST:PORT|unix:PATH or --serial PATH');
   const clock = clockFrom(values) ?? Date.now;
-  const log = pino({ level: String(values['log-level'] ?? 'info') }, pino.destination(2));
+  const log = pino({ level: logLevel(values['log-level']) }, pino.destination(2));
   const heater = new EmulatedWaterHeater(undefined, clock, { spec: { ...defaultTank, setpointC: positive('setpoint', values.setpoint, defaultTank.setpointC) } });
   const drawPerSecond = (values['draw-lph'] === undefined ? 0 : positive('draw-lph', values['draw-lph'], 0)) / 3600;
   let said: string;

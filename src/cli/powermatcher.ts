@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { startEndpoint } from '../../adapters/powermatcher/server.js';
 import { clockFrom, clockOptions, clockUsage } from './clock.js';
-import { port, untilStopped, UsageError, type Command } from './command.js';
+import { logLevel, port, untilStopped, UsageError, type Command } from './command.js';
 
 export const powermatcherCommand: Command = {
   name: 'powermatcher',
@@ -57,7 +57,7 @@ Stops on SIGINT or SIGTERM, withdrawing the connected agents' bids.`,
       port: port(String(values.port ?? '8081')), host: String(values.host ?? '127.0.0.1'), minTimeBetweenPriceUpdatesMs: minMs,
       ...(values['cluster-id'] !== undefined ? { clusterId: String(values['cluster-id']) } : {}), ...(clock ? { clock } : {}),
       ...(agentTokens ? { agentTokens } : {}),
-      logger: { level: String(values['log-level'] ?? 'info') },
+      logger: { level: logLevel(values['log-level']) },
     });
     process.stderr.write(`micromarket powermatcher: ${endpoint.url}/powermatcher/websocket → ${market}\n`);
     return untilStopped(() => endpoint.close());

@@ -4,10 +4,8 @@ import { RulesError } from '../rules/load.js';
 import { startService } from '../service.js';
 import { NAMESPACE } from '../store/redis-connection.js';
 import { clockFrom, clockOptions, clockUsage } from './clock.js';
-import { port, untilStopped, UsageError, type Command } from './command.js';
+import { logLevel, port, untilStopped, UsageError, type Command } from './command.js';
 
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function count(value: string): number {
   const n = Number(value);
@@ -77,8 +75,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     const env = process.env;
     const clock = clockFrom(values);
     const listenOn = { port: port(String(values.port ?? env.MICROMARKET_PORT ?? '8080')), host: String(values.host ?? env.MICROMARKET_HOST ?? '127.0.0.1') };
-    const level = String(values['log-level'] ?? 'info');
-    if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${level}`);
+    const level = logLevel(values['log-level']);
     const xmlWorkers = values['xml-workers'] === undefined ? undefined : count(String(values['xml-workers']));
     const redisUrl = values.redis ?? env.MICROMARKET_REDIS_URL;
     const redis = redisUrl ? redisOptions(String(redisUrl), values) : undefined;

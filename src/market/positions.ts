@@ -1,5 +1,5 @@
 import type { Instant } from '../calendar/instant.js';
-import { MAX_PRECISION, roundPrice } from './rules.js';
+import { roundPrice } from './rules.js';
 import type { Transaction } from './types.js';
 
 /** A party's position in one interval. Net is bought minus sold. */
@@ -28,7 +28,7 @@ export class Positions {
    * `amountPerUnit`: the amount one unit of quantity stands for in an interval (units.ts);
    * `precision`: decimal places of the prices the market publishes (rules.ts, pricePrecision).
    */
-  constructor(private readonly amountPerUnit = 1, private readonly precision = MAX_PRECISION) {}
+  constructor(private readonly amountPerUnit: number, private readonly precision: number) {}
 
   record(t: Transaction): void {
     let parties = this.#byInterval.get(t.interval);

@@ -154,8 +154,9 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
     problem('priceSteps', `the price steps (${Number(increment.toPrecision(6))} apart) must not be closer than the price tick (${tick}): use fewer steps or a finer tick`);
   }
   const precision = rules.prices.precision;
-  if (precision !== undefined && (precision < new Ticks(tick).decimals || precision > MAX_PRECISION)) {
-    problem('precision', `must lie within ${new Ticks(tick).decimals}..${MAX_PRECISION}: at least the tick's decimal places`);
+  const tickDecimals = new Ticks(tick).decimals;
+  if (precision !== undefined && (precision < tickDecimals || precision > MAX_PRECISION)) {
+    problem('precision', `must lie within ${tickDecimals}..${MAX_PRECISION}: at least the tick's decimal places`);
   }
   if (rules.intertie && rules.clearing.kind === 'call' && rules.clearing.bids !== 'curve') {
     problem('intertie', 'a step-bid call market cannot have an intertie: a curve call market trades its aggregate curve upward, a continuous market its unmatched book');

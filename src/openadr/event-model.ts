@@ -63,7 +63,6 @@ export function eventIDFor(marketID: string, dtstart: Instant, venDigest: string
   return `${marketID.slice(0, 24)}.${stamp}.${venDigest.slice(0, 12)}`;
 }
 
-
 /** What a market's prices are stated in: currency per kWh for power markets, per market unit otherwise. */
 export function priceItem(rules: MarketRules): NonNullable<EventSignal['item']> {
   const kind = rules.resource.units === 'W' ? 'currencyPerKWh' : 'currency';

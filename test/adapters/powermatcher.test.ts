@@ -17,6 +17,19 @@ async function endpoint(svc: TestService, marketContext: string): Promise<Endpoi
   return startEndpoint({ service: svc.base, marketContext, token, clock: () => svc.clock.now, minTimeBetweenPriceUpdatesMs: 20, tickMs: 50, port: 0 });
 }
 
+/** A service whose only market has these rules, and the adapter in front of it. */
+async function withMarket(file: string, rules: string, marketContext: string): Promise<{ svc: TestService; pm: Endpoint; close(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'mm-pm-'));
+  await writeFile(join(dir, file), rules);
+  const svc = await testService(Date.UTC(2026, 10, 23, 12, 0), { rulesDir: dir });
+  const pm = await endpoint(svc, marketContext);
+  return { svc, pm, async close() {
+    await pm.close();
+    await svc.close();
+    await rm(dir, { recursive: true, force: true });
+  } };
+}
+
 const agentQuery = async (svc: TestService, agentId: string) =>
   `agentId=${agentId}&connectionId=c-${agentId}&token=${await svc.service.services.tokens.issue(agentId, ['register', 'enroll', 'tender', 'quote'], Date.now(), 3600)}`;
 
@@ -95,26 +108,20 @@ describe('PowerMatcher agents trading in a micromarket curve auction over websoc
 });
 
 describe('PowerMatcher BidTest.testCalculateIntersection through the whole path', () => {
-  let dir: string;
   let svc: TestService;
   let pm: Endpoint;
+  let close: () => Promise<void>;
   beforeAll(async () => {
     // The reference's market basis: 5 steps over -1..7 (step prices -1, 1, 3, 5, 7).
-    dir = await mkdtemp(join(tmpdir(), 'mm-pm-'));
     const home = await readFile(join(rulesDir, 'home.xml'), 'utf8');
-    await writeFile(join(dir, 'pm5.xml'), home.replace('<rules:id>home</rules:id>', '<rules:id>pm5</rules:id>')
+    ({ svc, pm, close } = await withMarket('pm5.xml', home.replace('<rules:id>home</rules:id>', '<rules:id>pm5</rules:id>')
       .replace('urn:micromarket:home', 'urn:micromarket:pm5').replace('<rules:priceSteps>101</rules:priceSteps>', '<rules:priceSteps>5</rules:priceSteps>')
       .replace('<rules:floor>0.00</rules:floor><rules:cap>1.00</rules:cap><rules:tick>0.01</rules:tick>', '<rules:floor>-1</rules:floor><rules:cap>7</rules:cap><rules:tick>1</rules:tick>')
       .replace('<rules:maximum>50</rules:maximum>', '<rules:maximum>1000</rules:maximum>')
-      .replace(/<rules:simpleLevels>.*<\/rules:simpleLevels>/, '<rules:simpleLevels><rules:moderate>1</rules:moderate><rules:high>3</rules:high><rules:special>5</rules:special></rules:simpleLevels>'));
-    svc = await testService(Date.UTC(2026, 10, 23, 12, 0), { rulesDir: dir });
-    pm = await endpoint(svc, 'urn:micromarket:pm5');
+      .replace(/<rules:simpleLevels>.*<\/rules:simpleLevels>/, '<rules:simpleLevels><rules:moderate>1</rules:moderate><rules:high>3</rules:high><rules:special>5</rules:special></rules:simpleLevels>'),
+    'urn:micromarket:pm5'));
   });
-  afterAll(async () => {
-    await pm?.close();
-    await svc?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   // [demand, target, expected price]; a target other than 0 is the same as bidding demand minus target.
   it.each([
@@ -138,21 +145,15 @@ describe('PowerMatcher BidTest.testCalculateIntersection through the whole path'
 });
 
 describe('PowerMatcher\'s default market basis (100 steps over 0..1, steps of 1/99) through the whole path', () => {
-  let dir: string;
   let svc: TestService;
   let pm: Endpoint;
+  let close: () => Promise<void>;
   const basis100 = { commodity: 'electricity', currency: 'EUR', priceSteps: 100, minimumPrice: 0, maximumPrice: 1 };
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mm-pm-'));
-    await writeFile(join(dir, 'pm-default.xml'), await readFile(new URL('../fixtures/rules/pm-default.xml', import.meta.url), 'utf8'));
-    svc = await testService(Date.UTC(2026, 10, 23, 12, 0), { rulesDir: dir });
-    pm = await endpoint(svc, 'urn:micromarket:pm-default');
+    ({ svc, pm, close } = await withMarket('pm-default.xml', await readFile(new URL('../fixtures/rules/pm-default.xml', import.meta.url), 'utf8'),
+      'urn:micromarket:pm-default'));
   });
-  afterAll(async () => {
-    await pm?.close();
-    await svc?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close?.());
 
   it('BidBalanceTest.testTwoFlexible: PRICE_UPDATE 0.499999 (between steps 49 and 50), so the first bid reads its 1999', async () => {
     const one = await Agent.connect(pm.url, await agentQuery(svc, 'flexible-1'));
