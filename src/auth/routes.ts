@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { asJson, collections, fromJson, type ClientRecord } from '../ei/records.js';
+import { asJson, collections, fromJson, type ClientRecord } from '../host/records.js';
 import { authenticate } from '../ei/plugin.js';
 import { MicromarketError } from '../errors.js';
 import { put, type Store } from '../store/store.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { acceleratedClock } from '../service.js';
+import { acceleratedClock } from '../service/index.js';
 import { UsageError } from './command.js';
 
 /** The options that set a market clock other than real time (demos, rehearsals, tests). */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { exampleRulesDir } from '../paths.js';
 import { RulesError } from '../rules/load.js';
-import { startService } from '../service.js';
+import { startService } from '../service/index.js';
 import { NAMESPACE } from '../store/redis-connection.js';
 import { clockFrom, clockOptions, clockUsage } from './clock.js';
 import { logLevel, port, untilStopped, UsageError, type Command } from './command.js';

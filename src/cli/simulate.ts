@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseInstant } from '../calendar/instant.js';
 import { isMicromarketError } from '../errors.js';
-import type { MarketRules } from '../market/rules.js';
+import type { MarketRules } from '../terms/rules.js';
 import { defaultSimulationTime, simulate, simulateNested, type SimulationInput } from '../market/simulation.js';
 import { loadMarketRules, loadRuleFile, RulesError } from '../rules/load.js';
 import { XmlPipeline } from '../xml/pipeline.js';

@@ -3,7 +3,7 @@ import type { Availability } from '../calendar/availability.js';
 import type { Product } from '../emix/product.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { Payload, PayloadBody, PayloadName } from '../xml/payloads/index.js';
-import type { PublicRules } from '../ei/public-rules.js';
+import type { PublicRules } from '../terms/public-rules.js';
 import { MicromarketClientError } from './errors.js';
 import { clientPipeline, Transport, type TransportOptions } from './transport.js';
 

@@ -5,10 +5,9 @@
  * curve, truncated to the market's quantity tick (see docs/interties.md).
  */
 import type { Product } from '../emix/product.js';
-import { ladder } from '../market/intertie.js';
-import type { MarketRules } from '../market/rules.js';
-import { Ticks } from '../market/ticks.js';
-import { gridOf } from '../market/tree.js';
+import { gridOf, ladder } from '../terms/ladder.js';
+import type { MarketRules } from '../terms/rules.js';
+import { Ticks } from '../terms/ticks.js';
 
 /**
  * The products of the step tenders that bid `curve` (one demand value per price step of the

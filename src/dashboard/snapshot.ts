@@ -4,8 +4,8 @@
  * interties, the OpenADR events with their answers, and the devices adapters report on.
  */
 import type { EiServices } from '../ei/operation.js';
-import { publicRules, type PublicRules } from '../ei/public-rules.js';
-import { collections, fromJson, type OptRecord } from '../ei/records.js';
+import { publicRules, type PublicRules } from '../terms/public-rules.js';
+import { collections, fromJson, type OptRecord } from '../host/records.js';
 import type { IntertieReading } from '../intertie/records.js';
 import type { IntervalBook } from '../market/market-base.js';
 import type { Transaction } from '../market/types.js';

@@ -3,7 +3,7 @@
  * each price step of a curve market, positive consuming) and a step that applies the power it
  * was allocated. Pure: time and prices are passed in.
  */
-import { priceOfStep, type PriceGrid } from '../market/curve.js';
+import { priceOfStep, type PriceGrid } from '../terms/curve.js';
 
 /** A demand curve from a rule for each price. */
 export function curveOf(grid: PriceGrid, demand: (price: number) => number): Float64Array {

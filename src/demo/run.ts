@@ -22,11 +22,11 @@ import { EmulatedWaterHeater, defaultTank, Tank } from '../../adapters/cta2045/w
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
 import { curveProducts, MicromarketClient, OpenAdrVen, rulesOf } from '../client/index.js';
 import type { IntertieRecord } from '../intertie/records.js';
-import type { MarketRules } from '../market/rules.js';
-import { stepOf } from '../market/curve.js';
-import { gridOf } from '../market/tree.js';
+import type { MarketRules } from '../terms/rules.js';
+import { stepOf } from '../terms/curve.js';
+import { gridOf } from '../terms/ladder.js';
 import { exampleRulesDir } from '../paths.js';
-import { startService, type Service } from '../service.js';
+import { startService, type Service } from '../service/index.js';
 import type { Scope } from '../auth/tokens.js';
 import { Battery, curveOf, Ev, PlainThermostat, Thermostat } from './devices.js';
 import { PowerMatcherAgent } from './pm-agent.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EiServices } from './operation.js';
 import { authenticate } from './plugin.js';
-import { publicRules } from './public-rules.js';
+import { publicRules } from '../terms/public-rules.js';
 
 /** GET /markets: every market's rules as JSON, for any authenticated party (see public-rules.ts). */
 export function marketRoutes(app: FastifyInstance, ei: EiServices): void {

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Principal, Scope, TokenService } from '../auth/tokens.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { EiResponse, Payload, PayloadBody, PayloadName } from '../xml/payloads/index.js';
-import type { MarketHost, MarketWork } from './markets.js';
+import type { MarketHost, MarketWork } from '../host/markets.js';
 import type { QuoteDistributor } from './quote-distribution.js';
 
 /** What every EI operation can use. */

@@ -7,8 +7,8 @@ import { postXml } from '../http/outbound.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
-import { asJson, collections, fromJson } from './records.js';
-import { enrolledParties } from './lookups.js';
+import { asJson, collections, fromJson } from '../host/records.js';
+import { enrolledParties } from '../host/lookups.js';
 import { intervalProduct } from './wire.js';
 
 type EiQuote = PayloadBody<'eiReplyQuote'>['quotes'][number];

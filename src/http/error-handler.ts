@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { isMicromarketError, MicromarketError } from '../errors.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { OPENADR_PATH, sendOadrError } from '../openadr/plugin.js';
-import { sendEiError } from './ei-reply.js';
+import { sendEiError } from './replies.js';
 
 /** Paths whose clients speak XML: their errors are answered in the EI response form. */
 const XML_PATHS = /^\/(ei|xml)\//;

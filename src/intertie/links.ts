@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/tokens.js';
 import { durationToMillis } from '../calendar/duration.js';
-import type { MarketHost } from '../ei/markets.js';
+import type { MarketHost } from '../host/markets.js';
 import { canBeChild } from '../market/nested.js';
 import { RulesError } from '../rules/load.js';
 import type { Intertie } from './agent.js';

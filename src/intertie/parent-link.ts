@@ -5,8 +5,8 @@
 import { MicromarketClient, type ClientOptions } from '../client/client.js';
 import { isMicromarketClientError } from '../client/errors.js';
 import type { Product } from '../emix/product.js';
-import { rulesOf } from '../ei/public-rules.js';
-import type { MarketRules } from '../market/rules.js';
+import { rulesOf } from '../terms/public-rules.js';
+import type { MarketRules } from '../terms/rules.js';
 import { checkParent } from '../market/tree.js';
 
 /** What the parent made of an interval: its clearing price and the child party's net purchase. */

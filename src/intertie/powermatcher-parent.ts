@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { MicromarketClientError } from '../client/errors.js';
-import { stepOf, type PriceGrid } from '../market/curve.js';
+import { stepOf, type PriceGrid } from '../terms/curve.js';
 import { bidMessage, type MarketBasis } from '../powermatcher/messages.js';
 import type { ParentOutcome } from './parent-link.js';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireScope } from '../auth/tokens.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
-import { collections, fromJson } from '../ei/records.js';
+import { collections, fromJson } from '../host/records.js';
 import { intervalOfKey, type IntertieRecord, type IntertieStatus } from './records.js';
 
 /**

@@ -2,9 +2,9 @@ import type { Availability } from '../calendar/availability.js';
 import { isAvailable } from '../calendar/availability-check.js';
 import type { Instant } from '../calendar/instant.js';
 import type { Product } from '../emix/product.js';
-import { gateClosureMs, horizonMs, type MarketRules } from './rules.js';
+import { gateClosureMs, horizonMs, type MarketRules } from '../terms/rules.js';
 import { sliceTender } from './tender-slices.js';
-import { Ticks } from './ticks.js';
+import { Ticks } from '../terms/ticks.js';
 import type { Rejection, RejectionCode, Side } from './types.js';
 
 /** A tender as the engine receives it: who, which tender, and the EMIX product it offers. */

@@ -1,8 +1,8 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
-import { checkCurve, curveFromPoints, CurveError, intersection, priceOfStep, stepOf, type PriceGrid } from './curve.js';
+import { checkCurve, curveFromPoints, CurveError, intersection, priceOfStep, stepOf, type PriceGrid } from '../terms/curve.js';
 import { emptyOutput, MarketBase, tenderKey, type IntervalBook, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
-import { gateClosureMs, horizonMs, roundPrice, type MarketRules } from './rules.js';
+import { gateClosureMs, horizonMs, roundPrice, type MarketRules } from '../terms/rules.js';
 import { clearStepAuction } from './step-auction.js';
 import type { PriceBounds } from './intertie.js';
 import type { ClearingResult, Rejection, Side, Transaction } from './types.js';

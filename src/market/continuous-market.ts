@@ -1,9 +1,9 @@
 import type { Instant } from '../calendar/instant.js';
 import type { Admitted, TenderInput } from './admission.js';
-import type { PriceGrid } from './curve.js';
+import type { PriceGrid } from '../terms/curve.js';
 import { emptyOutput, MarketBase, type IntervalBook, type MarketOutput, type OpenTender, type SubmitOutcome } from './market-base.js';
 import { OrderBook, type RestingOrder } from './order-book.js';
-import { gateClosureMs, type MarketRules } from './rules.js';
+import { gateClosureMs, type MarketRules } from '../terms/rules.js';
 import type { Rejection, Removal, Transaction } from './types.js';
 
 interface TenderRecord {

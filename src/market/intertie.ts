@@ -5,20 +5,9 @@
  * per interval, positive when the child imports. See docs/interties.md.
  */
 import { insideWindow } from '../calendar/availability-check.js';
-import { increment, priceOfStep, type PriceGrid } from './curve.js';
-import type { Derate } from './rules.js';
-import type { Ticks } from './ticks.js';
-
-export interface IntertieTerms {
-  /** Most the child may receive per interval, in its units. */
-  readonly importCapacity: number;
-  /** Most the child may send per interval, in its units. */
-  readonly exportCapacity: number;
-  /** Share of what is sent that is lost on the way (0 ≤ λ < 1). */
-  readonly lossFactor: number;
-  /** Transport fee per unit, in the child's currency, charged on what crosses. */
-  readonly fee: number;
-}
+import { increment, priceOfStep, type PriceGrid } from '../terms/curve.js';
+import type { Derate, IntertieTerms } from '../terms/rules.js';
+import type { Ticks } from '../terms/ticks.js';
 
 /** The limits of an intertie in the interval [start, end): its own, or those of the first derate that covers it. */
 export function termsAt(intertie: IntertieTerms & { readonly derates: readonly Derate[] }, start: number, end: number): IntertieTerms {
@@ -101,61 +90,4 @@ export function priceBounds(terms: IntertieTerms, parentPrice: number, flow: num
     low: flow <= -(terms.exportCapacity - tolerance) ? null : at.export,
     high: flow >= terms.importCapacity - tolerance ? null : at.import,
   };
-}
-
-/** A step tender of a ladder; no price: a price-taker (a flat curve). */
-export interface LadderStep {
-  readonly side: 'buy' | 'sell';
-  readonly price: number | undefined;
-  readonly quantity: number;
-}
-
-/**
- * A curve as step tenders on the parent's ticks, for a parent reached by EI tenders: a buy for each
- * drop in demand between steps i and i+1, a sell likewise for each growth in supply, and
- * price-taking remainders at the ends. A step tender at any price in (price(i), price(i+1)] becomes
- * the same vertical step between steps i and i+1 in a curve market (PowerMatcher's point bids), so
- * each is written at the highest tick price not above price(i+1), which lies in that gap whenever
- * the steps are no closer than the tick (checkRules): a grid off the tick (steps of 1/99) reaches
- * the auction on its own steps, unrounded, and the ladder sums back to the curve. Values are first
- * truncated towards zero to whole ticks (so no capacity is exceeded); a step below `minimum` is
- * carried to the next price (and dropped if none is left); one above `maximum` is split.
- */
-export function ladder(grid: PriceGrid, curve: Float64Array, prices: Ticks, quantities: Ticks,
-  limits: { minimum?: number; maximum?: number } = {}): LadderStep[] {
-  const n = grid.steps;
-  const ticks = Array.from(curve, (v) => Math.trunc(v / quantities.tick + Math.sign(v) * 1e-9));
-  const buy = ticks.map((t) => Math.max(t, 0));
-  const sell = ticks.map((t) => Math.max(-t, 0));
-  const priceAt = (i: number) => {
-    const ticks = priceOfStep(grid, i) / prices.tick;
-    return prices.value(Math.floor(ticks + 1e-9 * Math.max(1, Math.abs(ticks))));
-  };
-  const minimum = quantities.of(limits.minimum ?? quantities.tick) ?? 1;
-  const maximum = limits.maximum === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(limits.maximum / quantities.tick + 1e-9));
-  const out: LadderStep[] = [];
-  const emit = (side: LadderStep['side'], price: number | undefined, count: number) => {
-    for (let left = count; left > 0; left -= maximum) out.push({ side, price, quantity: quantities.value(Math.min(left, maximum)) });
-  };
-  let carry = 0;
-  for (let i = 0; i < n - 1; i++) {
-    carry += buy[i]! - buy[i + 1]!;
-    if (carry >= minimum) {
-      emit('buy', priceAt(i + 1), carry);
-      carry = 0;
-    }
-  }
-  // A carry left at the top is below the minimum and is dropped: the ladder never bids more than the curve.
-  if (buy[n - 1]! > 0) emit('buy', undefined, buy[n - 1]!);
-  carry = sell[0]!;
-  if (carry > 0) emit('sell', undefined, carry);
-  carry = 0;
-  for (let i = 0; i < n - 1; i++) {
-    carry += sell[i + 1]! - sell[i]!;
-    if (carry >= minimum) {
-      emit('sell', priceAt(i + 1), carry);
-      carry = 0;
-    }
-  }
-  return out;
 }

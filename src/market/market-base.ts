@@ -2,8 +2,8 @@ import type { Availability } from '../calendar/availability.js';
 import type { Instant } from '../calendar/instant.js';
 import { admit, MarketCalendar, type Admitted, type TenderInput } from './admission.js';
 import { Positions } from './positions.js';
-import { granularityMs, pricePrecision, type MarketRules } from './rules.js';
-import { Ticks } from './ticks.js';
+import { granularityMs, pricePrecision, type MarketRules } from '../terms/rules.js';
+import { Ticks } from '../terms/ticks.js';
 import { amountPerUnit } from './units.js';
 import type { ClearingResult, Rejection, Removal, Transaction } from './types.js';
 

@@ -1,6 +1,6 @@
 import { CallMarket } from './call-market.js';
 import { ContinuousMarket } from './continuous-market.js';
-import type { MarketRules } from './rules.js';
+import type { MarketRules } from '../terms/rules.js';
 
 export type Market = ContinuousMarket | CallMarket;
 

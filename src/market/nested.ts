@@ -8,12 +8,14 @@ import type { Instant } from '../calendar/instant.js';
 import type { TenderInput } from './admission.js';
 import { CallMarket } from './call-market.js';
 import { ContinuousMarket } from './continuous-market.js';
-import { childFlow, parity, priceBounds, termsAt, upwardCurve, type IntertieTerms } from './intertie.js';
+import { childFlow, parity, priceBounds, termsAt, upwardCurve } from './intertie.js';
+import type { IntertieTerms } from '../terms/rules.js';
 import type { MarketOutput } from './market-base.js';
 import type { Market } from './market.js';
-import type { MarketRules } from './rules.js';
-import { Ticks } from './ticks.js';
-import { gridOf, parentID, rootsFirst } from './tree.js';
+import type { MarketRules } from '../terms/rules.js';
+import { Ticks } from '../terms/ticks.js';
+import { parentID, rootsFirst } from './tree.js';
+import { gridOf } from '../terms/ladder.js';
 
 /** What crossed one intertie in one interval. Quantities per interval; positive: into the child. */
 export interface IntertieFlow {

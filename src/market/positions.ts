@@ -1,5 +1,5 @@
 import type { Instant } from '../calendar/instant.js';
-import { roundPrice } from './rules.js';
+import { roundPrice } from '../terms/rules.js';
 import type { Transaction } from './types.js';
 
 /** A party's position in one interval. Net is bought minus sold. */

@@ -3,7 +3,7 @@ import type { TenderInput } from './admission.js';
 import type { MarketOutput } from './market-base.js';
 import { createMarket, type Market } from './market.js';
 import { clearNested } from './nested.js';
-import { gateClosureMs, granularityMs, type MarketRules } from './rules.js';
+import { gateClosureMs, granularityMs, type MarketRules } from '../terms/rules.js';
 import type { ClearingResult, Removal, Transaction } from './types.js';
 
 /** A tender read from an input file, or the reason the file's content could not be used. */

@@ -2,7 +2,7 @@ import { durationOfMillis, durationToMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
 import { streamAsSequence } from '../calendar/sequence.js';
 import { SI_EXPONENT, type Item, type Product, type TemixPower } from '../emix/product.js';
-import { granularityMs, type MarketRules } from './rules.js';
+import { granularityMs, type MarketRules } from '../terms/rules.js';
 import type { Rejection, RejectionCode, Side } from './types.js';
 
 /** A tender's terms for one market interval, in the market's units. Price undefined: price-taking. */

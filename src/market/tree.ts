@@ -3,15 +3,9 @@
  * of one service must satisfy, and the order in which a tree clears (parents before children).
  */
 import { durationToMillis } from '../calendar/duration.js';
-import type { PriceGrid } from './curve.js';
-import { gateClosureMs, granularityMs, type MarketRules, type RuleProblem } from './rules.js';
-
-/** The PowerMatcher market basis of a curve call market, or undefined for any other market. */
-export function gridOf(rules: MarketRules): PriceGrid | undefined {
-  const c = rules.clearing;
-  return c.kind === 'call' && c.bids === 'curve' && c.priceSteps !== undefined
-    ? { minimum: rules.prices.floor, maximum: rules.prices.cap, steps: c.priceSteps } : undefined;
-}
+import type { PriceGrid } from '../terms/curve.js';
+import { gridOf } from '../terms/ladder.js';
+import { gateClosureMs, granularityMs, type MarketRules, type RuleProblem } from '../terms/rules.js';
 
 /** The local parent of a market, if it has one. */
 export const parentID = (rules: MarketRules): string | undefined =>

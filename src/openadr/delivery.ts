@@ -1,6 +1,6 @@
 import type { Instant } from '../calendar/instant.js';
 import { SI_EXPONENT } from '../emix/product.js';
-import { granularityMs, type MarketRules } from '../market/rules.js';
+import { granularityMs, type MarketRules } from '../terms/rules.js';
 import type { TelemetryPoint } from './reports.js';
 
 /**

@@ -8,7 +8,7 @@
  * index, where a shared one would keep only the last of the two.
  */
 import type { Instant } from '../calendar/instant.js';
-import { asJson, collections, fromJson } from '../ei/records.js';
+import { asJson, collections, fromJson } from '../host/records.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import type { EventRecord } from './event-model.js';
 

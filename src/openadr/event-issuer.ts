@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Instant } from '../calendar/instant.js';
-import { enrolledParties } from '../ei/lookups.js';
-import { asJson, collections, fromJson } from '../ei/records.js';
+import { enrolledParties } from '../host/lookups.js';
+import { asJson, collections, fromJson } from '../host/records.js';
 import type { Market } from '../market/market.js';
-import { gateClosureMs, granularityMs } from '../market/rules.js';
+import { gateClosureMs, granularityMs } from '../terms/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import { indexWith, liveEventIDs } from './event-index.js';
 import { eventIDFor, round, simpleLevel, type EventRecord } from './event-model.js';

@@ -6,7 +6,8 @@
 import { durationOfMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
 import { NOMINAL_GRID, SI_EXPONENT } from '../emix/product.js';
-import type { MarketRules, SimpleLevels } from '../market/rules.js';
+import type { MarketRules } from '../terms/rules.js';
+import type { SimpleLevels } from '../terms/signals.js';
 import type { ValueOf } from '../xml/codec.js';
 import { targetOf, type eiEvent, type eventStatuses } from '../xml/payloads/oadr.js';
 

@@ -10,10 +10,10 @@
 import { requireSelf } from '../auth/tokens.js';
 import type { Instant } from '../calendar/instant.js';
 import { MicromarketError } from '../errors.js';
-import { registeredParty } from '../ei/lookups.js';
-import type { MarketHost } from '../ei/markets.js';
+import { registeredParty } from '../host/lookups.js';
+import type { MarketHost } from '../host/markets.js';
 import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson } from '../ei/records.js';
+import { asJson, collections, fromJson } from '../host/records.js';
 import { del, ifUnchanged, put, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { liveEventIDs } from './event-index.js';

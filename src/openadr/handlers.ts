@@ -1,5 +1,5 @@
 import { requireSelf, type Principal } from '../auth/tokens.js';
-import type { MarketWork } from '../ei/markets.js';
+import type { MarketWork } from '../host/markets.js';
 import type { EiServices } from '../ei/operation.js';
 import type { WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';

@@ -16,7 +16,7 @@ import { parseInstant, type Instant } from '../calendar/instant.js';
 import { MicromarketError } from '../errors.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
-import { collections, fromJson, type OptRecord } from '../ei/records.js';
+import { collections, fromJson, type OptRecord } from '../host/records.js';
 import { deliveredByInterval } from './delivery.js';
 import { eventStatus, type EventRecord } from './event-model.js';
 import type { TelemetryPoint } from './reports.js';

@@ -12,7 +12,7 @@ import { requireScope } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
-import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
+import { asJson, collections, fromJson, type PartyRecord } from '../host/records.js';
 import { put } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { enqueue } from './queue.js';

@@ -10,9 +10,9 @@
 import { requireSelf } from '../auth/tokens.js';
 import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
-import { marketFor, registeredParty } from '../ei/lookups.js';
+import { marketFor, registeredParty } from '../host/lookups.js';
 import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson, type AvailRecord, type OptRecord } from '../ei/records.js';
+import { asJson, collections, fromJson, type AvailRecord, type OptRecord } from '../host/records.js';
 import { del, put, type WriteOp } from '../store/store.js';
 import type { OadrHandlers } from './handlers.js';
 

@@ -3,7 +3,7 @@ import { requireScope } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
 import type { EiServices } from '../ei/operation.js';
 import { authenticate } from '../ei/plugin.js';
-import { sendPayload } from '../http/ei-reply.js';
+import { sendPayload } from '../http/replies.js';
 import { payloadOf } from '../http/xml-body.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';

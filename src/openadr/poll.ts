@@ -5,9 +5,9 @@
  * the messages queued for it (queue.ts), one per poll; otherwise oadrResponse 200: nothing pending.
  */
 import { requireSelf } from '../auth/tokens.js';
-import { registeredParty } from '../ei/lookups.js';
+import { registeredParty } from '../host/lookups.js';
 import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson } from '../ei/records.js';
+import { asJson, collections, fromJson } from '../host/records.js';
 import { del, ifUnchanged, put, type WriteOp } from '../store/store.js';
 import type { PendingDistribute } from './event-issuer.js';
 import { currentEvents, distribute } from './events.js';

@@ -8,8 +8,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { durationToMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
-import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
-import type { MarketHost } from '../ei/markets.js';
+import { asJson, collections, fromJson, type PartyRecord } from '../host/records.js';
+import type { MarketHost } from '../host/markets.js';
 import { postXml } from '../http/outbound.js';
 import { handled } from './handlers.js';
 import { del, ifUnchanged, put, type Store } from '../store/store.js';

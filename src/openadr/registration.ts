@@ -7,9 +7,9 @@
  *   VEN ──oadrCancelPartyRegistration─▶ VTN  cancels it: open tenders are withdrawn, polls are refused
  */
 import { MicromarketError } from '../errors.js';
-import { cancelRegistration, registeredParty } from '../ei/lookups.js';
+import { cancelRegistration, registeredParty } from '../host/lookups.js';
 import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson, type PartyRecord } from '../ei/records.js';
+import { asJson, collections, fromJson, type PartyRecord } from '../host/records.js';
 import { del, put } from '../store/store.js';
 import type { EiResponse } from '../xml/payloads/index.js';
 import { ownVen, type OadrHandlers } from './handlers.js';

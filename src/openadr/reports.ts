@@ -14,9 +14,9 @@ import { durationOfMillis, durationToMillis, type Duration } from '../calendar/d
 import type { Instant } from '../calendar/instant.js';
 import { SI_EXPONENT, type SiScaleCode } from '../emix/product.js';
 import { MicromarketError } from '../errors.js';
-import { registeredParty } from '../ei/lookups.js';
+import { registeredParty } from '../host/lookups.js';
 import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson } from '../ei/records.js';
+import { asJson, collections, fromJson } from '../host/records.js';
 import { put, type Json, type WriteOp } from '../store/store.js';
 import type { ValueOf } from '../xml/codec.js';
 import type { EiResponse } from '../xml/payloads/index.js';

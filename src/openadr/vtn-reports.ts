@@ -11,11 +11,11 @@
  */
 import type { Instant } from '../calendar/instant.js';
 import { durationOfMillis } from '../calendar/duration.js';
-import type { MarketHost } from '../ei/markets.js';
+import type { MarketHost } from '../host/markets.js';
 import { MicromarketError } from '../errors.js';
-import { asJson, collections, fromJson } from '../ei/records.js';
+import { asJson, collections, fromJson } from '../host/records.js';
 import type { Market } from '../market/market.js';
-import { granularityMs } from '../market/rules.js';
+import { granularityMs } from '../terms/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 import { priceItem, publishedPrice } from './event-model.js';

@@ -4,7 +4,7 @@
  * service speaks them as a remote agent (a market joining a PowerMatcher cluster); the adapter in
  * adapters/powermatcher as an auctioneer. Facts: ../shared/reference/powermatcher.md, sections 1 and 6.
  */
-import { checkCurve, curveFromPoints, CurveError } from '../market/curve.js';
+import { checkCurve, curveFromPoints, CurveError } from '../terms/curve.js';
 
 export interface MarketBasis {
   readonly commodity: string;

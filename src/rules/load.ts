@@ -4,7 +4,8 @@ import type { Availability } from '../calendar/availability.js';
 import { availabilityFromIcs, IcsError } from '../calendar/ics.js';
 import { parseDuration } from '../calendar/duration.js';
 import { isMicromarketError } from '../errors.js';
-import { checkRules, defaultDeviceSignals, defaultSimpleLevels, type DeviceSignals, type IntertieParent, type MarketRules } from '../market/rules.js';
+import { checkRules, type IntertieParent } from '../terms/rules.js';
+import { checkSignals, defaultDeviceSignals, defaultSimpleLevels, type DeviceSignals, type MarketSetup } from '../terms/signals.js';
 import { checkTree } from '../market/tree.js';
 import { lineOfElement } from '../xml/lines.js';
 import { ruleFile, type RuleFile } from '../xml/market-rules.js';
@@ -41,7 +42,7 @@ async function readHours(file: string, xml: string, hours: RuleFile['hours']): P
   return out;
 }
 
-function toRules(raw: RuleFile, hours: Availability[]): MarketRules {
+function toSetup(raw: RuleFile, hours: Availability[]): MarketSetup {
   const clearing = raw.clearing.kind === 'continuous'
     ? { kind: 'continuous' as const, gateClosure: raw.clearing.value.gateClosure ?? parseDuration('PT0S'), selfTrade: raw.clearing.value.selfTrade ?? 'cancel-resting' as const }
     : { kind: 'call' as const, ...raw.clearing.value };
@@ -69,8 +70,8 @@ function parentOf(parent: NonNullable<RuleFile['intertie']>['parent']): Intertie
   }
 }
 
-/** Reads, validates (schema, .ics hours, semantic checks) and returns one rule file. */
-export async function loadRuleFile(file: string, pipeline: XmlPipeline): Promise<MarketRules> {
+/** Reads, validates (schema, .ics hours, semantic checks) and returns one rule file: the market's rules and signal mappings. */
+export async function loadRuleFile(file: string, pipeline: XmlPipeline): Promise<MarketSetup> {
   const body = await readFile(file);
   const xml = body.toString('utf8');
   let raw: RuleFile;
@@ -82,8 +83,8 @@ export async function loadRuleFile(file: string, pipeline: XmlPipeline): Promise
     if (isMicromarketError(error)) throw new RulesError([{ file, ...(error.line ? { line: error.line } : {}), reason: error.reason }]);
     throw error;
   }
-  const rules = toRules(raw, await readHours(file, xml, raw.hours));
-  const problems = checkRules(rules);
+  const rules = toSetup(raw, await readHours(file, xml, raw.hours));
+  const problems = [...checkRules(rules), ...checkSignals(rules)];
   if (problems.length > 0) {
     throw new RulesError(problems.map((p) => ({ file, line: lineOfElement(xml, p.element), reason: `${p.element} ${p.reason}` })));
   }
@@ -95,7 +96,7 @@ export async function loadRuleFile(file: string, pipeline: XmlPipeline): Promise
  * must form a tree. A directory that is missing, or holds no rule file, is refused: a service with
  * no market is a mistake, not a configuration.
  */
-export async function loadMarketRules(dir: string, pipeline: XmlPipeline): Promise<MarketRules[]> {
+export async function loadMarketRules(dir: string, pipeline: XmlPipeline): Promise<MarketSetup[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -106,7 +107,7 @@ export async function loadMarketRules(dir: string, pipeline: XmlPipeline): Promi
   const files = names.filter((f) => f.endsWith('.xml')).sort().map((f) => join(dir, f));
   if (files.length === 0) throw new RulesError([{ file: dir, reason: 'no market rule files (*.xml) in this directory' }]);
   const problems: RulesProblem[] = [];
-  const markets: MarketRules[] = [];
+  const markets: MarketSetup[] = [];
   const loadedFrom: string[] = []; // the file of each market (a file that failed has none)
   for (const file of files) {
     try {

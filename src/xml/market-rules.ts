@@ -1,5 +1,5 @@
 import { siScaleCodes } from '../emix/product.js';
-import { deviceCommands } from '../market/rules.js';
+import { deviceCommands } from '../terms/signals.js';
 import {
   decimal, element, enumeration, integer, list, many, one, opt, sequence, single, text, variant, type ContentCodec, type ValueOf,
 } from './codec.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
-import { collections, fromJson } from '../../src/ei/records.js';
+import { collections, fromJson } from '../../src/host/records.js';
 import type { Transaction } from '../../src/market/types.js';
 import { rulesDir } from '../support/markets.js';
 import { Agent, basis101 as basis } from '../support/powermatcher.js';

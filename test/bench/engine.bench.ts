@@ -16,7 +16,7 @@ import type { TenderInput } from '../../src/market/admission.js';
 import { CallMarket } from '../../src/market/call-market.js';
 import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { OrderBook, type IncomingOrder } from '../../src/market/order-book.js';
-import { defaultDeviceSignals, type MarketRules } from '../../src/market/rules.js';
+import type { MarketRules } from '../../src/terms/rules.js';
 import { random } from './stats.js';
 
 
@@ -51,7 +51,7 @@ const rules: MarketRules = {
   id: 'bench', marketContext: 'urn:micromarket:bench', name: 'bench', resource: { name: 'electricity', units: 'W', siScaleCode: 'k' },
   currency: 'EUR', granularity: parseDuration('PT5M'), horizon: parseDuration('P1D'),
   clearing: { kind: 'continuous', gateClosure: parseDuration('PT0S'), selfTrade: 'cancel-resting' },
-  prices: { floor: 0, cap: 1000, tick: 0.001 }, quantities: { tick: 1, minimum: 1, maximum: 1000 }, hours: [], enrollment: 'open', simpleLevels: { moderate: 500, high: 750, special: 900 }, deviceSignals: defaultDeviceSignals,
+  prices: { floor: 0, cap: 1000, tick: 0.001 }, quantities: { tick: 1, minimum: 1, maximum: 1000 }, hours: [], enrollment: 'open',
 };
 const now = Date.UTC(2026, 10, 23, 12);
 const interval = now + 3_600_000;

@@ -4,7 +4,7 @@
  * under the market's lease, run and committed; beside it, in the same run, one host alone with the
  * same 50 submitters (the lease never moves). No HTTP: what sharing a market costs in itself.
  */
-import { MarketHost } from '../../src/ei/markets.js';
+import { MarketHost } from '../../src/host/markets.js';
 import { RedisLeases } from '../../src/store/redis-leases.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { exampleRules, tender } from '../support/markets.js';

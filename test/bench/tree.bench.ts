@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { parseDuration } from '../../src/calendar/duration.js';
 import { CallMarket } from '../../src/market/call-market.js';
 import { clearNested } from '../../src/market/nested.js';
-import { defaultDeviceSignals, type MarketRules } from '../../src/market/rules.js';
+import type { MarketRules } from '../../src/terms/rules.js';
 import { random } from './stats.js';
 
 const STEPS = 100;
@@ -30,7 +30,7 @@ function rules(id: string, gate: string, intertie?: MarketRules['intertie']): Ma
     clearing: { kind: 'call', gateClosure: parseDuration(gate), bids: 'curve', priceSteps: STEPS },
     // 100 steps over 0.00..0.99: one step per cent, on the price tick.
     prices: { floor: 0, cap: 0.99, tick: 0.01 }, quantities: { tick: 0.001 }, hours: [], enrollment: 'open',
-    simpleLevels: { moderate: 0.25, high: 0.5, special: 0.75 }, deviceSignals: defaultDeviceSignals, ...(intertie ? { intertie } : {}),
+    ...(intertie ? { intertie } : {}),
   };
 }
 

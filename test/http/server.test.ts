@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, type Service } from '../../src/service.js';
+import { startService, type Service } from '../../src/service/index.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
 import { rulesDir } from '../support/markets.js';
 import { schemaSet } from '../support/schemas.js';

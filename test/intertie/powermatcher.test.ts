@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
-import { collections } from '../../src/ei/records.js';
+import { collections } from '../../src/host/records.js';
 import type { IntertieRecord } from '../../src/intertie/records.js';
 import { priced } from '../support/enrollment.js';
 import { rulesDir } from '../support/markets.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collections } from '../../src/ei/records.js';
+import { collections } from '../../src/host/records.js';
 import { del } from '../../src/store/store.js';
 import type { IntertieRecord } from '../../src/intertie/records.js';
 import { rulesDir } from '../support/markets.js';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/calendar/duration.js';
 import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { createMarket } from '../../src/market/market.js';
-import type { MarketRules } from '../../src/market/rules.js';
+import type { MarketRules } from '../../src/terms/rules.js';
 import { exampleRules, tender } from '../support/markets.js';
 
 const now = Date.UTC(2026, 10, 23, 12, 0);

@@ -1,12 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CallMarket } from '../../src/market/call-market.js';
-import { childFlow, demandAt, ladder, parity, termsAt, upwardCurve, type IntertieTerms } from '../../src/market/intertie.js';
+import { childFlow, demandAt, parity, termsAt, upwardCurve } from '../../src/market/intertie.js';
+import { gridOf, ladder } from '../../src/terms/ladder.js';
+import type { IntertieTerms } from '../../src/terms/rules.js';
 import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { createMarket } from '../../src/market/market.js';
 import { clearNested, intertieAccount, type IntertieFlow } from '../../src/market/nested.js';
-import type { MarketRules } from '../../src/market/rules.js';
-import { Ticks } from '../../src/market/ticks.js';
-import { checkTree, gridOf, rootsFirst } from '../../src/market/tree.js';
+import type { MarketRules } from '../../src/terms/rules.js';
+import { Ticks } from '../../src/terms/ticks.js';
+import { checkTree, rootsFirst } from '../../src/market/tree.js';
 import { curves, nestedRules, tender } from '../support/markets.js';
 
 const grid = { minimum: 0, maximum: 1, steps: 101 };

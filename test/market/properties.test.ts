@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { intersection, priceOfStep, stepOf, type PriceGrid } from '../../src/market/curve.js';
+import { intersection, priceOfStep, stepOf, type PriceGrid } from '../../src/terms/curve.js';
 import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { createMarket } from '../../src/market/market.js';
-import type { MarketRules } from '../../src/market/rules.js';
+import type { MarketRules } from '../../src/terms/rules.js';
 import { clearStepAuction } from '../../src/market/step-auction.js';
 import type { Removal, Transaction } from '../../src/market/types.js';
 import { exampleRules, tender } from '../support/markets.js';

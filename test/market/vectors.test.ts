@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curveFromPoints, intersection, stepOf, type PriceGrid } from '../../src/market/curve.js';
+import { curveFromPoints, intersection, stepOf, type PriceGrid } from '../../src/terms/curve.js';
 import { clearStepAuction } from '../../src/market/step-auction.js';
 
 // shared/reference/powermatcher.md section 7: PowerMatcher BidTest.testCalculateIntersection.

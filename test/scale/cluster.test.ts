@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
-import { startService } from '../../src/service.js';
+import { startService } from '../../src/service/index.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { put } from '../../src/store/store.js';
 import { redisStores, storeConformance } from '../store/conformance.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
-import { startService, type Service } from '../../src/service.js';
+import { startService, type Service } from '../../src/service/index.js';
 import { enrollApproved, priced } from '../support/enrollment.js';
 import { rulesDir } from '../support/markets.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../support/redis.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
 import type { OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { collections } from '../../src/ei/records.js';
+import { collections } from '../../src/host/records.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { priced as product } from '../support/enrollment.js';
 import { startCluster, type Cluster } from '../support/instances.js';

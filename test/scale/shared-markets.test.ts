@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MarketHost, type CommandResult } from '../../src/ei/markets.js';
-import { collections } from '../../src/ei/records.js';
-import type { MarketRules } from '../../src/market/rules.js';
+import { MarketHost, type CommandResult } from '../../src/host/markets.js';
+import { collections } from '../../src/host/records.js';
+import type { MarketRules } from '../../src/terms/rules.js';
 import type { Transaction } from '../../src/market/types.js';
 import { RedisLeases } from '../../src/store/redis-leases.js';
 import { RedisStore } from '../../src/store/redis-store.js';

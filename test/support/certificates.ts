@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService, type Service } from '../../src/service.js';
+import { startService, type Service } from '../../src/service/index.js';
 import { rulesDir } from './markets.js';
 
 /** A client certificate to make: its file name, subject CN and key (`rsa:2048`, or `ec` for a P-256 key). */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseDuration } from '../../src/calendar/duration.js';
 import type { Product, TemixPower } from '../../src/emix/product.js';
 import type { TenderInput } from '../../src/market/admission.js';
-import type { MarketRules } from '../../src/market/rules.js';
+import type { MarketRules } from '../../src/terms/rules.js';
 import { exampleRulesDir } from '../../src/paths.js';
 import { loadMarketRules } from '../../src/rules/load.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';

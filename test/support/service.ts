@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
-import { startService, type Service } from '../../src/service.js';
+import { startService, type Service } from '../../src/service/index.js';
 import type { RedisStoreOptions } from '../../src/store/redis-store.js';
 import { enrollApproved } from './enrollment.js';
 import { rulesDir } from './markets.js';

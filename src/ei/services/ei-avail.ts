@@ -9,9 +9,9 @@
 import { requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { del, put } from '../../store/store.js';
-import { marketFor, registeredParty } from '../lookups.js';
+import { marketFor, registeredParty } from '../../host/lookups.js';
 import { ok, type EiService } from '../operation.js';
-import { asJson, collections, fromJson, type AvailRecord } from '../records.js';
+import { asJson, collections, fromJson, type AvailRecord } from '../../host/records.js';
 
 export const eiAvail: EiService = {
   name: 'EiAvail',

@@ -10,9 +10,9 @@ import { requireScope, requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
 import { cancelEvents } from '../../openadr/event-issuer.js';
-import { enrollmentID, marketFor, registeredParty, withdrawAll } from '../lookups.js';
+import { enrollmentID, marketFor, registeredParty, withdrawAll } from '../../host/lookups.js';
 import { ok, type EiService } from '../operation.js';
-import { asJson, collections, fromJson, type EnrollmentRecord } from '../records.js';
+import { asJson, collections, fromJson, type EnrollmentRecord } from '../../host/records.js';
 
 const DECISIONS = new Set(['approvedEnrollment', 'denied']);
 

@@ -3,7 +3,7 @@
  *
  *   party ──eiRequestEiMarketContext──▶ service   the markets named (or every market)
  */
-import { marketsNamed } from '../lookups.js';
+import { marketsNamed } from '../../host/lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { marketContextOf } from '../wire.js';
 

@@ -5,7 +5,7 @@
  *   party ──eiRequestQuote──▶ service   best bid/ask, indicative and recent clearing prices
  */
 import { requireSelf } from '../../auth/tokens.js';
-import { marketsNamed } from '../lookups.js';
+import { marketsNamed } from '../../host/lookups.js';
 import { ok, type EiService } from '../operation.js';
 
 export const eiQuote: EiService = {

@@ -8,10 +8,10 @@
 import { requireSelf, type Principal } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
-import { cancelRegistration, registeredParty } from '../lookups.js';
+import { cancelRegistration, registeredParty } from '../../host/lookups.js';
 import { ok, type EiService } from '../operation.js';
 import { SERVICE_PARTY } from '../quote-distribution.js';
-import { asJson, collections, fromJson, type PartyRecord } from '../records.js';
+import { asJson, collections, fromJson, type PartyRecord } from '../../host/records.js';
 
 /** The party a registration payload is about (the caller when it names none); it must be the caller. */
 function registree(body: { registreePartyID?: string }, principal: Principal): string {

@@ -15,9 +15,9 @@ import type { Market } from '../../market/market.js';
 import type { Transaction } from '../../market/types.js';
 import { put, type WriteOp } from '../../store/store.js';
 import type { PayloadBody } from '../../xml/payloads/index.js';
-import { inOrder, marketFor, partyAvailability, registeredParty, requireEnrolled } from '../lookups.js';
+import { inOrder, marketFor, partyAvailability, registeredParty, requireEnrolled } from '../../host/lookups.js';
 import { ok, type EiService } from '../operation.js';
-import { asJson, collections, fromJson } from '../records.js';
+import { asJson, collections, fromJson } from '../../host/records.js';
 import { transactionFor } from '../wire.js';
 
 type EiTender = PayloadBody<'eiCreateTender'>['tenders'][number];

@@ -10,10 +10,10 @@ import { durationToMillis } from '../../calendar/duration.js';
 import { MicromarketError } from '../../errors.js';
 import type { Transaction } from '../../market/types.js';
 import { put, type WriteOp } from '../../store/store.js';
-import { marketFor, registeredParty, requireEnrolled } from '../lookups.js';
-import { transactionWrites } from '../markets.js';
+import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
+import { transactionWrites } from '../../host/markets.js';
 import { ok, type EiService } from '../operation.js';
-import { asJson, collections, fromJson } from '../records.js';
+import { asJson, collections, fromJson } from '../../host/records.js';
 import { transactionFor } from '../wire.js';
 import type { OfferRecord } from './ei-tender.js';
 

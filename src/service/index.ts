@@ -1,25 +1,25 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { TokenService } from './auth/tokens.js';
-import { MarketHost } from './ei/markets.js';
-import type { EiServices } from './ei/operation.js';
-import { QuoteDistributor } from './ei/quote-distribution.js';
-import { GateJobs } from './ei/jobs.js';
-import { GateScheduler } from './ei/scheduler.js';
-import { IntertieAgent } from './intertie/agent.js';
-import { intertiesOf } from './intertie/links.js';
-import { buildServer } from './http/server.js';
-import { ServiceMetrics } from './http/service-metrics.js';
-import { eventWrites } from './openadr/event-issuer.js';
-import { Pusher } from './openadr/push.js';
-import { loadMarketRules } from './rules/load.js';
-import { EmbeddedStore } from './store/embedded-store.js';
-import { localLeases, type Leases } from './store/leases.js';
-import { RedisLeases } from './store/redis-leases.js';
-import { RedisStore, type RedisStoreOptions } from './store/redis-store.js';
-import type { Store } from './store/store.js';
-import { XmlPipeline } from './xml/pipeline.js';
-import { inlineReader, XmlReadPool } from './xml/read-pool.js';
-import { SchemaSet } from './xml/schema-set.js';
+import { TokenService } from '../auth/tokens.js';
+import { MarketHost } from '../host/markets.js';
+import type { EiServices } from '../ei/operation.js';
+import { QuoteDistributor } from '../ei/quote-distribution.js';
+import { GateJobs } from '../host/jobs.js';
+import { GateScheduler } from '../host/scheduler.js';
+import { IntertieAgent } from '../intertie/agent.js';
+import { intertiesOf } from '../intertie/links.js';
+import { buildServer } from './server.js';
+import { ServiceMetrics } from './metrics.js';
+import { eventWrites } from '../openadr/event-issuer.js';
+import { Pusher } from '../openadr/push.js';
+import { loadMarketRules } from '../rules/load.js';
+import { EmbeddedStore } from '../store/embedded-store.js';
+import { localLeases, type Leases } from '../store/leases.js';
+import { RedisLeases } from '../store/redis-leases.js';
+import { RedisStore, type RedisStoreOptions } from '../store/redis-store.js';
+import type { Store } from '../store/store.js';
+import { XmlPipeline } from '../xml/pipeline.js';
+import { inlineReader, XmlReadPool } from '../xml/read-pool.js';
+import { SchemaSet } from '../xml/schema-set.js';
 
 export interface ServiceOptions {
   /** Data directory: the embedded store's files and the token signing key. */

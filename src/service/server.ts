@@ -12,13 +12,13 @@ import type { IntertieReading } from '../intertie/records.js';
 import type { Store } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, type XmlReader } from '../xml/read-pool.js';
-import { registerErrorHandling } from './error-handler.js';
+import { registerErrorHandling } from '../http/error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
-import { ServiceMetrics } from './service-metrics.js';
-import { collections } from '../ei/records.js';
+import { ServiceMetrics } from './metrics.js';
+import { collections } from '../host/records.js';
 import { validateRoutes } from './routes/validate.js';
-import { registerXmlBody } from './xml-body.js';
+import { registerXmlBody } from '../http/xml-body.js';
 
 export interface ServerOptions {
   readonly store: Store;

@@ -9,7 +9,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { keyBase, redisClient, type RedisClient } from '../store/redis-connection.js';
 import type { Leases } from '../store/leases.js';
-import type { EiServices } from './operation.js';
+import type { EiServices } from '../ei/operation.js';
 import type { AfterTick, GateScheduler, TreeSteps } from './scheduler.js';
 
 export interface GateJobOptions {

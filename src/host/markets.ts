@@ -4,7 +4,7 @@ import { CallMarket } from '../market/call-market.js';
 import { emptyOutput, type MarketOutput, type SubmitOutcome } from '../market/market-base.js';
 import type { PriceBounds } from '../market/intertie.js';
 import { createMarket, type Market } from '../market/market.js';
-import type { MarketRules } from '../market/rules.js';
+import type { MarketRules } from '../terms/rules.js';
 import type { Rejection, Transaction } from '../market/types.js';
 import { localLeases, type Leases } from '../store/leases.js';
 import { append, put, type Store, type WriteOp } from '../store/store.js';

@@ -1,7 +1,7 @@
 import type { Market } from '../market/market.js';
 import { rootsFirst } from '../market/tree.js';
 import type { WriteOp } from '../store/store.js';
-import type { EiServices } from './operation.js';
+import type { EiServices } from '../ei/operation.js';
 
 /** Writes that go with a market's gate closures, in the same commit (OpenADR events for the closed intervals). */
 export type GateFollowUp = (market: Market, now: number) => Promise<WriteOp[]>;

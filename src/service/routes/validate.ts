@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { XmlPipeline } from '../../xml/pipeline.js';
-import { requestIdOfPayload, sendPayload } from '../ei-reply.js';
-import { payloadOf } from '../xml-body.js';
+import { requestIdOfPayload, sendPayload } from '../../http/replies.js';
+import { payloadOf } from '../../http/xml-body.js';
 
 /**
  * POST /xml/validate: checks any EI payload against the bundled schemas without acting on it.

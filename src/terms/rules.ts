@@ -1,7 +1,6 @@
 import type { Availability } from '../calendar/availability.js';
 import { durationToMillis, type Duration } from '../calendar/duration.js';
 import type { SiScaleCode } from '../emix/product.js';
-import type { IntertieTerms } from './intertie.js';
 import { Ticks } from './ticks.js';
 
 /** What a market trades: a named resource measured in `units` scaled by an SI prefix (kW = W, k). */
@@ -35,12 +34,20 @@ export interface MarketRules {
   /** Market hours; empty means always open. */
   readonly hours: readonly Availability[];
   readonly enrollment: 'open' | 'approval';
-  /** OpenADR SIMPLE levels: the cleared price from which level 1 (moderate), 2 (high) and 3 (special) apply. */
-  readonly simpleLevels: SimpleLevels;
-  /** What a device bridge (adapters/cta2045) makes of this market's events. */
-  readonly deviceSignals: DeviceSignals;
   /** Nested markets: this market trades its residual in a parent market, as one party. */
   readonly intertie?: IntertieRules;
+}
+
+/** What an intertie between a child market and its parent allows (src/market/intertie.ts prices it). */
+export interface IntertieTerms {
+  /** Most the child may receive per interval, in its units. */
+  readonly importCapacity: number;
+  /** Most the child may send per interval, in its units. */
+  readonly exportCapacity: number;
+  /** Share of what is sent that is lost on the way (0 ≤ λ < 1). */
+  readonly lossFactor: number;
+  /** Transport fee per unit, in the child's currency, charged on what crosses. */
+  readonly fee: number;
 }
 
 /** Where a child market's parent is: a market of this service, or of another micromarket service. */
@@ -65,43 +72,6 @@ export interface IntertieRules extends IntertieTerms {
 export interface Derate extends Partial<IntertieTerms> {
   readonly when: Availability;
 }
-
-export interface SimpleLevels {
-  readonly moderate: number;
-  readonly high: number;
-  readonly special: number;
-}
-
-/**
- * Levels for rules that name none: half, three quarters and nine tenths of the way from the price
- * floor to the cap, each rounded down to a price tick.
- */
-export function defaultSimpleLevels(prices: MarketRules['prices']): SimpleLevels {
-  const at = (fraction: number) => {
-    const ticks = Math.floor(((prices.cap - prices.floor) * fraction) / prices.tick + 1e-9);
-    return Number((prices.floor + ticks * prices.tick).toFixed(12));
-  };
-  return { moderate: at(0.5), high: at(0.75), special: at(0.9) };
-}
-
-/** The commands a device bridge sends: CTA-2045 Basic DR's, by their command-line names. */
-export const deviceCommands = ['end-shed', 'shed', 'critical-peak', 'grid-emergency', 'load-up'] as const;
-export type DeviceCommand = (typeof deviceCommands)[number];
-
-/**
- * How a device bridge turns an event into a device command: by its SIMPLE level (0 to 3), except
- * that a price at or below `loadUpAtOrBelow` in a level-0 interval is surplus to soak up; relative
- * prices are against `referencePrice` (absent: the mean of the prices the bridge has seen in the
- * last day). Prices in the market's terms, as its events carry them.
- */
-export interface DeviceSignals {
-  readonly levels: readonly [DeviceCommand, DeviceCommand, DeviceCommand, DeviceCommand];
-  readonly loadUpAtOrBelow: number;
-  readonly referencePrice?: number;
-}
-
-/** OpenADR's SIMPLE levels as CTA-2045 commands (docs/adapters/cta2045.md); load up at a price of zero or below. */
-export const defaultDeviceSignals: DeviceSignals = { levels: ['end-shed', 'shed', 'critical-peak', 'grid-emergency'], loadUpAtOrBelow: 0 };
 
 /** A rule that does not hold, naming the element it concerns. */
 export interface RuleProblem {
@@ -136,10 +106,6 @@ export function checkRules(rules: MarketRules): RuleProblem[] {
     if (!isMultipleOf(floor, tick)) problem('floor', `must be a whole number of price ticks (${tick})`);
     if (!isMultipleOf(cap, tick)) problem('cap', `must be a whole number of price ticks (${tick})`);
   }
-  const { moderate, high, special } = rules.simpleLevels;
-  if (!(moderate < high && high < special)) problem('simpleLevels', 'must rise: moderate < high < special');
-  else if (floor < cap && (moderate <= floor || special > cap)) problem('simpleLevels', `must lie above the price floor (${floor}) and not above the cap (${cap})`);
-  if (rules.deviceSignals.referencePrice !== undefined && !(rules.deviceSignals.referencePrice > 0)) problem('deviceSignals', 'referencePrice must be above zero: relative prices are divided by it');
   const q = rules.quantities;
   if (q.minimum !== undefined && !isMultipleOf(q.minimum, q.tick)) problem('minimum', `must be a whole number of quantity ticks (${q.tick})`);
   if (q.maximum !== undefined && !isMultipleOf(q.maximum, q.tick)) problem('maximum', `must be a whole number of quantity ticks (${q.tick})`);

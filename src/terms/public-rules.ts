@@ -4,7 +4,8 @@
  * intertie stay private to its operator.
  */
 import { formatDuration, parseDuration } from '../calendar/duration.js';
-import { defaultSimpleLevels, type MarketRules } from '../market/rules.js';
+import type { MarketRules } from './rules.js';
+import type { MarketSetup } from './signals.js';
 
 export interface PublicRules {
   readonly id: string;
@@ -19,10 +20,10 @@ export interface PublicRules {
   readonly quantities: MarketRules['quantities'];
   readonly enrollment: MarketRules['enrollment'];
   /** For device bridges: the command for each SIMPLE level, the load-up price, the reference price. */
-  readonly deviceSignals: MarketRules['deviceSignals'];
+  readonly deviceSignals: MarketSetup['deviceSignals'];
 }
 
-export function publicRules(rules: MarketRules): PublicRules {
+export function publicRules(rules: MarketSetup): PublicRules {
   const c = rules.clearing;
   return {
     id: rules.id, marketContext: rules.marketContext, name: rules.name, resource: rules.resource, currency: rules.currency,
@@ -43,6 +44,6 @@ export function rulesOf(p: PublicRules): MarketRules {
     clearing: p.clearing.kind === 'continuous'
       ? { kind: 'continuous', gateClosure, selfTrade: 'cancel-resting' }
       : { kind: 'call', gateClosure, bids: p.clearing.bids ?? 'step', ...(p.clearing.priceSteps !== undefined ? { priceSteps: p.clearing.priceSteps } : {}) },
-    prices: p.prices, quantities: p.quantities, hours: [], enrollment: p.enrollment, simpleLevels: defaultSimpleLevels(p.prices), deviceSignals: p.deviceSignals,
+    prices: p.prices, quantities: p.quantities, hours: [], enrollment: p.enrollment,
   };
 }
