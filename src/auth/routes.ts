@@ -1,11 +1,10 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { asJson, collections, fromJson, type ClientRecord } from '../host/records.js';
-import { authenticate } from '../ei/plugin.js';
 import { MicromarketError } from '../errors.js';
 import { put, type Store } from '../store/store.js';
 import { requireScope, scopes, type Scope, type TokenService } from './tokens.js';
+import { authCollections, type ClientRecord } from './records.js';
 
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, length: number) => Promise<Buffer>;
 
@@ -39,8 +38,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
     });
 
     scope.post('/oauth/clients', async (request, reply) => {
-      const principal = await authenticate(request, deps.tokens, deps.wallClock());
-      requireScope(principal, 'operator');
+      await request.authenticate('operator');
       const body = (request.body ?? {}) as { partyID?: unknown; scopes?: unknown };
       if (typeof body.partyID !== 'string' || !/^[\w.:@-]{1,128}$/.test(body.partyID)) {
         throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['partyID: 1-128 letters, digits or . : @ _ -']);
@@ -50,20 +48,19 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       const salt = randomBytes(16);
       const record: ClientRecord = { partyID: body.partyID, salt: salt.toString('base64url'),
         hash: (await scryptAsync(secret, salt, 32)).toString('base64url'), scopes: granted };
-      await deps.store.commit([put(collections.clients, body.partyID, asJson(record))]);
+      await deps.store.commit([authCollections.clients.put(body.partyID, record)]);
       return reply.code(201).send({ client_id: body.partyID, client_secret: secret, scopes: granted });
     });
 
     // Maps a TLS client certificate (by its SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it) to a party.
     scope.post('/oauth/fingerprints', async (request, reply) => {
-      const principal = await authenticate(request, deps.tokens, deps.wallClock());
-      requireScope(principal, 'operator');
+      await request.authenticate('operator');
       const body = (request.body ?? {}) as { fingerprint?: unknown; partyID?: unknown; scopes?: unknown };
       const fingerprint = String(body.fingerprint ?? '').replace(/^sha256 Fingerprint=/i, '').toUpperCase();
       if (!/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint)) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['fingerprint: 32 hex bytes separated by colons']);
       if (typeof body.partyID !== 'string' || body.partyID === '') throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['partyID is required']);
       const granted = parseScopes(Array.isArray(body.scopes) ? body.scopes.join(' ') : body.scopes);
-      await deps.store.commit([put(collections.fingerprints, fingerprint, { partyID: body.partyID, scopes: granted })]);
+      await deps.store.commit([authCollections.fingerprints.put(fingerprint, { partyID: body.partyID, scopes: granted })]);
       return reply.code(201).send({ fingerprint, partyID: body.partyID, scopes: granted });
     });
 
@@ -72,7 +69,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       if (form.grant_type !== 'client_credentials') {
         return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'only client_credentials' });
       }
-      const client = fromJson<ClientRecord>(await deps.store.get(collections.clients, form.client_id ?? ''));
+      const client = await authCollections.clients.get(deps.store, form.client_id ?? '');
       const given = await scryptAsync(form.client_secret ?? '', Buffer.from(client?.salt ?? 'AAAA', 'base64url'), 32);
       if (!client || !timingSafeEqual(given, Buffer.from(client.hash, 'base64url'))) {
         return reply.code(401).send({ error: 'invalid_client', error_description: new MicromarketError('MM_ERR_AUTH_CLIENT').message });

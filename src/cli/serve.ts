@@ -107,7 +107,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
       await service.close();
       throw error;
     }
-    app.log.info({ address, store: service.services.store.health().detail, markets: service.services.host.markets.map((m) => m.rules.id) }, 'micromarket serving');
+    app.log.info({ address, store: service.context.store.health().detail, markets: service.context.host.markets.map((m) => m.rules.id) }, 'micromarket serving');
     return untilStopped(async (signal) => {
       app.log.info({ signal }, 'stopping');
       await service.close();

@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { durationOfMillis, durationToMillis } from '../calendar/duration.js';
 import { NOMINAL_GRID, type PowerAttributes } from '../emix/product.js';
-import { ok } from '../ei/operation.js';
 import { targetOf, type OadrMessage, type OadrMessageOf } from '../xml/payloads/oadr.js';
 import { MicromarketClientError } from './errors.js';
 import { clientPipeline, Transport, type TransportOptions } from './transport.js';
+import { ok } from '../xml/payloads/index.js';
 
 export interface VenOptions extends TransportOptions {
   /** The VEN's party: its venID. */

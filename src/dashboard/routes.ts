@@ -9,11 +9,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireScope } from '../auth/tokens.js';
-import type { EiServices } from '../ei/operation.js';
-import { authenticate } from '../ei/plugin.js';
-import type { IntertieReading } from '../intertie/records.js';
+import type { ServiceContext } from '../host/context.js';
 import { dashboardDir } from '../paths.js';
-import { snapshot } from './snapshot.js';
+import { snapshot, type SnapshotSources } from './snapshot.js';
+import { type IntertieReading } from '../host/views.js';
 
 const uplot = (file: string) => createRequire(import.meta.url).resolve(`uplot/dist/${file}`);
 /** The only files served, by name: nothing else on disk is reachable. */
@@ -27,9 +26,7 @@ const assets: Record<string, { path: () => string; type: string }> = {
 /** How often a stream looks for a change. */
 const EVERY_MS = 1000;
 
-export function dashboardRoutes(app: FastifyInstance, ei: EiServices, interties: () => IntertieReading[]): void {
-  const operator = async (request: FastifyRequest) => requireScope(await authenticate(request, ei.tokens, ei.wallClock(), ei.store), 'operator');
-
+export function dashboardRoutes(app: FastifyInstance, ei: ServiceContext, sources: SnapshotSources): void {
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').send(await readFile(join(dashboardDir, 'index.html'))));
 
   app.get<{ Params: { name: string } }>('/dashboard/assets/:name', async (request, reply) => {
@@ -39,19 +36,19 @@ export function dashboardRoutes(app: FastifyInstance, ei: EiServices, interties:
   });
 
   app.get('/dashboard/state', async (request) => {
-    await operator(request);
-    return snapshot(ei, interties);
+    await request.authenticate('operator');
+    return snapshot(ei, sources);
   });
 
   app.get('/dashboard/stream', async (request, reply) => {
-    await operator(request);
+    await request.authenticate('operator');
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     let last = '';
     let quiet = 0;
     const send = async () => {
-      const text = JSON.stringify(await snapshot(ei, interties));
+      const text = JSON.stringify(await snapshot(ei, sources));
       if (text !== last) {
         last = text;
         quiet = 0;

@@ -3,15 +3,12 @@
  * its rules, books and recent clearing prices, the parties' positions, recent transactions, the
  * interties, the OpenADR events with their answers, and the devices adapters report on.
  */
-import type { EiServices } from '../ei/operation.js';
-import { publicRules, type PublicRules } from '../terms/public-rules.js';
-import { collections, fromJson, type OptRecord } from '../host/records.js';
-import type { IntertieReading } from '../intertie/records.js';
+import type { ServiceContext } from '../host/context.js';
+import { collections } from '../host/records.js';
+import type { DeviceView, EventView, IntertieReading, ProtocolReadings } from '../host/views.js';
 import type { IntervalBook } from '../market/market-base.js';
 import type { Transaction } from '../market/types.js';
-import { deliveredByInterval } from '../openadr/delivery.js';
-import { eventStatus, type EventRecord } from '../openadr/event-model.js';
-import type { TelemetryPoint } from '../openadr/reports.js';
+import { publicRules, type PublicRules } from '../terms/public-rules.js';
 
 export interface MarketView {
   readonly rules: PublicRules;
@@ -28,23 +25,12 @@ export interface MarketView {
   readonly positions: { interval: number | null; parties: Array<{ partyID: string; net: number; cost: number; delivered: number | null }> };
 }
 
-export interface DeviceView {
-  readonly venID: string;
-  readonly resourceID: string;
-  readonly state?: number;
-  readonly online?: boolean;
-  readonly manualOverride?: boolean;
-  readonly watts?: number;
-  readonly at: number;
-}
-
 export interface Snapshot {
   readonly now: number;
   readonly markets: MarketView[];
   readonly transactions: Transaction[];
   readonly interties: IntertieReading[];
-  readonly events: Array<{ venID: string; eventID: string; marketID: string; interval: number; price: number; level: number; dispatch: number;
-    status: string; optType: string | null; resourcesOptedOut: string[] }>;
+  readonly events: EventView[];
   readonly devices: DeviceView[];
 }
 
@@ -52,22 +38,18 @@ const BOOKS = 4;
 const PRICES = 96;
 const RECENT = 25;
 
-export async function snapshot(ei: EiServices, interties: () => IntertieReading[]): Promise<Snapshot> {
+/** Where the snapshot's protocol parts come from: the interties' readings, and the VENs' events and telemetry (OpenADR). */
+export interface SnapshotSources {
+  readonly interties: () => IntertieReading[];
+  readonly readings: (now: number, recent: number) => Promise<ProtocolReadings>;
+}
+
+export async function snapshot(ei: ServiceContext, sources: SnapshotSources): Promise<Snapshot> {
   const now = ei.clock();
   const markets = await ei.host.current(ei.host.markets);
-  const telemetry = (await ei.store.list(collections.telemetry, '')).map(([key, v]) => ({ venID: key.slice(0, key.indexOf('/')), point: fromJson<TelemetryPoint>(v)! }));
-  // Each VEN's points once, not a scan of all telemetry per party and market.
-  const byVen = new Map<string, TelemetryPoint[]>();
-  for (const { venID, point } of telemetry) {
-    const points = byVen.get(venID) ?? [];
-    points.push(point);
-    byVen.set(venID, points);
-  }
-  const events = (await ei.store.list(collections.events, '')).map(([, v]) => fromJson<EventRecord>(v)!)
-    .sort((a, b) => b.dtstart - a.dtstart || a.venID.localeCompare(b.venID)).slice(0, RECENT);
-  const opts = (await ei.store.list(collections.opts, '')).map(([, v]) => fromJson<OptRecord>(v)!).filter((o) => o.optType === 'optOut' && o.eventID !== undefined);
+  const readings = await sources.readings(now, RECENT);
   // Each transaction is filed under both parties: one copy of each.
-  const byID = new Map((await ei.store.list(collections.partyTransactions, '')).map(([, v]) => fromJson<Transaction>(v)!).map((t) => [t.transactionID, t]));
+  const byID = new Map((await collections.partyTransactions.values(ei.store, '')).map((t) => [t.transactionID, t]));
   const transactions = [...byID.values()].sort((a, b) => b.at - a.at || b.interval - a.interval).slice(0, RECENT);
   return {
     now,
@@ -76,7 +58,7 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
       const last = traded.filter((i) => i <= now + 86_400_000).at(-1);
       const tie = market.rules.intertie;
       return {
-        rules: publicRules(market.rules),
+        rules: publicRules(ei.host.setup(market)),
         ...(tie ? { intertie: { parent: tie.parent.kind === 'local' ? tie.parent.marketID : tie.parent.url, partyID: tie.partyID,
           importCapacity: tie.importCapacity, exportCapacity: tie.exportCapacity, lossFactor: tie.lossFactor, fee: tie.fee } } : {}),
         books: market.book(BOOKS),
@@ -85,37 +67,13 @@ export async function snapshot(ei: EiServices, interties: () => IntertieReading[
           return { interval, price: market.positions.averagePrice(interval)!, quantity };
         }),
         positions: { interval: last ?? null, parties: last === undefined ? [] : [...market.positions.of(last)]
-          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost, delivered: deliveredByInterval(byVen.get(partyID) ?? [], market.rules).get(last) ?? null }))
+          .map(([partyID, p]) => ({ partyID, net: p.bought - p.sold, cost: p.cost, delivered: readings.delivered(partyID, market.rules, last) }))
           .sort((a, b) => a.partyID.localeCompare(b.partyID)) },
       };
     }),
     transactions,
-    interties: interties(),
-    events: events.map((e) => ({
-      venID: e.venID, eventID: e.eventID, marketID: e.marketID, interval: e.dtstart, price: e.price, level: e.level, dispatch: e.dispatch,
-      status: eventStatus(e, now), optType: e.response?.modificationNumber === e.modificationNumber ? e.response.optType : null,
-      resourcesOptedOut: opts.filter((o) => o.partyID === e.venID && o.eventID === e.eventID).flatMap((o) => o.resourceIDs),
-    })),
-    devices: devices(telemetry),
+    interties: sources.interties(),
+    events: readings.events,
+    devices: readings.devices,
   };
-}
-
-/** The latest readings of each device (a resource a VEN reports on), per VEN: state, status and power. */
-function devices(telemetry: ReadonlyArray<{ venID: string; point: TelemetryPoint }>): DeviceView[] {
-  const latest = new Map<string, { venID: string; resourceID: string; at: number; state?: number; online?: boolean; manualOverride?: boolean; watts?: number }>();
-  for (const { venID, point } of telemetry) {
-    if (point.resourceID === undefined) continue;
-    const id = `${venID}/${point.resourceID}`;
-    const device = latest.get(id) ?? { venID, resourceID: point.resourceID, at: point.dtstart };
-    latest.set(id, device);
-    device.at = Math.max(device.at, point.dtstart);
-    // Points are listed oldest first per rID: the last one read is the latest.
-    if (point.reportType === 'operatingState' && typeof point.value === 'number') device.state = point.value;
-    else if (point.reportType === 'x-resourceStatus' && typeof point.value === 'object' && point.value !== null && !Array.isArray(point.value)) {
-      const status = point.value as { online?: boolean; manualOverride?: boolean };
-      if (status.online !== undefined) device.online = status.online;
-      if (status.manualOverride !== undefined) device.manualOverride = status.manualOverride;
-    } else if (point.watts !== undefined) device.watts = point.watts;
-  }
-  return [...latest.values()].sort((a, b) => a.venID.localeCompare(b.venID) || a.resourceID.localeCompare(b.resourceID));
 }

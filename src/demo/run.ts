@@ -82,7 +82,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const closers: Array<() => Promise<unknown> | void> = [];
   try {
     const url = await service.app.listen({ port: options.live?.port ?? 0, host: '127.0.0.1' });
-    const tokens = service.services.tokens;
+    const tokens = service.context.tokens;
     const token = (party: string, scopes: Scope[]) => tokens.issue(party, scopes, Date.now(), 7 * 86_400);
     const operatorToken = await token('operator', ['operator']);
     const operator = new MicromarketClient({ baseUrl: url, partyID: 'operator', token: operatorToken });
@@ -250,7 +250,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         price: t.product.payload?.value.price?.kind === 'price' ? t.product.payload.value.price.value : 0 })) });
     }
     // The intertie's terms are the operator's (GET /markets serves no intertie): read from the service's own rules.
-    const tie = service.services.host.byContext(HOME)!.rules.intertie!;
+    const tie = service.context.host.byContext(HOME)!.rules.intertie!;
     const summary = summarize(records, trades, { hours: HOURS, lossFactor: tie.lossFactor, home: HOME, feeder: FEEDER, homeParty: tie.partyID });
     const stop = async () => {
       for (const close of closers.reverse()) await close();

@@ -1,21 +1,13 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { Principal, Scope, TokenService } from '../auth/tokens.js';
-import type { Store, WriteOp } from '../store/store.js';
+import type { Principal, Scope } from '../auth/tokens.js';
+import type { ServiceContext } from '../host/context.js';
+import type { WriteOp } from '../store/store.js';
 import type { EiResponse, Payload, PayloadBody, PayloadName } from '../xml/payloads/index.js';
-import type { MarketHost, MarketWork } from '../host/markets.js';
+import type { MarketWork } from '../host/markets.js';
 import type { QuoteDistributor } from './quote-distribution.js';
 
-/** What every EI operation can use. */
-export interface EiServices {
-  readonly store: Store;
-  readonly host: MarketHost;
-  readonly tokens: TokenService;
-  /** Market time (ms): gates, horizons, expiry. Demos and tests may run it fast. */
-  readonly clock: () => number;
-  /** Real time (ms) for authentication: token lifetimes never follow an accelerated market clock. */
-  readonly wallClock: () => number;
+/** What every EI operation can use: the service's context and the quotes it publishes. */
+export interface EiServices extends ServiceContext {
   readonly quotes: QuoteDistributor;
-  readonly log: FastifyBaseLogger;
 }
 
 export interface EiRequest<B> {
@@ -47,5 +39,3 @@ export interface EiService {
   readonly name: string;
   readonly operations: { readonly [N in PayloadName]?: Operation<N> };
 }
-
-export const ok = (requestID: string, description = 'OK'): EiResponse => ({ responseCode: '200', responseDescription: description, requestID });

@@ -1,6 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TLSSocket } from 'node:tls';
-import { requireScope, type Principal, type Scope, type TokenService } from '../auth/tokens.js';
+import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../auth/tokens.js';
 import { isMicromarketError, MicromarketError } from '../errors.js';
 import { XML_CONTENT_TYPE, requestIdOfPayload } from '../http/replies.js';
 import { payloadOf } from '../http/xml-body.js';
@@ -9,7 +8,7 @@ import type { XmlPipeline } from '../xml/pipeline.js';
 import type { Payload, PayloadName } from '../xml/payloads/index.js';
 import type { MarketWork } from '../host/markets.js';
 import type { EiService, EiServices, Operation } from './operation.js';
-import { collections, fromJson, type FingerprintRecord, type RequestRecord } from '../host/records.js';
+import { collections, type RequestRecord } from '../host/records.js';
 import { eiAvail } from './services/ei-avail.js';
 import { eiEnroll } from './services/ei-enroll.js';
 import { eiMarketContext } from './services/ei-market-context.js';
@@ -17,29 +16,9 @@ import { eiQuote } from './services/ei-quote.js';
 import { eiRegisterParty } from './services/ei-register-party.js';
 import { eiTender } from './services/ei-tender.js';
 import { eiTransaction } from './services/ei-transaction.js';
+import { authCollections } from '../auth/records.js';
 
 export const eiServices: readonly EiService[] = [eiRegisterParty, eiEnroll, eiMarketContext, eiQuote, eiTender, eiTransaction, eiAvail];
-
-/**
- * The party a request comes from: its bearer token, or else the TLS client certificate it
- * presented, if the service trusts its issuer and the operator mapped its fingerprint to a party.
- */
-export async function authenticate(request: FastifyRequest, tokens: TokenService, now: number, store?: Store): Promise<Principal> {
-  const header = request.headers.authorization;
-  if (!header) {
-    const socket = request.raw.socket as TLSSocket;
-    if (store && socket.encrypted && socket.authorized) {
-      const fingerprint = socket.getPeerCertificate().fingerprint256;
-      const mapped = fromJson<FingerprintRecord>(await store.get(collections.fingerprints, fingerprint));
-      if (mapped) return { partyID: mapped.partyID, scopes: new Set(mapped.scopes as Scope[]) };
-      throw new MicromarketError('MM_ERR_AUTH_INVALID', [`client certificate ${fingerprint} is not mapped to a party`]);
-    }
-    throw new MicromarketError('MM_ERR_AUTH_MISSING');
-  }
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new MicromarketError('MM_ERR_AUTH_INVALID', ['not a Bearer token']);
-  return tokens.verify(match[1]!, now);
-}
 
 /** Thrown into a request's engine work when the request turns out to have been answered already. */
 class Answered {
@@ -77,8 +56,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
     const operation = service.operations[payload.name] as Operation<PayloadName> | undefined;
     if (!operation) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [payload.name, service.name]);
     const now = services.clock();
-    const principal = await authenticate(request, services.tokens, services.wallClock(), services.store);
-    requireScope(principal, operation.scope);
+    const principal = await request.authenticate(operation.scope);
 
     let record: RequestRecord;
     if (!operation.mutates) {
@@ -94,7 +72,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
         const running = services.host.withWork(async (work) => {
           // The first answer, if there is one, is read while the operation reads what it needs (one
           // round trip to Redis, not two); engines run only once it is known there is none.
-          const stored = services.store.get(collections.requests, key).then((v) => fromJson<RequestRecord>(v));
+          const stored = collections.requests.get(services.store, key).then((v) => v);
           work.waitFor(stored.then((first) => {
             if (first) throw new Answered(first);
           }));
@@ -102,13 +80,13 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
             const { record: answered, writes } = await perform(operation, payload, principal, now, work);
             const first = await stored;
             if (first) return first;
-            await work.commit([...writes, put(collections.requests, key, { status: answered.status, body: answered.body }, true)]);
+            await work.commit([...writes, collections.requests.put(key, { status: answered.status, body: answered.body }, true)]);
             return answered;
           } catch (error) {
             if (error instanceof Answered) return error.record;
             // Another instance answered the same request first: its answer is the one (this attempt applied nothing).
             const recorded = isMicromarketError(error) && error.code === 'MM_ERR_STORE_CONFLICT'
-              ? fromJson<RequestRecord>(await services.store.get(collections.requests, key)) : undefined;
+              ? await collections.requests.get(services.store, key) : undefined;
             if (!recorded) throw error;
             return recorded;
           }

@@ -7,9 +7,10 @@ import { postXml } from '../http/outbound.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
-import { asJson, collections, fromJson } from '../host/records.js';
+import { collections } from '../host/records.js';
 import { enrolledParties } from '../host/lookups.js';
 import { intervalProduct } from './wire.js';
+import { eiCollections } from './records.js';
 
 type EiQuote = PayloadBody<'eiReplyQuote'>['quotes'][number];
 
@@ -50,7 +51,7 @@ export class QuoteDistributor {
           if (products.length > 0) quotes.push({ quoteID: quoteID(market, interval, 'book'), products });
         }
       }
-      const recent = (await this.store.list<Record<string, number | string | null>>(collections.clearings, `${market.rules.id}/`))
+      const recent = (await collections.clearings.list(this.store, `${market.rules.id}/`))
         .map(([, c]) => c).filter((c) => typeof c.interval === 'number' && typeof c.price === 'number' && c.interval >= now - 3_600_000);
       for (const c of recent) {
         const interval = c.interval as number;
@@ -66,13 +67,13 @@ export class QuoteDistributor {
    * the same commit as the clearing, taken off by `deliver`.
    */
   outboxWrites(clearings: readonly ClearingResult[]): WriteOp[] {
-    return clearings.filter((c) => c.price !== undefined).map((c) => put(collections.quoteOutbox, `${c.marketID}/${c.interval}`,
-      asJson({ interval: c.interval, price: c.price!, quantity: c.quantity, sent: [] } satisfies QuoteOutboxRecord)));
+    return clearings.filter((c) => c.price !== undefined).map((c) => eiCollections.quoteOutbox.put(`${c.marketID}/${c.interval}`,
+      { interval: c.interval, price: c.price!, quantity: c.quantity, sent: [] } satisfies QuoteOutboxRecord));
   }
 
   /** The outbox keys (marketID/interval) of a market still to deliver. */
   async pending(market: Market): Promise<string[]> {
-    return (await this.store.list(collections.quoteOutbox, `${market.rules.id}/`)).map(([key]) => key);
+    return (await eiCollections.quoteOutbox.list(this.store, `${market.rules.id}/`)).map(([key]) => key);
   }
 
   /**
@@ -82,7 +83,7 @@ export class QuoteDistributor {
    * reached is logged and not tried again. Returns the deliveries made.
    */
   async deliver(market: Market, key: string): Promise<number> {
-    const entry = fromJson<QuoteOutboxRecord>(await this.store.get(collections.quoteOutbox, key));
+    const entry = await eiCollections.quoteOutbox.get(this.store, key);
     if (!entry) return 0;
     const id = quoteID(market, entry.interval, 'cleared');
     const quotes: EiQuote[] = [{ quoteID: id, products: [intervalProduct(market, entry.interval, id, 'publication', 'buy', entry.price, entry.quantity)] }];
@@ -99,9 +100,9 @@ export class QuoteDistributor {
         this.log.warn({ party: partyID, err: (error as Error).message }, 'quote could not be delivered');
       }
       entry.sent.push(partyID);
-      await this.store.commit([put(collections.quoteOutbox, key, asJson(entry))]);
+      await this.store.commit([eiCollections.quoteOutbox.put(key, entry)]);
     }
-    await this.store.commit([del(collections.quoteOutbox, key)]);
+    await this.store.commit([eiCollections.quoteOutbox.del(key)]);
     return delivered;
   }
 

@@ -9,8 +9,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { keyBase, redisClient, type RedisClient } from '../store/redis-connection.js';
 import type { Leases } from '../store/leases.js';
-import type { EiServices } from '../ei/operation.js';
-import type { AfterTick, GateScheduler, TreeSteps } from './scheduler.js';
+import type { ServiceContext } from './context.js';
+import type { GateScheduler, GateWork } from './scheduler.js';
 
 export interface GateJobOptions {
   readonly url: string;
@@ -30,15 +30,18 @@ const jobID = (key: string) => `quotes-${key.replaceAll(':', '_')}`;
 export class GateJobs {
   private constructor(private readonly queue: Queue, private readonly worker: Worker, private readonly connections: readonly RedisClient[]) {}
 
-  static async start(options: GateJobOptions, scheduler: GateScheduler, services: EiServices, afterTick: AfterTick, leases: Leases,
-    tree?: TreeSteps): Promise<GateJobs> {
+  static async start(options: GateJobOptions, scheduler: GateScheduler, services: ServiceContext, work: GateWork, leases: Leases): Promise<GateJobs> {
     // BullMQ's blocking worker connection must wait rather than fail a call.
     const [queueConnection, workerConnection] = [redisClient(options.url, 'blocking'), redisClient(options.url, 'blocking')];
     const prefix = `${keyBase(options.namespace ?? 'mm')}:jobs`;
     // No job is kept once done: a quotes job that failed (Redis away) is queued again by the market's next gates job.
     const queue = new Queue(QUEUE, { connection: queueConnection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
     queue.on('error', (error) => services.log.warn({ err: error.message }, 'job queue'));
-    const { host, quotes, clock, log } = services;
+    const { host, clock, log } = services;
+    const { publisher, after = [], tree } = work;
+    const afterTick = async (now: number) => {
+      for (const step of after) await step(now);
+    };
 
     /** One instance at a time runs `step`; a tick that finds it busy skips. */
     const alone = async (name: string, step: () => Promise<unknown>): Promise<number> => {
@@ -56,7 +59,7 @@ export class GateJobs {
       if (job.name === 'interties') return alone('interties', () => tree!.up(clock()));
       const market = host.byId(job.data.marketID ?? '');
       if (!market) return 0; // a market no longer in the rules
-      if (job.name === 'quotes') return quotes.deliver(market, job.data.key!);
+      if (job.name === 'quotes') return publisher.deliver(market, job.data.key!);
       const now = clock();
       await tree?.down(market, now);
       const keys = await scheduler.closeGates(market, now);

@@ -3,7 +3,7 @@ import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import type { MarketHost, MarketWork } from './markets.js';
-import { asJson, collections, fromJson, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
+import { collections, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
 
 /** Withdraws every open tender of a party, in one market or all: what leaving a market or deregistering means. */
 export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: string, now: number, markets: readonly Market[] = host.markets): Promise<WriteOp[]> {
@@ -17,7 +17,7 @@ export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: s
 
 /** Ends a party's registration: its open tenders in every market withdrawn, its record marked cancelled. */
 export async function cancelRegistration(work: MarketWork, host: MarketHost, party: PartyRecord, now: number): Promise<WriteOp[]> {
-  return [...await withdrawAll(work, host, party.partyID, now), put(collections.parties, party.partyID, asJson({ ...party, cancelled: true }))];
+  return [...await withdrawAll(work, host, party.partyID, now), collections.parties.put(party.partyID, { ...party, cancelled: true })];
 }
 
 /**
@@ -33,7 +33,7 @@ export async function inOrder<T extends readonly unknown[]>(lookups: { readonly 
 
 /** The party's registration, or a refusal (463) if it has none or cancelled it. */
 export async function registeredParty(store: Store, partyID: string): Promise<PartyRecord> {
-  const party = fromJson<PartyRecord>(await store.get(collections.parties, partyID));
+  const party = await collections.parties.get(store, partyID);
   if (!party || party.cancelled) throw new MicromarketError('MM_ERR_EI_UNKNOWN_PARTY', [partyID]);
   return party;
 }
@@ -58,21 +58,21 @@ export const enrollmentID = (market: Market, partyID: string) => `${market.rules
  * Their records are read together (one round trip to Redis).
  */
 export async function enrolledParties(store: Store, market: Market): Promise<PartyRecord[]> {
-  const approved = (await store.list(collections.enrollments, enrollmentID(market, ''))).map(([, v]) => fromJson<EnrollmentRecord>(v)!)
+  const approved = (await collections.enrollments.values(store, enrollmentID(market, '')))
     .filter((e) => e.status === 'approvedEnrollment');
-  const parties = await Promise.all(approved.map((e) => store.get(collections.parties, e.partyID).then((p) => fromJson<PartyRecord>(p))));
+  const parties = await Promise.all(approved.map((e) => collections.parties.get(store, e.partyID).then((p) => p)));
   return parties.filter((p): p is PartyRecord => p !== undefined && !p.cancelled);
 }
 
 /** Refuses (451) a party without an approved enrollment in the market. */
 export async function requireEnrolled(store: Store, market: Market, partyID: string): Promise<void> {
-  const enrollment = fromJson<EnrollmentRecord>(await store.get(collections.enrollments, enrollmentID(market, partyID)));
+  const enrollment = await collections.enrollments.get(store, enrollmentID(market, partyID));
   if (enrollment?.status !== 'approvedEnrollment') throw new MicromarketError('MM_ERR_EI_NOT_ENROLLED', [partyID, market.rules.marketContext]);
 }
 
 /** The availability a party declared for a market (or for every market); resource-specific windows constrain dispatch, not tenders. */
 export async function partyAvailability(store: Store, partyID: string, market: Market): Promise<Availability[]> {
-  return (await store.list(collections.avails, `${partyID}/`)).map(([, v]) => fromJson<AvailRecord>(v)!)
+  return (await collections.avails.values(store, `${partyID}/`))
     .filter((a) => a.resourceID === undefined && (a.marketContext === undefined || a.marketContext === market.rules.marketContext))
     .map((a) => a.availability);
 }

@@ -5,10 +5,11 @@ import { emptyOutput, type MarketOutput, type SubmitOutcome } from '../market/ma
 import type { PriceBounds } from '../market/intertie.js';
 import { createMarket, type Market } from '../market/market.js';
 import type { MarketRules } from '../terms/rules.js';
+import type { MarketSetup } from '../terms/signals.js';
 import type { Rejection, Transaction } from '../market/types.js';
 import { localLeases, type Leases } from '../store/leases.js';
 import { append, put, type Store, type WriteOp } from '../store/store.js';
-import { asJson, collections, fromJson } from './records.js';
+import { collections } from './records.js';
 
 /** An operation on a market's engine, exactly as it ran: replaying these rebuilds the engine. */
 export type EngineCommand =
@@ -25,6 +26,7 @@ const logKey = (marketID: string, seq: number) => `${marketID}/${String(seq).pad
 
 /** One market's engine in this instance, and whether this instance may change it. */
 interface Slot {
+  readonly setup: MarketSetup;
   readonly rules: MarketRules;
   engine: Market;
   /** Log entries the engine has applied (committed, or in flight under the lease). */
@@ -63,9 +65,9 @@ export class MarketHost {
   readonly #slots = new Map<string, Slot>();
   readonly #byContext = new Map<string, Slot>();
 
-  private constructor(rules: readonly MarketRules[], readonly store: Store, private readonly leases: Leases) {
-    for (const r of rules) {
-      const slot: Slot = { rules: r, engine: createMarket(r), seq: 0, leased: leases.exclusive, wanted: false, epoch: 0, stale: false, holders: 0,
+  private constructor(setups: readonly MarketSetup[], readonly store: Store, private readonly leases: Leases) {
+    for (const r of setups) {
+      const slot: Slot = { setup: r, rules: r, engine: createMarket(r), seq: 0, leased: leases.exclusive, wanted: false, epoch: 0, stale: false, holders: 0,
         queue: Promise.resolve(), busy: false, drained: [] };
       this.#slots.set(r.id, slot);
       this.#byContext.set(r.marketContext, slot);
@@ -73,8 +75,8 @@ export class MarketHost {
   }
 
   /** Builds the markets and replays their logs. */
-  static async open(rules: readonly MarketRules[], store: Store, leases: Leases = localLeases): Promise<MarketHost> {
-    const host = new MarketHost(rules, store, leases);
+  static async open(setups: readonly MarketSetup[], store: Store, leases: Leases = localLeases): Promise<MarketHost> {
+    const host = new MarketHost(setups, store, leases);
     for (const slot of host.#slots.values()) await host.#catchUp(slot);
     return host;
   }
@@ -86,6 +88,11 @@ export class MarketHost {
 
   byId(marketID: string): Market | undefined {
     return this.#slots.get(marketID)?.engine;
+  }
+
+  /** The market as its rule file set it up: its rules and the protocols' signal mappings. */
+  setup(market: Market): MarketSetup {
+    return this.#slot(market).setup;
   }
 
   byContext(marketContext: string): Market | undefined {
@@ -149,8 +156,8 @@ export class MarketHost {
       slot.seq = 0;
     }
     const prefix = `${slot.rules.id}/`;
-    const entries = await this.store.list(collections.commands, prefix, slot.seq > 0 ? logKey(slot.rules.id, slot.seq) : undefined);
-    for (const [, command] of entries) apply(slot.engine, fromJson<EngineCommand>(command)!);
+    const entries = await collections.commands.list(this.store, prefix, slot.seq > 0 ? logKey(slot.rules.id, slot.seq) : undefined);
+    for (const [, command] of entries) apply(slot.engine, command!);
     slot.seq += entries.length;
     slot.stale = false;
   }
@@ -233,11 +240,11 @@ export class MarketHost {
     }
     const seq = ++slot.seq;
     const id = slot.rules.id;
-    const writes: WriteOp[] = [append(collections.commands, logKey(id, seq), asJson(command), seq > 1 ? logKey(id, seq - 1) : undefined)];
+    const writes: WriteOp[] = [collections.commands.append(logKey(id, seq), command, seq > 1 ? logKey(id, seq - 1) : undefined)];
     for (const t of result.transactions) writes.push(...transactionWrites(t));
     for (const c of result.clearings) {
       const { transactions: _trades, ...summary } = c;
-      writes.push(put(collections.clearings, `${c.marketID}/${c.interval}`, asJson(summary)));
+      writes.push(collections.clearings.put(`${c.marketID}/${c.interval}`, summary));
     }
     return { result, writes };
   }
@@ -317,7 +324,7 @@ function apply(market: Market, command: EngineCommand): CommandResult {
 
 /** A transaction is filed under each of its parties, so each finds its own with one prefix scan. */
 export function transactionWrites(t: Transaction): WriteOp[] {
-  const writes = [put(collections.partyTransactions, `${t.buyer}/${t.transactionID}`, asJson(t))];
-  if (t.seller !== t.buyer) writes.push(put(collections.partyTransactions, `${t.seller}/${t.transactionID}`, asJson(t)));
+  const writes = [collections.partyTransactions.put(`${t.buyer}/${t.transactionID}`, t)];
+  if (t.seller !== t.buyer) writes.push(collections.partyTransactions.put(`${t.seller}/${t.transactionID}`, t));
   return writes;
 }

@@ -1,13 +1,36 @@
 import type { Market } from '../market/market.js';
 import { rootsFirst } from '../market/tree.js';
 import type { WriteOp } from '../store/store.js';
-import type { EiServices } from '../ei/operation.js';
+import type { ClearingResult } from '../market/types.js';
+import type { ServiceContext } from './context.js';
 
 /** Writes that go with a market's gate closures, in the same commit (OpenADR events for the closed intervals). */
 export type GateFollowUp = (market: Market, now: number) => Promise<WriteOp[]>;
 
 /** Work that follows a tick, at the same `now` (OpenADR push delivery). */
 export type AfterTick = (now: number) => Promise<unknown>;
+
+/**
+ * Publishes clearing prices (EI quotes to subscribers): entries written to an outbox in the gate
+ * closure's own commit, then delivered one by one (on Redis, each as its own job).
+ */
+export interface ClearingPublisher {
+  outboxWrites(clearings: readonly ClearingResult[]): WriteOp[];
+  /** The market's outbox keys still to deliver. */
+  pending(market: Market): Promise<string[]>;
+  /** Delivers one entry; returns the deliveries made. */
+  deliver(market: Market, key: string): Promise<number>;
+}
+
+/** What a gate closure and a tick do beside advancing the engines. */
+export interface GateWork {
+  readonly publisher: ClearingPublisher;
+  readonly followUps?: readonly GateFollowUp[];
+  readonly after?: readonly AfterTick[];
+  readonly tree?: TreeSteps;
+  /** Told how long each market's gate closure took, commit included (GET /metrics). */
+  readonly timed?: (marketID: string, seconds: number) => void;
+}
 
 /** Nested markets' steps in a tick (src/intertie/agent.ts): bids go up first, then each child takes its flow before its gate closes. */
 export interface TreeSteps {
@@ -29,10 +52,7 @@ export class GateScheduler {
   #ordered: Market[] | undefined;
   #running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly services: EiServices, private readonly gateFollowUps: readonly GateFollowUp[] = [],
-    private readonly after: readonly AfterTick[] = [], private readonly tree?: TreeSteps,
-    /** Told how long each market's gate closure took, commit included (GET /metrics). */
-    private readonly timed?: (marketID: string, seconds: number) => void) {}
+  constructor(private readonly services: ServiceContext, private readonly work: GateWork) {}
 
   /** Ticks every `everyMs` in this process. */
   start(everyMs: number): void {
@@ -43,20 +63,21 @@ export class GateScheduler {
 
   /** Advances one market to `now` and commits the outcome; returns its quote outbox keys still to deliver. */
   closeGates(market: Market, now: number): Promise<string[]> {
-    const { host, quotes, log } = this.services;
+    const { host, log } = this.services;
+    const { publisher, followUps = [], timed } = this.work;
     const started = performance.now();
     return host.withWork(async (work) => {
       await work.enter([market]);
       const { result, writes } = work.run(market, { kind: 'advance', now });
       const clearings = 'clearings' in result ? result.clearings : [];
-      writes.push(...quotes.outboxWrites(clearings));
+      writes.push(...publisher.outboxWrites(clearings));
       const followed: WriteOp[] = [];
-      for (const followUp of this.gateFollowUps) followed.push(...await followUp(work.engine(market), now));
+      for (const followUp of followUps) followed.push(...await followUp(work.engine(market), now));
       await work.commit([...writes, ...followed]);
       if (clearings.length > 0) log.info({ market: market.rules.id, clearings: clearings.map((c) => ({ interval: c.interval, price: c.price, type: c.type })) }, 'auction cleared');
       if (followed.length > 0) log.info({ market: market.rules.id, writes: followed.length }, 'gate follow-ups committed');
-      this.timed?.(market.rules.id, (performance.now() - started) / 1000);
-      return quotes.pending(market);
+      timed?.(market.rules.id, (performance.now() - started) / 1000);
+      return publisher.pending(market);
     });
   }
 
@@ -66,12 +87,13 @@ export class GateScheduler {
    */
   async tick(): Promise<void> {
     const now = this.services.clock();
-    await this.tree?.up(now);
+    const { publisher, after = [], tree } = this.work;
+    await tree?.up(now);
     for (const market of this.#ordered ??= rootsFirst(this.services.host.markets)) {
-      await this.tree?.down(market, now);
-      for (const key of await this.closeGates(market, now)) await this.services.quotes.deliver(market, key);
+      await tree?.down(market, now);
+      for (const key of await this.closeGates(market, now)) await publisher.deliver(market, key);
     }
-    for (const followUp of this.after) await followUp(now);
+    for (const followUp of after) await followUp(now);
   }
 
   /** Stops ticking and waits for a tick in progress. */

@@ -1,10 +1,15 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isMicromarketError, MicromarketError } from '../errors.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
-import { OPENADR_PATH, sendOadrError } from '../openadr/plugin.js';
 import { sendEiError } from './replies.js';
 
-/** Paths whose clients speak XML: their errors are answered in the EI response form. */
+/** How the clients of some paths expect their errors: a protocol's own form (OpenADR's oadrResponse). */
+export interface ErrorForm {
+  readonly paths: RegExp;
+  send(reply: FastifyReply, error: MicromarketError, requestID: string): FastifyReply;
+}
+
+/** Paths whose clients speak XML: their errors are answered in the EI response form, unless a protocol's form applies. */
 const XML_PATHS = /^\/(ei|xml)\//;
 
 function catalogued(error: FastifyError, request: FastifyRequest, pipeline: XmlPipeline): MicromarketError {
@@ -22,24 +27,25 @@ function catalogued(error: FastifyError, request: FastifyRequest, pipeline: XmlP
 }
 
 /**
- * Every error leaves as a catalogued error: an oadrResponse (HTTP 200, as OpenADR requires) on the
- * OpenADR paths, an EI response on the other XML paths, JSON elsewhere. Internal errors are logged
- * with their stack and answered without it.
+ * Every error leaves as a catalogued error: in the form of the first of `forms` whose paths match
+ * (OpenADR's oadrResponse, HTTP 200), an EI response on the other XML paths, JSON elsewhere.
+ * Internal errors are logged with their stack and answered without it.
  */
-export function registerErrorHandling(app: FastifyInstance, pipeline: XmlPipeline): void {
+export function registerErrorHandling(app: FastifyInstance, pipeline: XmlPipeline, forms: readonly ErrorForm[] = []): void {
+  const send = (request: FastifyRequest, reply: FastifyReply, mm: MicromarketError, requestID: string) => {
+    const form = forms.find((f) => f.paths.test(request.url));
+    if (form) return form.send(reply, mm, requestID);
+    if (XML_PATHS.test(request.url)) return sendEiError(reply, pipeline, mm, requestID);
+    return reply.code(mm.status).send({ code: mm.code, message: mm.message });
+  };
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mm = catalogued(error, request, pipeline);
     if (mm.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: mm.code, reason: mm.message }, 'request refused');
-    if (OPENADR_PATH.test(request.url)) return sendOadrError(reply, pipeline, mm, request.unreadableRequestID);
-    if (XML_PATHS.test(request.url)) return sendEiError(reply, pipeline, mm, request.unreadableRequestID);
-    return reply.code(mm.status).send({ code: mm.code, message: mm.message });
+    return send(request, reply, mm, request.unreadableRequestID);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const mm = new MicromarketError('MM_ERR_HTTP_NOT_FOUND', [request.method, request.url]);
-    if (OPENADR_PATH.test(request.url)) return sendOadrError(reply, pipeline, mm, '');
-    if (XML_PATHS.test(request.url)) return sendEiError(reply, pipeline, mm, '');
-    return reply.code(404).send({ code: mm.code, message: mm.message });
+    return send(request, reply, new MicromarketError('MM_ERR_HTTP_NOT_FOUND', [request.method, request.url]), '');
   });
 }

@@ -20,7 +20,6 @@ import { durationToMillis } from '../calendar/duration.js';
 import { curveProducts } from '../client/curves.js';
 import { isMicromarketClientError } from '../client/errors.js';
 import type { EngineCommand, MarketHost } from '../host/markets.js';
-import { asJson, collections, fromJson } from '../host/records.js';
 import { CallMarket } from '../market/call-market.js';
 import { childFlow, priceBounds, upwardCurve } from '../market/intertie.js';
 import type { Market } from '../market/market.js';
@@ -31,7 +30,8 @@ import { gridOf } from '../terms/ladder.js';
 import { del, put, type Store, type WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
 import { PowerMatcherParent } from './powermatcher-parent.js';
-import { intervalOfKey, recordKey, type IntertieReading, type IntertieRecord, type IntertieState, type IntertieStatus } from './records.js';
+import { intervalOfKey, recordKey, type IntertieRecord, intertieCollections } from './records.js';
+import { type IntertieStatus, type IntertieReading, type IntertieState } from '../host/views.js';
 
 /** One child market and the link to its parent. */
 export interface Intertie {
@@ -134,12 +134,12 @@ export class IntertieAgent {
     this.#status.set(market, status);
     const log = state === 'linked' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
     log({ market, parent: intertie.parent, state, reason }, state === 'islanded' ? 'intertie islanded: clearing on the local curve' : `intertie ${state}`);
-    await this.store.commit([put(collections.intertieStatus, market, asJson(status))]);
+    await this.store.commit([intertieCollections.intertieStatus.put(market, status)]);
   }
 
   async #records(intertie: Intertie): Promise<Map<number, IntertieRecord>> {
-    const entries = await this.store.list(collections.interties, `${intertie.child.rules.id}/`);
-    return new Map(entries.map(([key, value]) => [intervalOfKey(key), fromJson<IntertieRecord>(value)!]));
+    const entries = await intertieCollections.interties.list(this.store, `${intertie.child.rules.id}/`);
+    return new Map(entries.map(([key, value]) => [intervalOfKey(key), value!]));
   }
 
   async #up(intertie: Intertie, now: number): Promise<void> {
@@ -167,7 +167,7 @@ export class IntertieAgent {
           await link.tender(steps.map((product, k) => ({ tenderID: ids[k]!, product })), `intertie.${key}`);
         }
       }
-      await this.store.commit([put(collections.interties, recordKey(child.rules.id, interval), asJson({ rev, sent, tenders: steps.length } satisfies IntertieRecord))]);
+      await this.store.commit([intertieCollections.interties.put(recordKey(child.rules.id, interval), { rev, sent, tenders: steps.length } satisfies IntertieRecord)]);
     }
   }
 
@@ -180,11 +180,11 @@ export class IntertieAgent {
     const local: WriteOp[] = [];
     for (const [interval, record] of records) {
       const key = recordKey(child.rules.id, interval);
-      if (interval < now - KEEP_MS) local.push(del(collections.interties, key));
+      if (interval < now - KEEP_MS) local.push(intertieCollections.interties.del(key));
       if (record.outcome || record.islanded || record.tenders === 0 || now < interval - childGate) continue;
       // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
       this.log.warn({ market: child.rules.id, parent: intertie.parent, interval }, 'intertie: interval cleared islanded, the parent\'s outcome never arrived');
-      local.push(put(collections.interties, key, asJson({ ...record, islanded: true })));
+      local.push(intertieCollections.interties.put(key, { ...record, islanded: true }));
       records.set(interval, { ...record, islanded: true });
       this.#saw(child.rules.id, (seen) => seen.islandedIntervals++);
     }
@@ -221,7 +221,7 @@ export class IntertieAgent {
         // Recorded all the same: the parent's trade stands, and asking again would not change the child's answer.
         if (refusal) this.log.error({ market: child.rules.id, parent: intertie.parent, interval, code: refusal.code, reason: refusal.reason }, 'intertie flow refused by this market');
       }
-      await work.commit([...writes, put(collections.interties, key, asJson({ ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } }))]);
+      await work.commit([...writes, intertieCollections.interties.put(key, { ...record, outcome: { parentPrice: outcome.price, parentNet: outcome.net, flow } })]);
     });
     this.#saw(child.rules.id, (seen) => Object.assign(seen, { flow, parentPrice: outcome.price }));
     this.log.info({ market: child.rules.id, parent: intertie.parent, interval, parentPrice: outcome.price, parentNet: outcome.net, flow }, 'intertie flow placed');
@@ -255,10 +255,10 @@ export class IntertieAgent {
     const curve = upwardCurve(engine.grid!, residual, link.grid!, termsOf(child, interval));
     const sent = `${link.connection}:${createHash('sha256').update(curve).digest('hex').slice(0, 12)}`;
     const key = recordKey(child.rules.id, interval);
-    const record = fromJson<IntertieRecord>(await this.store.get(collections.interties, key));
+    const record = await intertieCollections.interties.get(this.store, key);
     if (record?.sent === sent || !link.mayBid()) return;
     const rev = link.bid(interval, curve);
-    await this.store.commit([put(collections.interties, key, asJson({ rev, sent, tenders: 1 } satisfies IntertieRecord))]);
+    await this.store.commit([intertieCollections.interties.put(key, { rev, sent, tenders: 1 } satisfies IntertieRecord)]);
   }
 
   /**
@@ -270,7 +270,7 @@ export class IntertieAgent {
     if (record.deviation || interval < now - DEVIATION_WINDOW_MS) return;
     const outcome = await intertie.link.outcome(interval);
     if (!outcome) return;
-    await this.store.commit([put(collections.interties, key, asJson({ ...record, deviation: { parentPrice: outcome.price, parentNet: outcome.net } }))]);
+    await this.store.commit([intertieCollections.interties.put(key, { ...record, deviation: { parentPrice: outcome.price, parentNet: outcome.net } })]);
     if (outcome.net !== 0) {
       this.log.warn({ market: intertie.child.rules.id, parent: intertie.parent, interval, parentNet: outcome.net, parentPrice: outcome.price },
         'intertie: the parent cleared an interval this market cleared islanded; its trade stands as a deviation');

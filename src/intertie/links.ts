@@ -1,11 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../auth/tokens.js';
 import { durationToMillis } from '../calendar/duration.js';
 import type { MarketHost } from '../host/markets.js';
 import { canBeChild } from '../market/nested.js';
 import { RulesError } from '../rules/load.js';
 import type { Intertie } from './agent.js';
-import { injectFetch } from './local-fetch.js';
 import { ParentLink } from './parent-link.js';
 import { PowerMatcherParent } from './powermatcher-parent.js';
 
@@ -17,7 +15,7 @@ const TOKEN_SECONDS = 3600;
  * client secret named in the rules; a PowerMatcher cluster over its websocket protocol.
  * @throws RulesError when a remote parent's secret is missing from the environment
  */
-export function intertiesOf(host: MarketHost, app: () => FastifyInstance, tokens: TokenService, wallClock: () => number,
+export function intertiesOf(host: MarketHost, localFetch: typeof fetch, tokens: TokenService, wallClock: () => number,
   env: NodeJS.ProcessEnv = process.env): Intertie[] {
   const interties: Intertie[] = [];
   for (const child of host.markets) {
@@ -27,7 +25,7 @@ export function intertiesOf(host: MarketHost, app: () => FastifyInstance, tokens
     if (rules.parent.kind === 'local') {
       const parent = host.byId(rules.parent.marketID)!;
       const tokenSource = async () => ({ token: await tokens.issue(partyID, ['register', 'enroll', 'tender', 'quote'], wallClock(), TOKEN_SECONDS), expiresInSeconds: TOKEN_SECONDS });
-      const link = new ParentLink({ baseUrl: 'http://micromarket.internal', partyID, tokenSource, fetch: injectFetch(app) }, parent.rules.marketContext);
+      const link = new ParentLink({ baseUrl: 'http://micromarket.internal', partyID, tokenSource, fetch: localFetch }, parent.rules.marketContext);
       interties.push({ child, link, parent: parent.rules.id });
       continue;
     }

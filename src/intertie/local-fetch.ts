@@ -5,10 +5,10 @@ import type { FastifyInstance } from 'fastify';
  * a parent of the same service through the same public EI interface, authentication and
  * idempotency as a remote child would, without a socket.
  */
-export function injectFetch(app: () => FastifyInstance): typeof fetch {
+export function injectFetch(app: FastifyInstance): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    const response = await app().inject({
+    const response = await app.inject({
       method: (init?.method ?? 'GET') as 'GET' | 'POST',
       url: url.pathname + url.search,
       headers: Object.fromEntries(new Headers(init?.headers).entries()),

@@ -1,4 +1,6 @@
 /** What a child market keeps about its intertie, in the store. */
+import { Collection } from '../store/collection.js';
+import { type IntertieStatus } from '../host/views.js';
 
 /** The key of an interval's record in `interties`, and the interval a key is for. */
 export const recordKey = (market: string, interval: number): string => `${market}/${interval}`;
@@ -20,22 +22,9 @@ export interface IntertieRecord {
   deviation?: { parentPrice: number; parentNet: number };
 }
 
-export type IntertieState = 'joining' | 'linked' | 'islanded';
-
-/** An intertie's health, under `intertie-status/<child>`: written when it changes, so it is also its history's last event. */
-export interface IntertieStatus {
-  market: string;
-  parent: string;
-  state: IntertieState;
-  since: number;
-  reason?: string;
-}
-
-/** An intertie's status with what it carried since the service started, for /metrics. */
-export interface IntertieReading extends IntertieStatus {
-  /** The last flow placed (child units per interval; negative: exported) and the parent price behind it. */
-  flow?: number;
-  parentPrice?: number;
-  /** Intervals that cleared islanded. */
-  islandedIntervals: number;
-}
+export const intertieCollections = {
+  /** childMarketID/interval → IntertieRecord: what the child bid in its parent and what came back */
+  interties: new Collection<IntertieRecord, [marketID: string, interval: string]>('interties'),
+  /** childMarketID → IntertieStatus: whether the intertie is linked or islanded, since when and why */
+  intertieStatus: new Collection<IntertieStatus>('intertie-status'),
+} as const;

@@ -8,24 +8,24 @@
  * index, where a shared one would keep only the last of the two.
  */
 import type { Instant } from '../calendar/instant.js';
-import { asJson, collections, fromJson } from '../host/records.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import type { EventRecord } from './event-model.js';
+import { oadrCollections } from './records.js';
 
-interface EventIndex {
+export interface EventIndex {
   events: Array<{ eventID: string; end: Instant }>;
 }
 
 /** The IDs of the VEN's events, in every market, that end after `now`. */
 export async function liveEventIDs(store: Store, venID: string, now: Instant): Promise<string[]> {
-  return (await store.list(collections.eventIndex, `${venID}/`))
-    .flatMap(([, value]) => fromJson<EventIndex>(value)!.events).filter((e) => e.end > now).map((e) => e.eventID);
+  return (await oadrCollections.eventIndex.list(store, `${venID}/`))
+    .flatMap(([, value]) => value!.events).filter((e) => e.end > now).map((e) => e.eventID);
 }
 
 /** The VEN's index for the market with `added` events in it and the ended ones gone. */
 export async function indexWith(store: Store, venID: string, marketID: string, added: readonly EventRecord[], now: Instant): Promise<WriteOp> {
   const key = `${venID}/${marketID}`;
-  const kept = fromJson<EventIndex>(await store.get(collections.eventIndex, key))?.events.filter((e) => e.end > now) ?? [];
+  const kept = (await oadrCollections.eventIndex.get(store, key))?.events.filter((e) => e.end > now) ?? [];
   const events = [...kept, ...added.map((e) => ({ eventID: e.eventID, end: e.dtstart + e.durationMs }))];
-  return put(collections.eventIndex, key, asJson({ events } satisfies EventIndex));
+  return oadrCollections.eventIndex.put(key, { events } satisfies EventIndex);
 }

@@ -7,13 +7,14 @@
 import { createHash } from 'node:crypto';
 import type { Instant } from '../calendar/instant.js';
 import { enrolledParties } from '../host/lookups.js';
-import { asJson, collections, fromJson } from '../host/records.js';
 import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../terms/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import { indexWith, liveEventIDs } from './event-index.js';
 import { eventIDFor, round, simpleLevel, type EventRecord } from './event-model.js';
 import { priceUpdates } from './vtn-reports.js';
+import { oadrCollections } from './records.js';
+import type { SimpleLevels } from '../terms/signals.js';
 
 /** The last interval of a market whose events were issued. */
 export interface IssuedRecord {
@@ -45,29 +46,29 @@ function closedIntervals(market: Market, through: Instant, now: Instant): Instan
  * writes for the caller to commit with the gate closure itself, under the market's lease. The
  * market must be current (its engine holds the closed intervals' positions).
  */
-export async function eventWrites(store: Store, market: Market, now: Instant): Promise<WriteOp[]> {
-  const mark = fromJson<IssuedRecord>(await store.get(collections.eventsIssued, market.rules.id));
+export async function eventWrites(store: Store, market: Market, levels: SimpleLevels, now: Instant): Promise<WriteOp[]> {
+  const mark = await oadrCollections.eventsIssued.get(store, market.rules.id);
   const intervals = closedIntervals(market, mark?.through ?? -Infinity, now);
   if (intervals.length === 0) return [];
-  const writes: WriteOp[] = [put(collections.eventsIssued, market.rules.id, asJson({ through: intervals.at(-1)! } satisfies IssuedRecord))];
+  const writes: WriteOp[] = [oadrCollections.eventsIssued.put(market.rules.id, { through: intervals.at(-1)! } satisfies IssuedRecord)];
   for (const venID of (await enrolledParties(store, market)).filter((p) => p.oadr).map((p) => p.partyID)) {
-    const events = intervals.map((dtstart) => event(market, venID, dtstart, now));
-    for (const e of events) writes.push(put(collections.events, `${venID}/${e.eventID}`, asJson(e)));
+    const events = intervals.map((dtstart) => event(market, levels, venID, dtstart, now));
+    for (const e of events) writes.push(oadrCollections.events.put(`${venID}/${e.eventID}`, e));
     writes.push(await indexWith(store, venID, market.rules.id, events, now));
-    writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
+    writes.push(oadrCollections.pendingDistributes.put(venID, { since: now, deliveries: 0 } satisfies PendingDistribute));
   }
   writes.push(...await priceUpdates(store, market, intervals, now));
   return writes;
 }
 
-function event(market: Market, venID: string, dtstart: Instant, now: Instant): EventRecord {
+function event(market: Market, levels: SimpleLevels, venID: string, dtstart: Instant, now: Instant): EventRecord {
   const { rules, positions } = market;
   // Rounded before the level is read from it: 3 x 0.80 + 1 x 1.40 over 4 is 0.9500000000000001 in binary.
   const price = round(positions.averagePrice(dtstart)!);
   const position = positions.of(dtstart).get(venID);
   return {
     eventID: eventIDFor(rules.id, dtstart, venDigest(venID)), modificationNumber: 0, venID, marketID: rules.id, marketContext: rules.marketContext,
-    dtstart, durationMs: granularityMs(rules), createdDateTime: now, price, level: simpleLevel(price, rules.simpleLevels),
+    dtstart, durationMs: granularityMs(rules), createdDateTime: now, price, level: simpleLevel(price, levels),
     dispatch: position ? round(position.bought - position.sold) : 0, cancelled: false,
   };
 }
@@ -81,11 +82,11 @@ export async function cancelEvents(store: Store, venID: string, marketIDs: reado
   const writes: WriteOp[] = [];
   for (const eventID of await liveEventIDs(store, venID, now)) {
     const key = `${venID}/${eventID}`;
-    const event = fromJson<EventRecord>(await store.get(collections.events, key))!;
+    const event = (await oadrCollections.events.get(store, key))!;
     if (!marketIDs.includes(event.marketID) || event.cancelled) continue;
     const { response: _answered, ...rest } = event;
-    writes.push(put(collections.events, key, asJson({ ...rest, cancelled: true, modificationNumber: event.modificationNumber + 1, modificationDateTime: now } satisfies EventRecord)));
+    writes.push(oadrCollections.events.put(key, { ...rest, cancelled: true, modificationNumber: event.modificationNumber + 1, modificationDateTime: now } satisfies EventRecord));
   }
-  if (writes.length > 0) writes.push(put(collections.pendingDistributes, venID, asJson({ since: now, deliveries: 0 } satisfies PendingDistribute)));
+  if (writes.length > 0) writes.push(oadrCollections.pendingDistributes.put(venID, { since: now, deliveries: 0 } satisfies PendingDistribute));
   return writes;
 }

@@ -12,14 +12,14 @@ import type { Instant } from '../calendar/instant.js';
 import { MicromarketError } from '../errors.js';
 import { registeredParty } from '../host/lookups.js';
 import type { MarketHost } from '../host/markets.js';
-import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson } from '../host/records.js';
 import { del, ifUnchanged, put, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { liveEventIDs } from './event-index.js';
 import { eventStatus, toEiEvent, type EventRecord } from './event-model.js';
 import type { OadrHandlers } from './handlers.js';
 import { oadrResponse, VTN_ID } from './vtn.js';
+import { oadrCollections } from './records.js';
+import { ok } from '../xml/payloads/index.js';
 
 /** What a distribute carries: the far, near and active events, and cancellations not yet acknowledged. */
 function current(event: EventRecord, now: Instant): boolean {
@@ -32,7 +32,7 @@ function current(event: EventRecord, now: Instant): boolean {
 export async function currentEvents(store: Store, venID: string, now: Instant): Promise<EventRecord[]> {
   const events: EventRecord[] = [];
   for (const eventID of await liveEventIDs(store, venID, now)) {
-    const event = fromJson<EventRecord>(await store.get(collections.events, `${venID}/${eventID}`))!;
+    const event = (await oadrCollections.events.get(store, `${venID}/${eventID}`))!;
     if (current(event, now)) events.push(event);
   }
   return events.sort((a, b) => a.dtstart - b.dtstart || a.eventID.localeCompare(b.eventID));
@@ -64,11 +64,11 @@ export const eventing: OadrHandlers = {
     if (eiResponse.responseCode !== '200' || !eventResponses) return { reply: oadrResponse(ok(eiResponse.requestID), venID) };
     const writes: WriteOp[] = [];
     const answered = new Map<string, EventRecord>();
-    const flag = await store.get(collections.pendingDistributes, venID);
+    const flag = await oadrCollections.pendingDistributes.get(store, venID);
     for (const response of eventResponses) {
       const { eventID, modificationNumber } = response.qualifiedEventID;
-      const stored = await store.get(collections.events, `${venID}/${eventID}`);
-      const event = fromJson<EventRecord>(stored);
+      const stored = await oadrCollections.events.get(store, `${venID}/${eventID}`);
+      const event = stored;
       if (!event) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', eventID]);
       if (modificationNumber !== event.modificationNumber) {
         throw new MicromarketError('MM_ERR_EI_OUT_OF_SEQUENCE', [eventID, event.modificationNumber, modificationNumber]);
@@ -76,11 +76,11 @@ export const eventing: OadrHandlers = {
       const updated: EventRecord = { ...event, response: { optType: response.optType, modificationNumber, at: now } };
       answered.set(eventID, updated);
       // An event changed meanwhile (cancelled by the VEN's leaving) keeps its change: this answer was to the old version.
-      writes.push(ifUnchanged(put(collections.events, `${venID}/${eventID}`, asJson(updated)), stored));
+      writes.push(ifUnchanged(oadrCollections.events.put(`${venID}/${eventID}`, updated), stored));
     }
     const outstanding = (await currentEvents(store, venID, now)).filter((e) => (answered.get(e.eventID) ?? e).response?.modificationNumber !== e.modificationNumber);
     // Only the flag read before the events were: one a gate closure set meanwhile stays.
-    if (outstanding.length === 0) writes.push(ifUnchanged(del(collections.pendingDistributes, venID), flag));
+    if (outstanding.length === 0) writes.push(ifUnchanged(oadrCollections.pendingDistributes.del(venID), flag));
     return { reply: oadrResponse(ok(eiResponse.requestID), venID), writes };
   },
 };

@@ -1,11 +1,11 @@
 import { requireSelf, type Principal } from '../auth/tokens.js';
 import type { MarketWork } from '../host/markets.js';
-import type { EiServices } from '../ei/operation.js';
+import type { ServiceContext } from '../host/context.js';
 import type { WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 
 /** What a handler may use: the caller, the market time and the EI services' store and markets. */
-export type OadrContext = Pick<EiServices, 'store' | 'host'> & { readonly principal: Principal; readonly now: number; readonly work: MarketWork };
+export type OadrContext = Pick<ServiceContext, 'store' | 'host'> & { readonly principal: Principal; readonly now: number; readonly work: MarketWork };
 
 /** A handler's answer and the writes to commit, atomically, before it is sent. */
 export interface OadrAnswer {
@@ -14,7 +14,7 @@ export interface OadrAnswer {
 }
 
 /** Runs a handler in a unit of work and commits its writes before the answer is used. */
-export function handled(host: EiServices['host'], handle: (work: MarketWork) => Promise<OadrAnswer>): Promise<OadrAnswer> {
+export function handled(host: ServiceContext['host'], handle: (work: MarketWork) => Promise<OadrAnswer>): Promise<OadrAnswer> {
   return host.withWork(async (work) => {
     const answer = await handle(work);
     await work.commit(answer.writes ?? []);

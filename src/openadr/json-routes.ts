@@ -10,16 +10,15 @@
  * a position as committed unless its VEN opted out of the event (an unanswered event counts as in),
  * and lists the resources a VEN opted out of the event on their own (oadrCreateOpt naming it).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireScope, requireSelf } from '../auth/tokens.js';
 import { parseInstant, type Instant } from '../calendar/instant.js';
 import { MicromarketError } from '../errors.js';
-import type { EiServices } from '../ei/operation.js';
-import { authenticate } from '../ei/plugin.js';
-import { collections, fromJson, type OptRecord } from '../host/records.js';
+import type { ServiceContext } from '../host/context.js';
 import { deliveredByInterval } from './delivery.js';
 import { eventStatus, type EventRecord } from './event-model.js';
 import type { TelemetryPoint } from './reports.js';
+import { oadrCollections } from './records.js';
 
 function instantParam(name: string, value: string | undefined): Instant | undefined {
   if (value === undefined) return undefined;
@@ -30,12 +29,11 @@ function instantParam(name: string, value: string | undefined): Instant | undefi
   }
 }
 
-export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
+export function jsonRoutes(app: FastifyInstance, ei: ServiceContext): void {
   const points = async (venID: string, rID?: string): Promise<TelemetryPoint[]> =>
-    (await ei.store.list(collections.telemetry, `${venID}/${rID !== undefined ? `${rID}/` : ''}`)).map(([, v]) => fromJson<TelemetryPoint>(v)!);
-  const caller = async (request: Parameters<typeof authenticate>[0], venID: string) => {
-    const principal = await authenticate(request, ei.tokens, ei.wallClock(), ei.store);
-    requireScope(principal, 'report');
+    await oadrCollections.telemetry.values(ei.store, `${venID}/${rID !== undefined ? `${rID}/` : ''}`);
+  const caller = async (request: FastifyRequest, venID: string) => {
+    const principal = await request.authenticate('report');
     requireSelf(principal, venID);
   };
 
@@ -55,17 +53,17 @@ export function jsonRoutes(app: FastifyInstance, ei: EiServices): void {
   };
 
   app.get<{ Querystring: { marketContext?: string; interval?: string } }>('/dispatch', async (request) => {
-    requireScope(await authenticate(request, ei.tokens, ei.wallClock(), ei.store), 'operator');
+    await request.authenticate('operator');
     const market = marketNamed(request.query.marketContext);
     const interval = instantParam('interval', request.query.interval ?? '');
-    const events = (await ei.store.list(collections.events, '')).map(([, v]) => fromJson<EventRecord>(v)!)
+    const events = (await oadrCollections.events.values(ei.store, ''))
       .filter((e) => e.marketID === market.rules.id && e.dtstart === interval)
       .sort((a, b) => a.venID.localeCompare(b.venID));
     const now = ei.clock();
     const resourcesOut = new Map<string, string[]>();
     for (const venID of new Set(events.map((e) => e.venID))) {
-      for (const [, value] of await ei.store.list(collections.opts, `${venID}/`)) {
-        const opt = fromJson<OptRecord>(value)!;
+      for (const [, value] of await oadrCollections.opts.list(ei.store, `${venID}/`)) {
+        const opt = value!;
         if (opt.optType !== 'optOut' || opt.eventID === undefined) continue;
         const key = `${venID}/${opt.eventID}`;
         resourcesOut.set(key, [...(resourcesOut.get(key) ?? []), ...opt.resourceIDs].sort());

@@ -7,20 +7,19 @@
  *
  * Both answer 202 with what was queued; a VEN that is not registered is a 400.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireScope } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
-import type { EiServices } from '../ei/operation.js';
-import { authenticate } from '../ei/plugin.js';
-import { asJson, collections, fromJson, type PartyRecord } from '../host/records.js';
+import type { ServiceContext } from '../host/context.js';
+import { collections, type PartyRecord } from '../host/records.js';
 import { put } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { enqueue } from './queue.js';
 
-export function operatorRoutes(app: FastifyInstance, ei: EiServices): void {
-  const ven = async (request: Parameters<typeof authenticate>[0], venID: string): Promise<PartyRecord> => {
-    requireScope(await authenticate(request, ei.tokens, ei.wallClock(), ei.store), 'operator');
-    const party = fromJson<PartyRecord>(await ei.store.get(collections.parties, venID));
+export function operatorRoutes(app: FastifyInstance, ei: ServiceContext): void {
+  const ven = async (request: FastifyRequest, venID: string): Promise<PartyRecord> => {
+    await request.authenticate('operator');
+    const party = await collections.parties.get(ei.store, venID);
     if (!party?.oadr || party.cancelled) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`${venID} is not a registered VEN`]);
     return party;
   };
@@ -36,7 +35,7 @@ export function operatorRoutes(app: FastifyInstance, ei: EiServices): void {
     const party = await ven(request, request.params.venID);
     const now = ei.clock();
     const message: OadrMessage = { kind: 'oadrCancelPartyRegistration', value: { requestID: `cancel-${now}`, registrationID: party.registrationID, venID: party.partyID } };
-    await ei.store.commit([enqueue(party.partyID, message, now), put(collections.parties, party.partyID, asJson({ ...party, oadr: { ...party.oadr!, cancelRequested: true } }))]);
+    await ei.store.commit([enqueue(party.partyID, message, now), collections.parties.put(party.partyID, { ...party, oadr: { ...party.oadr!, cancelRequested: true } })]);
     return reply.code(202).send({ venID: party.partyID, queued: message.kind });
   });
 }

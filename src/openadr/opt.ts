@@ -11,10 +11,11 @@ import { requireSelf } from '../auth/tokens.js';
 import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import { marketFor, registeredParty } from '../host/lookups.js';
-import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson, type AvailRecord, type OptRecord } from '../host/records.js';
+import { collections, type AvailRecord } from '../host/records.js';
 import { del, put, type WriteOp } from '../store/store.js';
 import type { OadrHandlers } from './handlers.js';
+import { oadrCollections, type OptRecord } from './records.js';
+import { ok } from '../xml/payloads/index.js';
 
 /** One busy window per period of an opt-out; a target naming resources scopes them to those resources. */
 function busyWindows(opt: OptRecord): AvailRecord[] {
@@ -34,9 +35,9 @@ export const opting: OadrHandlers = {
     requireSelf(principal, body.venID);
     await registeredParty(store, body.venID);
     if (body.marketContext !== undefined) marketFor(host, body.marketContext);
-    if (await store.get(collections.opts, `${body.venID}/${body.optID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['opt', body.optID]);
+    if (await oadrCollections.opts.get(store, `${body.venID}/${body.optID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['opt', body.optID]);
     // An opt about one event (a VEN opting some of its resources out of it) names an event of its own.
-    if (body.qualifiedEventID && !await store.get(collections.events, `${body.venID}/${body.qualifiedEventID.eventID}`)) {
+    if (body.qualifiedEventID && !await oadrCollections.events.get(store, `${body.venID}/${body.qualifiedEventID.eventID}`)) {
       throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', body.qualifiedEventID.eventID]);
     }
     const opt: OptRecord = {
@@ -49,19 +50,19 @@ export const opting: OadrHandlers = {
     const windows = opt.optType === 'optOut' ? busyWindows(opt) : [];
     opt.availKeys = windows.map((w) => `${opt.partyID}/${w.availID}`);
     const writes: WriteOp[] = [
-      put(collections.opts, `${opt.partyID}/${opt.optID}`, asJson(opt), true),
-      ...windows.map((w) => put(collections.avails, `${w.partyID}/${w.availID}`, asJson(w))),
+      oadrCollections.opts.put(`${opt.partyID}/${opt.optID}`, opt, true),
+      ...windows.map((w) => collections.avails.put(`${w.partyID}/${w.availID}`, w)),
     ];
     return { reply: { kind: 'oadrCreatedOpt', value: { eiResponse: ok(body.requestID), optID: body.optID } }, writes };
   },
 
   async oadrCancelOpt(body, { principal, store }) {
     requireSelf(principal, body.venID);
-    const opt = fromJson<OptRecord>(await store.get(collections.opts, `${body.venID}/${body.optID}`));
+    const opt = await oadrCollections.opts.get(store, `${body.venID}/${body.optID}`);
     if (!opt) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['opt', body.optID]);
     return {
       reply: { kind: 'oadrCanceledOpt', value: { eiResponse: ok(body.requestID), optID: body.optID } },
-      writes: [del(collections.opts, `${opt.partyID}/${opt.optID}`), ...opt.availKeys.map((key) => del(collections.avails, key))],
+      writes: [oadrCollections.opts.del(`${opt.partyID}/${opt.optID}`), ...opt.availKeys.map((key) => collections.avails.del(key))],
     };
   },
 };

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireScope } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
-import type { EiServices } from '../ei/operation.js';
-import { authenticate } from '../ei/plugin.js';
+import type { ServiceContext } from '../host/context.js';
+import type { ErrorForm } from '../http/error-handler.js';
 import { sendPayload } from '../http/replies.js';
 import { payloadOf } from '../http/xml-body.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
@@ -26,17 +26,19 @@ export function sendOadr(reply: FastifyReply, pipeline: XmlPipeline, message: Oa
   return sendPayload(reply, pipeline, { name: 'oadrPayload', body: { message } });
 }
 
-/** A refusal in OpenADR's form: oadrResponse carrying the code and the reason, still HTTP 200 (VENs drop other statuses). */
-export function sendOadrError(reply: FastifyReply, pipeline: XmlPipeline, error: MicromarketError, requestID: string): FastifyReply {
-  return sendOadr(reply, pipeline, oadrResponse({ responseCode: error.responseCode, responseDescription: `${error.code}: ${error.message}`, requestID }));
-}
+/** Refusals on the OpenADR paths in OpenADR's form: oadrResponse carrying the code and the reason, still HTTP 200 (VENs drop other statuses). */
+export const oadrErrorForm = (pipeline: XmlPipeline): ErrorForm => ({
+  paths: OPENADR_PATH,
+  send: (reply, error, requestID) =>
+    sendOadr(reply, pipeline, oadrResponse({ responseCode: error.responseCode, responseDescription: `${error.code}: ${error.message}`, requestID })),
+});
 
 /**
  * The VTN endpoints. The caller is authenticated as for the EI services (bearer token or mapped TLS
  * client certificate) and needs the register scope; the message must belong to the service in the
  * URL; its handler's writes are committed before the answer is sent.
  */
-export function openadrRoutes(app: FastifyInstance, ei: EiServices, pipeline: XmlPipeline): void {
+export function openadrRoutes(app: FastifyInstance, ei: ServiceContext, pipeline: XmlPipeline): void {
   app.post<{ Params: { service: string } }>('/OpenADR2/Simple/2.0b/:service', async (request, reply) => {
     const handlers = services[request.params.service];
     if (!handlers) throw new MicromarketError('MM_ERR_HTTP_NOT_FOUND', ['POST', request.url]);
@@ -45,8 +47,7 @@ export function openadrRoutes(app: FastifyInstance, ei: EiServices, pipeline: Xm
     const message: OadrMessage = payload.body.message;
     const handle = handlers[message.kind] as ((body: unknown, context: OadrContext) => Promise<OadrAnswer>) | undefined;
     if (!handle) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [message.kind, request.params.service]);
-    const principal = await authenticate(request, ei.tokens, ei.wallClock(), ei.store);
-    requireScope(principal, 'register');
+    const principal = await request.authenticate('register');
     const answer = await handled(ei.host, (work) => handle(message.value, { principal, now: ei.clock(), store: ei.store, host: ei.host, work }));
     return sendOadr(reply, pipeline, answer.reply);
   });

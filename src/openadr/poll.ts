@@ -6,14 +6,14 @@
  */
 import { requireSelf } from '../auth/tokens.js';
 import { registeredParty } from '../host/lookups.js';
-import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson } from '../host/records.js';
 import { del, ifUnchanged, put, type WriteOp } from '../store/store.js';
 import type { PendingDistribute } from './event-issuer.js';
 import { currentEvents, distribute } from './events.js';
 import type { OadrHandlers } from './handlers.js';
 import { dequeue } from './queue.js';
 import { oadrResponse } from './vtn.js';
+import { oadrCollections } from './records.js';
+import { ok } from '../xml/payloads/index.js';
 
 /** How many polls return the same distribute before the VTN stops re-sending it unanswered. */
 export const MAX_DELIVERIES = 3;
@@ -23,14 +23,14 @@ export const polling: OadrHandlers = {
     requireSelf(principal, venID);
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
-    const flag = await store.get(collections.pendingDistributes, venID);
-    const pending = fromJson<PendingDistribute>(flag);
+    const flag = await oadrCollections.pendingDistributes.get(store, venID);
+    const pending = flag;
     if (pending) {
       const events = await currentEvents(store, venID, now);
       const deliveries = pending.deliveries + 1;
       const settled = events.length === 0 || deliveries >= MAX_DELIVERIES;
       // Only the flag this poll read: one a gate closure set meanwhile, for events not in this answer, stays.
-      writes.push(ifUnchanged(settled ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries })), flag));
+      writes.push(ifUnchanged(settled ? oadrCollections.pendingDistributes.del(venID) : oadrCollections.pendingDistributes.put(venID, { ...pending, deliveries }), flag));
       if (events.length > 0) return { reply: distribute(host, events, `poll-${now}`, now), writes };
     }
     const queued = await dequeue(store, venID);

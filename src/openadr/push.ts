@@ -8,7 +8,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { durationToMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
-import { asJson, collections, fromJson, type PartyRecord } from '../host/records.js';
+import { collections, type PartyRecord } from '../host/records.js';
 import type { MarketHost } from '../host/markets.js';
 import { postXml } from '../http/outbound.js';
 import { handled } from './handlers.js';
@@ -20,6 +20,7 @@ import { currentEvents, distribute, eventing } from './events.js';
 import { MAX_DELIVERIES } from './poll.js';
 import { dequeue } from './queue.js';
 import { POLL_FREQUENCY } from './vtn.js';
+import { oadrCollections } from './records.js';
 
 /** The endpoint of the VEN's service a VTN-initiated message goes to. */
 const SERVICE_OF: Partial<Record<OadrMessage['kind'], string>> = {
@@ -35,8 +36,8 @@ export class Pusher {
 
   /** Delivers what waits for push VENs; failures are logged and retried, never thrown. */
   async push(now: Instant): Promise<void> {
-    for (const [venID] of await this.store.list(collections.pushVens)) {
-      const party = fromJson<PartyRecord>(await this.store.get(collections.parties, venID));
+    for (const [venID] of await oadrCollections.pushVens.list(this.store)) {
+      const party = await collections.parties.get(this.store, venID);
       if (!party?.oadr || party.oadr.httpPullModel || party.cancelled || !party.transportAddress) continue;
       await this.pushTo(party, party.transportAddress, now);
     }
@@ -44,8 +45,8 @@ export class Pusher {
 
   private async pushTo(party: PartyRecord, address: string, now: Instant): Promise<void> {
     const venID = party.partyID;
-    const flag = await this.store.get(collections.pendingDistributes, venID);
-    const pending = fromJson<PendingDistribute>(flag);
+    const flag = await oadrCollections.pendingDistributes.get(this.store, venID);
+    const pending = flag;
     // A failed delivery is tried again a poll period later, as a pull VEN would ask again.
     if (pending && (pending.lastTry === undefined || now - pending.lastTry >= RETRY_AFTER)) {
       const events = await currentEvents(this.store, venID, now);
@@ -53,7 +54,7 @@ export class Pusher {
       const deliveries = pending.deliveries + 1;
       // Only the flag read before sending: one set meanwhile, for events not in this distribute, stays.
       await this.store.commit([ifUnchanged(sent || events.length === 0 || deliveries >= MAX_DELIVERIES
-        ? del(collections.pendingDistributes, venID) : put(collections.pendingDistributes, venID, asJson({ ...pending, deliveries, lastTry: now })), flag)]);
+        ? oadrCollections.pendingDistributes.del(venID) : oadrCollections.pendingDistributes.put(venID, { ...pending, deliveries, lastTry: now }), flag)]);
     }
     for (let queued = await dequeue(this.store, venID); queued; queued = await dequeue(this.store, venID)) {
       if (!await this.send(address, venID, queued.message, now)) return;

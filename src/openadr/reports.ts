@@ -15,16 +15,15 @@ import type { Instant } from '../calendar/instant.js';
 import { SI_EXPONENT, type SiScaleCode } from '../emix/product.js';
 import { MicromarketError } from '../errors.js';
 import { registeredParty } from '../host/lookups.js';
-import { ok } from '../ei/operation.js';
-import { asJson, collections, fromJson } from '../host/records.js';
 import { put, type Json, type WriteOp } from '../store/store.js';
 import type { ValueOf } from '../xml/codec.js';
-import type { EiResponse } from '../xml/payloads/index.js';
+import { ok, type EiResponse } from '../xml/payloads/index.js';
 import type { oadrReport, oadrReportRequest } from '../xml/payloads/oadr.js';
 import { ownVen, type OadrAnswer, type OadrContext, type OadrHandlers } from './handlers.js';
 import { enqueue } from './queue.js';
 import { oadrResponse } from './vtn.js';
 import { cancelRequests, requestsOf, vtnMetadata } from './vtn-reports.js';
+import { oadrCollections } from './records.js';
 
 type OadrReport = ValueOf<typeof oadrReport>;
 type ReportRequest = ValueOf<typeof oadrReportRequest>;
@@ -122,7 +121,7 @@ function requestFor(venID: string, metadata: ReportMetadata, now: Instant): { re
 }
 
 /** A report value as stored: a number, or the resource status object as sent. */
-const storedValue = (value: ReportValue): Json => (value.kind === 'payloadFloat' ? value.value : asJson(value.value));
+const storedValue = (value: ReportValue): Json => (value.kind === 'payloadFloat' ? value.value : value.value);
 
 /** Takes a VEN's acknowledgement of a message the VTN sent it. */
 async function acknowledge({ eiResponse, venID }: { eiResponse: EiResponse; venID?: string }, { principal, store }: OadrContext): Promise<OadrAnswer> {
@@ -139,10 +138,10 @@ export const reporting: OadrHandlers = {
     const requests: ReportRequest[] = [];
     for (const report of body.reports) {
       const metadata = metadataOf(report, now);
-      writes.push(put(collections.reportMetadata, `${venID}/${metadata.reportSpecifierID}`, asJson(metadata)));
+      writes.push(oadrCollections.reportMetadata.put(`${venID}/${metadata.reportSpecifierID}`, metadata));
       if (!TELEMETRY.has(metadata.reportName) || metadata.descriptions.length === 0) continue;
       const { record, request } = requestFor(venID, metadata, now);
-      writes.push(put(collections.reportRequests, `${venID}/${record.reportRequestID}`, asJson(record)));
+      writes.push(oadrCollections.reportRequests.put(`${venID}/${record.reportRequestID}`, record));
       requests.push(request);
     }
     // The VTN offers its own report in turn, by the VEN's next poll (or push).
@@ -155,8 +154,8 @@ export const reporting: OadrHandlers = {
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
     for (const reportRequestID of pending) {
-      const request = fromJson<ReportRequestRecord>(await store.get(collections.reportRequests, `${venID}/${reportRequestID}`));
-      if (request?.status === 'requested') writes.push(put(collections.reportRequests, `${venID}/${reportRequestID}`, asJson({ ...request, status: 'pending' })));
+      const request = await oadrCollections.reportRequests.get(store, `${venID}/${reportRequestID}`);
+      if (request?.status === 'requested') writes.push(oadrCollections.reportRequests.put(`${venID}/${reportRequestID}`, { ...request, status: 'pending' }));
     }
     return { reply: oadrResponse(ok(eiResponse.requestID), venID), writes };
   },
@@ -166,9 +165,9 @@ export const reporting: OadrHandlers = {
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
     for (const report of body.reports) {
-      const request = fromJson<ReportRequestRecord>(await store.get(collections.reportRequests, `${venID}/${report.reportRequestID}`));
+      const request = await oadrCollections.reportRequests.get(store, `${venID}/${report.reportRequestID}`);
       if (!request || request.status === 'cancelled') throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['report request', report.reportRequestID]);
-      const metadata = fromJson<ReportMetadata>(await store.get(collections.reportMetadata, `${venID}/${request.reportSpecifierID}`))!;
+      const metadata = (await oadrCollections.reportMetadata.get(store, `${venID}/${request.reportSpecifierID}`))!;
       for (const interval of report.intervals ?? []) {
         const dtstart = interval.dtstart ?? report.dtstart;
         if (dtstart === undefined) throw new MicromarketError('MM_ERR_EI_INVALID', [`report ${report.reportRequestID}: an interval without a dtstart in a report without one`]);
@@ -183,7 +182,7 @@ export const reporting: OadrHandlers = {
             ...(description.resourceID !== undefined ? { resourceID: description.resourceID } : {}),
             ...(durationMs !== undefined ? { durationMs } : {}),
           };
-          writes.push(put(collections.telemetry, telemetryKey(venID, payload.rID, dtstart), asJson(point)));
+          writes.push(oadrCollections.telemetry.put(telemetryKey(venID, payload.rID, dtstart), point));
         }
       }
     }
@@ -202,7 +201,7 @@ export const reporting: OadrHandlers = {
     const ven = ownVen(principal, venID);
     await registeredParty(store, ven);
     return { reply: oadrResponse(ok(eiResponse.requestID), ven),
-      writes: requestsOf(host, requests).map((r) => put(collections.vtnReportRequests, `${ven}/${r.reportRequestID}`, asJson(r))) };
+      writes: requestsOf(host, requests).map((r) => oadrCollections.vtnReportRequests.put(`${ven}/${r.reportRequestID}`, r)) };
   },
 
   // Acknowledgements of what the VTN sent by poll or push.

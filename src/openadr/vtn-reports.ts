@@ -13,13 +13,13 @@ import type { Instant } from '../calendar/instant.js';
 import { durationOfMillis } from '../calendar/duration.js';
 import type { MarketHost } from '../host/markets.js';
 import { MicromarketError } from '../errors.js';
-import { asJson, collections, fromJson } from '../host/records.js';
 import type { Market } from '../market/market.js';
 import { granularityMs } from '../terms/rules.js';
 import { put, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 import { priceItem, publishedPrice } from './event-model.js';
 import { enqueue } from './queue.js';
+import { oadrCollections } from './records.js';
 
 export const VTN_REPORT_SPECIFIER = 'micromarket-prices';
 /** Not one of OpenADR's report names, so extension tokens (x-), as the profile allows. */
@@ -63,8 +63,8 @@ export async function priceUpdates(store: Store, market: Market, intervals: read
   const rID = priceRID(market.rules.id);
   const step = granularityMs(market.rules);
   const writes: WriteOp[] = [];
-  for (const [key, value] of await store.list(collections.vtnReportRequests)) {
-    const request = fromJson<VtnReportRequest>(value)!;
+  for (const [key, value] of await oadrCollections.vtnReportRequests.list(store)) {
+    const request = value!;
     if (request.cancelled || !request.rIDs.includes(rID)) continue;
     const venID = key.slice(0, key.lastIndexOf('/'));
     const points = intervals.map((dtstart, i) => ({ dtstart, duration: durationOfMillis(step), uid: String(i),
@@ -82,11 +82,11 @@ export async function cancelRequests(store: Store, venID: string, reportRequestI
   const writes: WriteOp[] = [];
   const pending: string[] = [];
   const known = new Set<string>();
-  for (const [key, value] of await store.list(collections.vtnReportRequests, `${venID}/`)) {
-    const request = fromJson<VtnReportRequest>(value)!;
+  for (const [key, value] of await oadrCollections.vtnReportRequests.list(store, `${venID}/`)) {
+    const request = value!;
     known.add(request.reportRequestID);
     if (request.cancelled) continue;
-    if (reportRequestIDs.includes(request.reportRequestID)) writes.push(put(collections.vtnReportRequests, key, asJson({ ...request, cancelled: true })));
+    if (reportRequestIDs.includes(request.reportRequestID)) writes.push(oadrCollections.vtnReportRequests.put(key, { ...request, cancelled: true }));
     else pending.push(request.reportRequestID);
   }
   // 2.0b's 452 (invalid ID) for an ID the VEN never asked for; the whole cancel is refused, nothing ends.

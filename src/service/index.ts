@@ -1,15 +1,15 @@
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import { TokenService } from '../auth/tokens.js';
-import { MarketHost } from '../host/markets.js';
-import type { EiServices } from '../ei/operation.js';
 import { QuoteDistributor } from '../ei/quote-distribution.js';
+import type { ServiceContext } from '../host/context.js';
 import { GateJobs } from '../host/jobs.js';
-import { GateScheduler } from '../host/scheduler.js';
+import { MarketHost } from '../host/markets.js';
+import { GateScheduler, type GateWork } from '../host/scheduler.js';
 import { IntertieAgent } from '../intertie/agent.js';
 import { intertiesOf } from '../intertie/links.js';
-import { buildServer } from './server.js';
-import { ServiceMetrics } from './metrics.js';
-import { eventWrites } from '../openadr/event-issuer.js';
+import { injectFetch } from '../intertie/local-fetch.js';
+import { cancelEvents, eventWrites } from '../openadr/event-issuer.js';
 import { Pusher } from '../openadr/push.js';
 import { loadMarketRules } from '../rules/load.js';
 import { EmbeddedStore } from '../store/embedded-store.js';
@@ -20,6 +20,8 @@ import type { Store } from '../store/store.js';
 import { XmlPipeline } from '../xml/pipeline.js';
 import { inlineReader, XmlReadPool } from '../xml/read-pool.js';
 import { SchemaSet } from '../xml/schema-set.js';
+import { ServiceMetrics } from './metrics.js';
+import { createApp, registerRoutes, type TlsOptions } from './server.js';
 
 export interface ServiceOptions {
   /** Data directory: the embedded store's files and the token signing key. */
@@ -33,8 +35,8 @@ export interface ServiceOptions {
     readonly jobLockMs?: number;
   };
   readonly rulesDir: string;
-  /** @default false */
-  readonly logger?: FastifyServerOptions['logger'];
+  /** pino options (true: level info), or false for no log. @default false */
+  readonly logger?: boolean | LoggerOptions;
   /** The service's clock in ms. @default Date.now */
   readonly clock?: () => number;
   /**
@@ -50,12 +52,12 @@ export interface ServiceOptions {
   /** Where remote interties' client secrets are read. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   /** HTTPS, optionally with client certificates issued by `ca`. */
-  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
+  readonly tls?: TlsOptions;
 }
 
 export interface Service {
   readonly app: FastifyInstance;
-  readonly services: EiServices;
+  readonly context: ServiceContext;
   readonly scheduler: GateScheduler;
   /** The nested markets' agent, when a market has an intertie. */
   readonly interties: IntertieAgent | undefined;
@@ -70,34 +72,43 @@ export interface Service {
 export async function startService(options: ServiceOptions): Promise<Service> {
   const schemas = SchemaSet.load();
   const pipeline = new XmlPipeline(schemas);
-  const rules = await loadMarketRules(options.rulesDir, pipeline);
+  const setups = await loadMarketRules(options.rulesDir, pipeline);
   const store: Store = options.redis ? await RedisStore.open(options.redis) : await EmbeddedStore.open({ dir: options.dataDir });
   let leases: Leases = localLeases;
   try {
     if (options.redis) leases = await RedisLeases.open(options.redis);
     const tokens = await TokenService.forDataDir(options.dataDir);
-    const host = await MarketHost.open(rules, store, leases);
-    const clock = options.clock ?? Date.now;
-    const reader = options.xmlWorkers === 0 ? inlineReader(pipeline) : new XmlReadPool(pipeline.limits, options.xmlWorkers);
-    let services: EiServices | undefined;
-    let interties: IntertieAgent | undefined;
-    // Local parents are reached through the app's own routes, once it is built.
-    const links = intertiesOf(host, () => app, tokens, Date.now, options.env);
+    const host = await MarketHost.open(setups, store, leases);
+    const log = options.logger ? pino({ level: 'info', ...(options.logger === true ? {} : options.logger) }) : undefined;
+    const context: ServiceContext = {
+      store, host, tokens, clock: options.clock ?? Date.now, wallClock: Date.now, log: log ?? pino({ enabled: false }),
+      // A party leaving markets (EiEnroll) has its coming OpenADR events there cancelled in the same commit.
+      hooks: { partyLeft: [(partyID, markets, now) => cancelEvents(store, partyID, markets.map((m) => m.rules.id), now)] },
+    };
+    const app = createApp(pipeline, log, options.tls);
+    // A local parent is reached through this service's own routes, in process.
+    const links = intertiesOf(host, injectFetch(app), tokens, Date.now, options.env);
+    const interties = links.length > 0 ? new IntertieAgent(links, host, store, context.log) : undefined;
+    const readings = () => interties?.readings() ?? [];
+    const quotes = new QuoteDistributor(store, pipeline, context.log);
     const metrics = new ServiceMetrics();
-    const app: FastifyInstance = await buildServer({ store, pipeline, reader, metrics, logger: options.logger ?? false, ...(options.tls ? { tls: options.tls } : {}),
-      ei: (log) => (services = { store, host, tokens, clock, wallClock: Date.now, log, quotes: new QuoteDistributor(store, pipeline, log) }),
-      interties: () => interties?.readings() ?? [] });
-    interties = links.length > 0 ? new IntertieAgent(links, host, store, services!.log) : undefined;
-    const pusher = new Pusher(host, store, pipeline, services!.log);
-    const push = (now: number) => pusher.push(now);
-    const scheduler = new GateScheduler(services!, [(market, now) => eventWrites(store, market, now)], [push], interties,
-      (market, seconds) => metrics.gateSeconds.observe({ market }, seconds));
+    const reader = options.xmlWorkers === 0 ? inlineReader(pipeline) : new XmlReadPool(pipeline.limits, options.xmlWorkers);
+    await registerRoutes(app, { context, quotes, pipeline, reader, metrics, interties: readings });
+    const pusher = new Pusher(host, store, pipeline, context.log);
+    const work: GateWork = {
+      publisher: quotes,
+      followUps: [(market, now) => eventWrites(store, market, host.setup(market).simpleLevels, now)],
+      after: [(now) => pusher.push(now)],
+      ...(interties ? { tree: interties } : {}),
+      timed: (market, seconds) => metrics.gateSeconds.observe({ market }, seconds),
+    };
+    const scheduler = new GateScheduler(context, work);
     const everyMs = options.gateTickMs ?? 250;
     const jobs = everyMs > 0 && options.redis
-      ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, services!, push, leases, interties) : undefined;
+      ? await GateJobs.start({ ...options.redis, everyMs, lockMs: options.redis.jobLockMs }, scheduler, context, work, leases) : undefined;
     if (everyMs > 0 && !jobs) scheduler.start(everyMs);
     return {
-      app, services: services!, scheduler, interties,
+      app, context, scheduler, interties,
       async close() {
         await jobs?.close();
         await scheduler.stop();

@@ -5,8 +5,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
-import type { IntertieReading } from '../intertie/records.js';
 import type { Market } from '../market/market.js';
+import { type IntertieReading } from '../host/views.js';
 
 /** What the scrape-time gauges read. */
 export interface MetricSources {

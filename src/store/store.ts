@@ -65,4 +65,4 @@ export const del = (collection: string, key: string): DeleteOp => ({ op: 'delete
  * rest of its batch applies: the newer value stands, as when a gate closure flags new events for a
  * VEN while a poll that read the old flag is still answering.
  */
-export const ifUnchanged = <T extends WriteOp>(op: T, seen: Json | undefined): T => ({ ...op, unchanged: seen ?? null });
+export const ifUnchanged = <T extends WriteOp>(op: T, seen: unknown): T => ({ ...op, unchanged: (seen ?? null) as Json });

@@ -49,12 +49,12 @@ const startBridge = () => UcmBridge.start({ venID: 'bridge', devices: [{ id: 'wh
 beforeAll(async () => {
   ts = await testService(at(12, 0));
   for (const party of ['buyer', 'seller']) {
-    const token = await ts.service.services.tokens.issue(party, ['register', 'enroll', 'tender'], Date.now(), 3600);
+    const token = await ts.service.context.tokens.issue(party, ['register', 'enroll', 'tender'], Date.now(), 3600);
     const client = new MicromarketClient({ baseUrl: ts.base, partyID: party, token });
     await client.register({ partyName: party, partyRoles: ['consumer'] });
     await ts.enrollApproved(client, FEEDER);
   }
-  bridgeToken = await ts.service.services.tokens.issue('bridge', ['register', 'enroll', 'report'], Date.now(), 3600);
+  bridgeToken = await ts.service.context.tokens.issue('bridge', ['register', 'enroll', 'report'], Date.now(), 3600);
   server = await listenAt({ kind: 'tcp', host: '127.0.0.1', port: 0 }, (socket) => {
     heater = new EmulatedWaterHeater(socket, () => ts.clock.now, { timings });
   });
@@ -70,7 +70,7 @@ afterAll(async () => {
 
 async function trade(start: number, sells: Array<[number, number]>, buy: [number, number]): Promise<void> {
   const client = async (party: string) => new MicromarketClient({ baseUrl: ts.base, partyID: party,
-    token: await ts.service.services.tokens.issue(party, ['tender'], Date.now(), 3600) });
+    token: await ts.service.context.tokens.issue(party, ['tender'], Date.now(), 3600) });
   const seller = await client('seller');
   for (const [i, [price, quantity]] of sells.entries()) await seller.tender([{ tenderID: `s-${start}-${i}`, product: product(start, 'sell', price, quantity) }]);
   await (await client('buyer')).tender([{ tenderID: `b-${start}`, product: product(start, 'buy', buy[0], buy[1]) }]);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
-import { collections, fromJson } from '../../src/host/records.js';
+import { collections } from '../../src/host/records.js';
 import type { Transaction } from '../../src/market/types.js';
 import { rulesDir } from '../support/markets.js';
 import { Agent, basis101 as basis } from '../support/powermatcher.js';
@@ -13,7 +13,7 @@ const HOME = 'urn:micromarket:home';
 const steps = (f: (i: number) => number, n = 101) => Array.from({ length: n }, (_, i) => f(i));
 
 async function endpoint(svc: TestService, marketContext: string): Promise<Endpoint> {
-  const token = await svc.service.services.tokens.issue('powermatcher', ['quote'], Date.now(), 3600);
+  const token = await svc.service.context.tokens.issue('powermatcher', ['quote'], Date.now(), 3600);
   return startEndpoint({ service: svc.base, marketContext, token, clock: () => svc.clock.now, minTimeBetweenPriceUpdatesMs: 20, tickMs: 50, port: 0 });
 }
 
@@ -31,7 +31,7 @@ async function withMarket(file: string, rules: string, marketContext: string): P
 }
 
 const agentQuery = async (svc: TestService, agentId: string) =>
-  `agentId=${agentId}&connectionId=c-${agentId}&token=${await svc.service.services.tokens.issue(agentId, ['register', 'enroll', 'tender', 'quote'], Date.now(), 3600)}`;
+  `agentId=${agentId}&connectionId=c-${agentId}&token=${await svc.service.context.tokens.issue(agentId, ['register', 'enroll', 'tender', 'quote'], Date.now(), 3600)}`;
 
 describe('PowerMatcher agents trading in a micromarket curve auction over websockets', () => {
   let svc: TestService;
@@ -173,8 +173,8 @@ describe('PowerMatcher\'s default market basis (100 steps over 0..1, steps of 1/
     svc.clock.now = interval - 60_000;
     await svc.service.scheduler.tick();
     expect(await one.price(1)).toBe(0.499999);
-    const traded = async (party: string) => (await svc.service.services.store.list(collections.partyTransactions, `${party}/`))
-      .map(([, v]) => fromJson<Transaction>(v)!).map((t) => [t.buyer === party ? 'buy' : 'sell', t.price, t.quantity]);
+    const traded = async (party: string) => (await collections.partyTransactions.list(svc.service.context.store, `${party}/`))
+      .map(([, v]) => v!).map((t) => [t.buyer === party ? 'buy' : 'sell', t.price, t.quantity]);
     expect(await traded('flexible-1')).toEqual([['buy', 0.499999, 1999]]);
     expect(await traded('flexible-2')).toEqual([]);
     await one.close();

@@ -39,7 +39,7 @@ describe.skipIf(noChromium)('the operator dashboard in Chromium', () => {
   it('loads and asks for an operator token; a party\'s token is refused with a reason', async () => {
     await page.goto(`${ts.base}/dashboard`);
     expect(await page.title()).toBe('micromarket · operator dashboard');
-    const party = await ts.service.services.tokens.issue('someone', ['tender'], Date.now(), 600);
+    const party = await ts.service.context.tokens.issue('someone', ['tender'], Date.now(), 600);
     await page.fill('#token', party);
     await page.click('#login button[type=submit]');
     await page.waitForSelector('#login-error:has-text("not an operator token")');

@@ -15,7 +15,7 @@ let ts: TestService;
 
 beforeAll(async () => {
   ts = await testService(at(12, 0));
-  const token = await ts.service.services.tokens.issue('ven-d', ['register', 'enroll', 'tender', 'report'], Date.now(), 600);
+  const token = await ts.service.context.tokens.issue('ven-d', ['register', 'enroll', 'tender', 'report'], Date.now(), 600);
   const ven = new OpenAdrVen({ baseUrl: ts.base, venID: 'ven-d', token });
   await ven.register();
   await ven.registerReports([{ reportSpecifierID: 'meter', reportName: 'METADATA_TELEMETRY_USAGE', points: [
@@ -48,7 +48,7 @@ describe('the dashboard\'s snapshot', () => {
   });
 
   it('is the operator\'s only', async () => {
-    const party = await ts.service.services.tokens.issue('ven-d', ['report'], Date.now(), 600);
+    const party = await ts.service.context.tokens.issue('ven-d', ['report'], Date.now(), 600);
     expect((await state(party)).status).toBe(403);
     expect((await fetch(`${ts.base}/dashboard/stream`)).status).toBe(401);
   });

@@ -52,18 +52,18 @@ describe('auth', () => {
 
   it('refuses forged, expired and under-scoped tokens', async () => {
     expect((await postXml('/ei/EiMarketContext', request, 'e30.e30.sig')).status).toBe(401);
-    const expired = await ts.service.services.tokens.issue('x', ['enroll'], Date.now() - 7200_000, 60);
+    const expired = await ts.service.context.tokens.issue('x', ['enroll'], Date.now() - 7200_000, 60);
     const res = await postXml('/ei/EiMarketContext', request, expired);
     expect(res.status).toBe(401);
     expect(await res.text()).toContain('MM_ERR_AUTH_INVALID: token refused: expired');
-    const quoteOnly = await ts.service.services.tokens.issue('x', ['quote'], Date.now());
+    const quoteOnly = await ts.service.context.tokens.issue('x', ['quote'], Date.now());
     const scoped = await postXml('/ei/EiMarketContext', request, quoteOnly);
     expect(scoped.status).toBe(403);
     expect(await scoped.text()).toContain('MM_ERR_AUTH_SCOPE');
   });
 
   it('issues client credentials only to the operator, and tokens only for the right secret', async () => {
-    const party = await ts.service.services.tokens.issue('p', ['tender'], Date.now());
+    const party = await ts.service.context.tokens.issue('p', ['tender'], Date.now());
     const denied = await fetch(`${ts.base}/oauth/clients`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${party}` }, body: '{"partyID":"q","scopes":["tender"]}' });
     expect(denied.status).toBe(403);
     await ts.party('secret-holder');
@@ -185,7 +185,7 @@ describe('tenders and transactions in a continuous market', () => {
   });
 
   it('answers a retry with the same requestID with the first response and changes nothing', async () => {
-    const token = await ts.service.services.tokens.issue('building-b', ['tender'], Date.now());
+    const token = await ts.service.context.tokens.issue('building-b', ['tender'], Date.now());
     const xml = pipeline.write({ name: 'eiCreateTender', body: { requestID: 'retry-1', partyID: 'building-b', counterPartyID: 'm',
       tenders: [{ tenderID: 'r1', product: product(FEEDER, 'buy', 0.01, 1) }] } });
     const [a, b] = await Promise.all([postXml('/ei/EiTender', xml, token), postXml('/ei/EiTender', xml, token)]);
@@ -198,7 +198,7 @@ describe('tenders and transactions in a continuous market', () => {
   });
 
   it('sends schema-invalid documents back with the line and stays up', async () => {
-    const token = await ts.service.services.tokens.issue('building-b', ['tender'], Date.now());
+    const token = await ts.service.context.tokens.issue('building-b', ['tender'], Date.now());
     const res = await postXml('/ei/EiTender', '<?xml version="1.0"?>\n<pyld:eiCreateTender xmlns:pyld="http://docs.oasis-open.org/ns/energyinterop/201110/payloads">\n<pyld:requestID>z</pyld:requestID>\n</pyld:eiCreateTender>', token);
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/MM_ERR_XML_INVALID: line 2: .*Missing child element/);
@@ -272,7 +272,7 @@ describe('availability and peer-to-peer offers', () => {
   it('refuses an unknown time zone in declared availability at the edge, with its line; its tenders never meet it', async () => {
     const heater = await ts.party('tz-heater');
     await approved(heater, FEEDER);
-    const token = await ts.service.services.tokens.issue('tz-heater', ['avail', 'tender'], Date.now(), 3600);
+    const token = await ts.service.context.tokens.issue('tz-heater', ['avail', 'tender'], Date.now(), 3600);
     const fixture = readFileSync(new URL('../fixtures/valid/eiCreateAvail.xml', import.meta.url), 'utf8')
       .replace('<ei:partyID>house-12</ei:partyID>', '<ei:partyID>tz-heater</ei:partyID>')
       .replace('<emix:marketContext>urn:micromarket:home</emix:marketContext>', `<emix:marketContext>${FEEDER}</emix:marketContext>`);

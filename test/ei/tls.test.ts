@@ -23,7 +23,7 @@ afterAll(() => tls?.close());
 describe.skipIf(noOpenssl)('TLS client certificates', () => {
   it('attributes a request to the party the operator mapped the certificate to', async () => {
     const fingerprint = execFileSync('openssl', ['x509', '-in', 'client.pem', '-noout', '-fingerprint', '-sha256'], { cwd: tls.dir }).toString().trim();
-    const operator = await tls.service.services.tokens.issue('operator', ['operator'], Date.now());
+    const operator = await tls.service.context.tokens.issue('operator', ['operator'], Date.now());
     const mapped = await post('/oauth/fingerprints', JSON.stringify({ fingerprint, partyID: 'ven-42', scopes: ['register', 'enroll'] }),
       { 'content-type': 'application/json', authorization: `Bearer ${operator}` });
     expect(mapped.status).toBe(201);

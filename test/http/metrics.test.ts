@@ -68,7 +68,7 @@ describe('GET /metrics', () => {
   });
 
   it('shows the OpenADR backlog: a VEN\'s distribute after a gate closure, and a queued re-registration, until it polls', async () => {
-    const token = await ts.service.services.tokens.issue('metrics-ven', ['register', 'enroll', 'tender'], Date.now(), 600);
+    const token = await ts.service.context.tokens.issue('metrics-ven', ['register', 'enroll', 'tender'], Date.now(), 600);
     await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: vendorRegistration, headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
     const ven = new MicromarketClient({ baseUrl: ts.base, partyID: 'metrics-ven', token });
     await ts.enrollApproved(ven, FEEDER);
@@ -83,7 +83,7 @@ describe('GET /metrics', () => {
   });
 
   it('answers the operator only', async () => {
-    const token = await ts.service.services.tokens.issue('metrics-buyer', ['tender'], Date.now(), 600);
+    const token = await ts.service.context.tokens.issue('metrics-buyer', ['tender'], Date.now(), 600);
     expect((await fetch(`${ts.base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
 import { collections } from '../../src/host/records.js';
-import type { IntertieRecord } from '../../src/intertie/records.js';
+import { intertieCollections, type IntertieRecord } from '../../src/intertie/records.js';
 import { priced } from '../support/enrollment.js';
 import { rulesDir } from '../support/markets.js';
 import { testService, type TestService } from '../support/service.js';
@@ -29,7 +29,7 @@ describe('a market joining a PowerMatcher cluster as a remote agent', () => {
   };
   beforeAll(async () => {
     cluster = await testService(start);
-    const tokens = cluster.service.services.tokens;
+    const tokens = cluster.service.context.tokens;
     pm = await startEndpoint({ service: cluster.base, marketContext: 'urn:micromarket:home', token: await tokens.issue('powermatcher', ['quote'], Date.now(), 3600),
       clock: () => cluster.clock.now, minTimeBetweenPriceUpdatesMs: 20, tickMs: 50, port: 0,
       agentTokens: new Map([['street', await tokens.issue('street', ['register', 'enroll', 'tender', 'quote'], Date.now(), 3600)]]) });
@@ -62,7 +62,7 @@ describe('a market joining a PowerMatcher cluster as a remote agent', () => {
     await at(start);
     expect(street.service.interties!.status()[0]).toMatchObject({ market: 'street', state: 'linked' });
     // A change within a second of the last bid waits (minTimeBetweenBidUpdates, PT1S by default), then goes up.
-    const rev = async () => ((await street.service.services.store.get(collections.interties, `street/${I}`)) as unknown as IntertieRecord).rev;
+    const rev = async () => ((await intertieCollections.interties.get(street.service.context.store, `street/${I}`)) as unknown as IntertieRecord).rev;
     expect(await rev()).toBe(1);
     const lamp = await street.party('lamp');
     await street.enrollApproved(lamp, 'urn:micromarket:street');
@@ -79,17 +79,17 @@ describe('a market joining a PowerMatcher cluster as a remote agent', () => {
     // The cluster answers the bid with a price within its rate limit; the street takes the last one 10 s before its gate.
     await new Promise((r) => setTimeout(r, 300));
     await at(I - 70_000);
-    const record = (await street.service.services.store.get(collections.interties, `street/${I}`)) as unknown as IntertieRecord;
+    const record = (await intertieCollections.interties.get(street.service.context.store, `street/${I}`)) as unknown as IntertieRecord;
     // The street wants 4 kW (6 less 2): at the cluster's price its bid asks 4 / 0.99, and 0.99 of it arrives.
     expect(record.outcome!.parentNet).toBeCloseTo(4 / 0.99, 9);
     expect(record.outcome!.flow).toBeCloseTo(4, 9);
     // The supplier's 10 kW from 0.20 meet the street's 4.04 kW (its ladder, to the 0.001 tick) between 0.19 (+4.04) and 0.20 (-5.96).
     expect(record.outcome!.parentPrice).toBeCloseTo(0.19 + 0.01 * 4.04 / 10, 9);
     await at(I - 60_000); // both gates
-    const cleared = (await street.service.services.store.get(collections.clearings, `street/${I}`)) as { price: number; type: string };
+    const cleared = (await collections.clearings.get(street.service.context.store, `street/${I}`)) as { price: number; type: string };
     expect(cleared.price).toBeCloseTo(record.outcome!.parentPrice / 0.99 + 0.02, 9);
     // In the cluster's market the street is one party, which bought its 4.04 kW (to the quantity tick).
-    const engine = (await cluster.service.services.host.current([cluster.service.services.host.byId('home')!]))[0]!;
+    const engine = (await cluster.service.context.host.current([cluster.service.context.host.byId('home')!]))[0]!;
     const position = engine.positions.of(I).get('street')!;
     expect(position.bought).toBeCloseTo(4.04, 9);
     expect([...engine.positions.of(I).keys()]).not.toContain('heater');

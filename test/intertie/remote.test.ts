@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../src/auth/tokens.js';
 import { MicromarketClient } from '../../src/client/index.js';
-import type { IntertieRecord, IntertieStatus } from '../../src/intertie/records.js';
+import type { IntertieRecord } from '../../src/intertie/records.js';
 import { enrollApproved, priced } from '../support/enrollment.js';
 import { FileClock, spawnServe, stopProcess, type Instance } from '../support/instances.js';
 import { rulesDir } from '../support/markets.js';
 import { freePort } from '../support/ports.js';
+import { type IntertieStatus } from '../../src/host/views.js';
 
 const MIN = 60_000;
 const I1 = Date.UTC(2026, 10, 23, 12, 0);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collections } from '../../src/host/records.js';
 import { del } from '../../src/store/store.js';
-import type { IntertieRecord } from '../../src/intertie/records.js';
+import { intertieCollections, type IntertieRecord } from '../../src/intertie/records.js';
 import { rulesDir } from '../support/markets.js';
 import { priced } from '../support/enrollment.js';
 import { testService, type TestService } from '../support/service.js';
@@ -13,17 +13,17 @@ const ctx = (id: string) => `urn:micromarket:${id}`;
 
 /** Every value a market's command log and transactions hold, as one string: what that market stored. */
 async function stored(svc: TestService, marketID: string): Promise<string> {
-  const log = await svc.service.services.store.list(collections.commands, `${marketID}/`);
-  const engine = (await svc.service.services.host.current([svc.service.services.host.byId(marketID)!]))[0]!;
+  const log = await collections.commands.list(svc.service.context.store, `${marketID}/`);
+  const engine = (await svc.service.context.host.current([svc.service.context.host.byId(marketID)!]))[0]!;
   return JSON.stringify([log, [...engine.positions.of(interval)]]);
 }
 
 describe('nested markets in one service (market-rules/nested)', () => {
   let svc: TestService;
-  const records = async (market: string) => new Map((await svc.service.services.store.list(collections.interties, `${market}/`))
+  const records = async (market: string) => new Map((await intertieCollections.interties.list(svc.service.context.store, `${market}/`))
     .map(([k, v]) => [Number(k.split('/')[1]), v as unknown as IntertieRecord]));
   const positions = async (market: string) => {
-    const host = svc.service.services.host;
+    const host = svc.service.context.host;
     return (await host.current([host.byId(market)!]))[0]!.positions.of(interval);
   };
   const net = async (market: string, party: string) => {
@@ -62,7 +62,7 @@ describe('nested markets in one service (market-rules/nested)', () => {
     expect((await records('home-2')).get(interval)?.rev).toBe(1);
     expect((await records('feeder-north')).get(interval)?.rev).toBe(1);
     // The feeder bid already includes the homes: it carries the school's 20 kW plus home 1's import less home 2's export.
-    const feeder = await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]);
+    const feeder = await svc.service.context.host.current([svc.service.context.host.byId('feeder-north')!]);
     expect([...(feeder[0]!.openTenders('home-1'))].length).toBeGreaterThan(0);
     // A tick with nothing changed sends nothing new.
     await tick(interval - 29 * MIN);
@@ -95,13 +95,13 @@ describe('nested markets in one service (market-rules/nested)', () => {
     expect(await net('campus', 'intertie:feeder-north')).toBeCloseTo(-5.999, 9);
     // Home 2's PV (10 kW less its 1 kW fridge) leaves through an 8 kW connection: congested, its price separates below export parity.
     const home2 = (await records('home-2')).get(interval)!.outcome!;
-    const cleared = (await svc.service.services.store.get(collections.clearings, `home-2/${interval}`)) as { price: number; type: string };
+    const cleared = (await collections.clearings.get(svc.service.context.store, `home-2/${interval}`)) as { price: number; type: string };
     expect(home2.flow).toBeCloseTo(-8, 9);
     expect(cleared.price).toBeLessThan(home2.parentPrice * 0.99 - 0.02 - 0.1);
     expect(cleared.type).not.toBe('intertie');
     // Home 1 (uncongested) is held at its import parity.
     const home1 = (await records('home-1')).get(interval)!.outcome!;
-    expect((await svc.service.services.store.get(collections.clearings, `home-1/${interval}`) as { price: number }).price).toBeCloseTo(home1.parentPrice / 0.99 + 0.02, 6);
+    expect((await collections.clearings.get(svc.service.context.store, `home-1/${interval}`) as { price: number }).price).toBeCloseTo(home1.parentPrice / 0.99 + 0.02, 6);
     // Home 1 is short (10 kW wanted, 2 kW of PV): it imports; home 2's PV exports.
     expect((await records('home-1')).get(interval)!.outcome!.flow).toBeGreaterThan(0);
     expect((await records('home-2')).get(interval)!.outcome!.flow).toBeLessThan(0);
@@ -135,9 +135,9 @@ describe('nested markets in one service (market-rules/nested)', () => {
   });
 
   it('places each flow once: a repeated tick changes nothing', async () => {
-    const before = await svc.service.services.store.list(collections.commands, 'home-1/');
+    const before = await collections.commands.list(svc.service.context.store, 'home-1/');
     await tick(interval - 1 * MIN + 1000);
-    expect(await svc.service.services.store.list(collections.commands, 'home-1/')).toHaveLength(before.length);
+    expect(await collections.commands.list(svc.service.context.store, 'home-1/')).toHaveLength(before.length);
   });
 
   /** A new home-1 device bidding 3 kW at `at`, sent up by a tick half an hour ahead. */
@@ -149,7 +149,7 @@ describe('nested markets in one service (market-rules/nested)', () => {
     return heater;
   };
   /** The IDs of home 1's tenders open in the feeder for an interval. */
-  const inFeeder = async (at: number) => (await svc.service.services.host.current([svc.service.services.host.byId('feeder-north')!]))[0]!
+  const inFeeder = async (at: number) => (await svc.service.context.host.current([svc.service.context.host.byId('feeder-north')!]))[0]!
     .openTenders('home-1').filter((t) => t.slices[0]!.interval === at).map((t) => t.tenderID).sort();
 
   it('withdraws a child\'s bid from the parent when its participants withdraw theirs', async () => {
@@ -167,12 +167,12 @@ describe('nested markets in one service (market-rules/nested)', () => {
     await bidAt('h1-later', later);
     const sent = await inFeeder(later);
     expect(sent.length).toBeGreaterThan(0);
-    const log = (await svc.service.services.store.list(collections.commands, 'feeder-north/')).length;
-    await svc.service.services.store.commit([del(collections.interties, `home-1/${later}`)]);
+    const log = (await collections.commands.list(svc.service.context.store, 'feeder-north/')).length;
+    await svc.service.context.store.commit([intertieCollections.interties.del(`home-1/${later}`)]);
     await tick(later - 29 * MIN);
     // The same ladder (same revision and content, so the same tender IDs) was found open in the parent: nothing was cancelled or sent.
     expect(await inFeeder(later)).toEqual(sent);
-    expect((await svc.service.services.store.list(collections.commands, 'feeder-north/')).length).toBe(log);
+    expect((await collections.commands.list(svc.service.context.store, 'feeder-north/')).length).toBe(log);
     expect((await records('home-1')).get(later)?.rev).toBe(1);
   });
 });

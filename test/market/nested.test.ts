@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CallMarket } from '../../src/market/call-market.js';
 import { childFlow, demandAt, parity, termsAt, upwardCurve } from '../../src/market/intertie.js';
 import { gridOf, ladder } from '../../src/terms/ladder.js';
-import type { IntertieTerms } from '../../src/terms/rules.js';
+import type { IntertieTerms, MarketRules } from '../../src/terms/rules.js';
 import { ContinuousMarket } from '../../src/market/continuous-market.js';
 import { createMarket } from '../../src/market/market.js';
 import { clearNested, intertieAccount, type IntertieFlow } from '../../src/market/nested.js';
-import type { MarketRules } from '../../src/terms/rules.js';
+import type { MarketSetup } from '../../src/terms/signals.js';
 import { Ticks } from '../../src/terms/ticks.js';
 import { checkTree, rootsFirst } from '../../src/market/tree.js';
 import { curves, nestedRules, tender } from '../support/markets.js';
@@ -55,7 +55,7 @@ describe('intertie economics', () => {
   });
 
   it('writes a curve as step tenders on ticks that sum back to it in a curve market', async () => {
-    const [rules] = (await nestedRules()).filter((r) => r.id === 'substation') as [MarketRules];
+    const [rules] = (await nestedRules()).filter((r) => r.id === 'substation') as [MarketSetup];
     const curve = Float64Array.from({ length: 101 }, (_, i) => 12.3456 - 0.3 * i); // crosses zero between 0.41 and 0.42
     const steps = ladder(grid, curve, new Ticks(0.01), new Ticks(0.001), { minimum: 0.001, maximum: 5 });
     expect(steps.every((s) => s.quantity <= 5 && s.quantity >= 0.001)).toBe(true);

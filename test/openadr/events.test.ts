@@ -38,7 +38,7 @@ beforeAll(async () => {
   ts = await testService(at(12, 0));
   const registration = vendorRegistration;
   for (const venID of ['ven-a', 'ven-b']) {
-    tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'enroll', 'tender'], Date.now(), 3600);
+    tokens[venID] = await ts.service.context.tokens.issue(venID, ['register', 'enroll', 'tender'], Date.now(), 3600);
     const res = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
       headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
     expect(await res.text()).toContain(`<ei:venID>${venID}</ei:venID>`);
@@ -99,7 +99,7 @@ describe('events from a cleared interval', () => {
     // ven-a's event is not ven-b's to answer.
     const aEventID = events(await requestEvents('ven-a'))[0]!.event.descriptor.eventID;
     expect(code(await post('ven-b', 'EiEvent', created('ven-b', aEventID, 0)))).toBe('452');
-    const stored = async () => (await ts.service.services.store.get('events', `ven-b/${eventID}`) as { response?: unknown }).response;
+    const stored = async () => (await ts.service.context.store.get('events', `ven-b/${eventID}`) as { response?: unknown }).response;
     expect(await stored()).toBeUndefined();
     expect(code(await post('ven-b', 'EiEvent', created('ven-b', eventID, 0, 'optOut')))).toBe('200');
     expect(await stored()).toEqual({ optType: 'optOut', modificationNumber: 0, at: at(12, 29) });
@@ -128,7 +128,7 @@ describe('events from a cleared interval', () => {
   it('are issued once: later ticks add none', async () => {
     await ts.service.scheduler.tick();
     expect((await poll('ven-a')).kind).toBe('oadrResponse');
-    expect((await ts.service.services.store.list('events', 'ven-a/')).length).toBe(1);
+    expect((await ts.service.context.store.list('events', 'ven-a/')).length).toBe(1);
   });
 });
 
@@ -156,7 +156,7 @@ describe('an event cancelled when its VEN leaves the market', () => {
     const [kept] = events(await requestEvents('ven-a'));
     expect([kept!.event.descriptor.modificationNumber, kept!.event.descriptor.eventStatus]).toEqual([0, 'near']);
     // Polls read the VEN's live events only: the 12:30 event, over since 12:35, has left its index.
-    expect(await ts.service.services.store.list('event-index', 'ven-a/')).toEqual([['ven-a/feeder-7', { events: [{ eventID: kept!.event.descriptor.eventID, end: at(12, 50) }] }]]);
-    expect(await ts.service.services.store.list('events', 'ven-a/')).toHaveLength(2);
+    expect(await ts.service.context.store.list('event-index', 'ven-a/')).toEqual([['ven-a/feeder-7', { events: [{ eventID: kept!.event.descriptor.eventID, end: at(12, 50) }] }]]);
+    expect(await ts.service.context.store.list('events', 'ven-a/')).toHaveLength(2);
   });
 });

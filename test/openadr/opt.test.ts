@@ -37,7 +37,7 @@ async function refusedReason(promise: Promise<unknown>): Promise<string> {
 
 beforeAll(async () => {
   ts = await testService();
-  token = await ts.service.services.tokens.issue('ven-opt', ['register', 'enroll', 'tender'], Date.now(), 3600);
+  token = await ts.service.context.tokens.issue('ven-opt', ['register', 'enroll', 'tender'], Date.now(), 3600);
   const registration = vendorRegistration;
   await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
     headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
@@ -71,7 +71,7 @@ describe('a VEN opts out of an hour', () => {
     const aboutEvent = optOut('opt-6', hour14);
     const message = { ...aboutEvent, value: { ...aboutEvent.value, qualifiedEventID: { eventID: 'feeder-7.202611231400.000000000000', modificationNumber: 0 } } } as OadrMessage;
     expect(code(await post('EiOpt', message))).toBe('452');
-    expect(await ts.service.services.store.get('opts', 'ven-opt/opt-6')).toBeUndefined();
+    expect(await ts.service.context.store.get('opts', 'ven-opt/opt-6')).toBeUndefined();
   });
 
   it('an opt-in constrains nothing', async () => {

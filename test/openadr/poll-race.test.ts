@@ -23,15 +23,15 @@ const product = (side: 'buy' | 'sell', dtstart: number): Product => ({ dtstart,
   payload: { kind: 'temixPower', value: { price: { kind: 'price', value: 0.2 }, quantity: 2 } }, uid: 'p', transactiveState: 'tender', marketContext: FEEDER, side });
 const poll = (venID: string) => postOadr(ts.base, 'OadrPoll', { kind: 'oadrPoll', value: { venID } }, tokens[venID]!);
 /** ven-a's poll handled (read, answer composed) but not yet committed. */
-const pollHandled = () => ts.service.services.host.withWork((work) => polling.oadrPoll!({ venID: 'ven-a' },
-  { principal: { partyID: 'ven-a', scopes: new Set(['register']) }, now: ts.clock.now, store: ts.service.services.store, host: ts.service.services.host, work }));
+const pollHandled = () => ts.service.context.host.withWork((work) => polling.oadrPoll!({ venID: 'ven-a' },
+  { principal: { partyID: 'ven-a', scopes: new Set(['register']) }, now: ts.clock.now, store: ts.service.context.store, host: ts.service.context.host, work }));
 const eventIDs = (message: OadrMessage) => (message.kind === 'oadrDistributeEvent' ? message.value.events.map((e) => e.event.activePeriod.properties.dtstart) : []);
 
 beforeAll(async () => {
   ts = await testService(at(12, 0));
   const clients: Record<string, MicromarketClient> = {};
   for (const venID of ['ven-a', 'ven-b']) {
-    tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'enroll', 'tender'], Date.now(), 3600);
+    tokens[venID] = await ts.service.context.tokens.issue(venID, ['register', 'enroll', 'tender'], Date.now(), 3600);
     await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: vendorRegistration,
       headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
     clients[venID] = new MicromarketClient({ baseUrl: ts.base, partyID: venID, token: tokens[venID]! });
@@ -57,8 +57,8 @@ describe('a poll racing a gate closure', () => {
     // The 12:35 gate closes before the poll's writes commit: a new event, a new flag.
     ts.clock.now = at(12, 34);
     await ts.service.scheduler.tick();
-    await ts.service.services.store.commit(third.writes ?? []);
-    expect(await ts.service.services.store.get('pending-distributes', 'ven-a')).toEqual({ since: at(12, 34), deliveries: 0 });
+    await ts.service.context.store.commit(third.writes ?? []);
+    expect(await ts.service.context.store.get('pending-distributes', 'ven-a')).toEqual({ since: at(12, 34), deliveries: 0 });
     expect(eventIDs(await poll('ven-a'))).toEqual([at(12, 30), at(12, 35)]);
   });
 });

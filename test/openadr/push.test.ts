@@ -43,7 +43,7 @@ beforeAll(async () => {
   const address = `http://127.0.0.1:${(ven.address() as AddressInfo).port}`;
 
   ts = await testService(at(12, 0));
-  const token = await ts.service.services.tokens.issue('ven-push', ['register', 'enroll', 'tender'], Date.now(), 3600);
+  const token = await ts.service.context.tokens.issue('ven-push', ['register', 'enroll', 'tender'], Date.now(), 3600);
   const registered = await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` },
     body: wrap({ kind: 'oadrCreatePartyRegistration', value: { requestID: 'r', profileName: '2.0b', transportName: 'simpleHttp', transportAddress: address,
       reportOnly: false, xmlSignature: false, venName: 'push', httpPullModel: false } }) });
@@ -65,14 +65,14 @@ afterAll(async () => {
 
 describe('a push VEN', () => {
   it('is the only VEN the pusher looks at', async () => {
-    expect((await ts.service.services.store.list('push-vens')).map(([venID]) => venID)).toEqual(['ven-push']);
+    expect((await ts.service.context.store.list('push-vens')).map(([venID]) => venID)).toEqual(['ven-push']);
   });
 
   it('is sent its event at gate closure and its opt-in answer is recorded', async () => {
     ts.clock.now = at(12, 29);
     await ts.service.scheduler.tick();
     expect(received.map((r) => [r.path, r.message.kind])).toEqual([['/OpenADR2/Simple/2.0b/EiEvent', 'oadrDistributeEvent']]);
-    const [event] = await ts.service.services.store.list('events', 'ven-push/');
+    const [event] = await ts.service.context.store.list('events', 'ven-push/');
     expect(event![1]).toMatchObject({ response: { optType: 'optIn', modificationNumber: 0 } });
     await ts.service.scheduler.tick();
     expect(received).toHaveLength(1);

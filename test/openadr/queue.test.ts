@@ -18,7 +18,7 @@ const operator = (path: string, as = ts.operatorToken) => fetch(`${ts.base}${pat
 
 beforeAll(async () => {
   ts = await testService();
-  token = await ts.service.services.tokens.issue(VEN, ['register'], Date.now(), 3600);
+  token = await ts.service.context.tokens.issue(VEN, ['register'], Date.now(), 3600);
   await post('EiRegisterParty', registration);
 });
 afterAll(() => ts.close());
@@ -34,7 +34,7 @@ describe('messages the operator queues for a VEN', () => {
   });
 
   it('cancellation ends the registration when the VEN acknowledges it', async () => {
-    expect((await operator(`/vens/${VEN}/cancellation`, await ts.service.services.tokens.issue(VEN, ['register'], Date.now(), 60))).status).toBe(403);
+    expect((await operator(`/vens/${VEN}/cancellation`, await ts.service.context.tokens.issue(VEN, ['register'], Date.now(), 60))).status).toBe(403);
     expect((await operator('/vens/nobody/cancellation')).status).toBe(400);
     expect((await operator(`/vens/${VEN}/cancellation`)).status).toBe(202);
     const cancel = await poll();

@@ -16,7 +16,7 @@ const ours = (xml: string) => xml.replaceAll('VEN_ID_0001', 'ven-1');
 
 beforeAll(async () => {
   ts = await testService();
-  token = await ts.service.services.tokens.issue('ven-1', ['register'], Date.now(), 3600);
+  token = await ts.service.context.tokens.issue('ven-1', ['register'], Date.now(), 3600);
 });
 afterAll(() => ts.close());
 
@@ -40,7 +40,7 @@ describe('a VEN registers, polls and leaves', () => {
       venID: 'ven-1', vtnID: 'MICROMARKET_VTN' });
     registrationID = answer.value.registrationID!;
     expect(registrationID).toMatch(/^reg-ven-1-/);
-    const party = await ts.service.services.store.get('parties', 'ven-1');
+    const party = await ts.service.context.store.get('parties', 'ven-1');
     expect(party).toMatchObject({ partyName: 'interop-ven-1', oadr: { httpPullModel: true, profileName: '2.0b' } });
     expect(party).not.toHaveProperty('transportAddress');
   });

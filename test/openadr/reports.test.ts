@@ -34,7 +34,7 @@ beforeAll(async () => {
   ts = await testService(at(12, 0));
   const registration = vendorRegistration;
   for (const venID of [VEN, 'ven-other']) {
-    tokens[venID] = await ts.service.services.tokens.issue(venID, ['register', 'report'], Date.now(), 3600);
+    tokens[venID] = await ts.service.context.tokens.issue(venID, ['register', 'report'], Date.now(), 3600);
     await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
       headers: { 'content-type': 'application/xml', authorization: `Bearer ${tokens[venID]}` } });
   }

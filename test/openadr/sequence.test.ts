@@ -39,7 +39,7 @@ const of = <K extends OadrMessage['kind']>(message: OadrMessage, kind: K) => {
 
 beforeAll(async () => {
   ts = await testService(at(12, 0));
-  token = await ts.service.services.tokens.issue(VEN, ['register', 'enroll', 'tender', 'report'], Date.now(), 3600);
+  token = await ts.service.context.tokens.issue(VEN, ['register', 'enroll', 'tender', 'report'], Date.now(), 3600);
 });
 afterAll(() => ts.close());
 

@@ -32,7 +32,7 @@ async function replay(step: string): Promise<OadrMessage> {
 
 beforeAll(async () => {
   ts = await testService(at(12, 0));
-  token = await ts.service.services.tokens.issue(VEN, ['register', 'enroll', 'tender', 'report'], Date.now(), 3600);
+  token = await ts.service.context.tokens.issue(VEN, ['register', 'enroll', 'tender', 'report'], Date.now(), 3600);
 });
 afterAll(() => ts.close());
 
@@ -60,7 +60,7 @@ describe('the transcript of a real VEN, replayed', () => {
     expect(request!.reportRequestID).not.toMatch(/^0?$/);
     assigned.set('f69fc3ee-3110-4f12-8c41-380e4cf91107', request!.reportRequestID);
     expect(code(await replay('07'))).toBe('200');
-    expect(await ts.service.services.store.get('report-requests', `${VEN}/${request!.reportRequestID}`)).toMatchObject({ status: 'pending' });
+    expect(await ts.service.context.store.get('report-requests', `${VEN}/${request!.reportRequestID}`)).toMatchObject({ status: 'pending' });
   });
 
   it('09 request event after a clearing: the VEN gets its event; 11 opts in; 13 polls find nothing new', async () => {

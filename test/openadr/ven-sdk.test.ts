@@ -16,7 +16,7 @@ afterAll(() => ts.close());
 
 describe('OpenAdrVen', () => {
   it('registers for pull, takes the poll period, and polls', async () => {
-    const ven = new OpenAdrVen({ baseUrl: ts.base, venID: 'ven-sdk', token: await ts.service.services.tokens.issue('ven-sdk', ['register'], Date.now(), 600) });
+    const ven = new OpenAdrVen({ baseUrl: ts.base, venID: 'ven-sdk', token: await ts.service.context.tokens.issue('ven-sdk', ['register'], Date.now(), 600) });
     await ven.register();
     expect(ven.registrationID).toMatch(/^reg-ven-sdk-/);
     expect(ven.pollFrequencyMs).toBe(10_000);
@@ -26,7 +26,7 @@ describe('OpenAdrVen', () => {
   it('gets a new token from its source when the VTN refuses the one it has, once', async () => {
     let issued = 0;
     // The first token expires after a second, though the source says an hour: as a revoked or clock-skewed token would.
-    const tokenSource = async () => ({ token: await ts.service.services.tokens.issue('ven-renew', ['register'], Date.now(), ++issued === 1 ? 1 : 600), expiresInSeconds: 3600 });
+    const tokenSource = async () => ({ token: await ts.service.context.tokens.issue('ven-renew', ['register'], Date.now(), ++issued === 1 ? 1 : 600), expiresInSeconds: 3600 });
     const ven = new OpenAdrVen({ baseUrl: ts.base, venID: 'ven-renew', tokenSource });
     await ven.register();
     expect(issued).toBe(1);
@@ -36,7 +36,7 @@ describe('OpenAdrVen', () => {
   });
 
   it('reports a refusal it cannot fix: a fixed token that has expired', async () => {
-    const ven = new OpenAdrVen({ baseUrl: ts.base, venID: 'ven-fixed', token: await ts.service.services.tokens.issue('ven-fixed', ['register'], Date.now(), 1) });
+    const ven = new OpenAdrVen({ baseUrl: ts.base, venID: 'ven-fixed', token: await ts.service.context.tokens.issue('ven-fixed', ['register'], Date.now(), 1) });
     await new Promise((r) => setTimeout(r, 2100));
     const refused = await ven.register().then(() => undefined, (error: unknown) => error);
     expect(isMicromarketClientError(refused) && refused.responseCode).toBe('401');

@@ -44,10 +44,10 @@ describe.skipIf(clusterUnavailable)('on a Redis Cluster of three masters', () =>
       redis: { url: cluster.url, namespace: 'svc', jobLockMs: 2000 } });
     try {
       const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
-      const operator = new MicromarketClient({ baseUrl: base, partyID: 'operator', token: await service.services.tokens.issue('operator', ['operator'], Date.now(), 3600) });
+      const operator = new MicromarketClient({ baseUrl: base, partyID: 'operator', token: await service.context.tokens.issue('operator', ['operator'], Date.now(), 3600) });
       const clients: MicromarketClient[] = [];
       for (const partyID of ['pv', 'hp']) {
-        const client = new MicromarketClient({ baseUrl: base, partyID, token: await service.services.tokens.issue(partyID, ['register', 'enroll', 'tender'], Date.now(), 3600) });
+        const client = new MicromarketClient({ baseUrl: base, partyID, token: await service.context.tokens.issue(partyID, ['register', 'enroll', 'tender'], Date.now(), 3600) });
         await client.register({ partyName: partyID, partyRoles: ['consumer'] });
         await enrollApproved(client, operator, HOME, clock.now);
         clients.push(client);

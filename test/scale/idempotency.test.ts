@@ -34,7 +34,7 @@ describe.skipIf(redisUnavailable)('one request sent to two instances at once', (
   });
 
   it('is applied once, and both instances answer with the first answer', async () => {
-    const tokens = services[0]!.services.tokens;
+    const tokens = services[0]!.context.tokens;
     const operator = new MicromarketClient({ baseUrl: bases[0]!, partyID: 'operator', token: await tokens.issue('operator', ['operator'], Date.now(), 3600) });
     const token = await tokens.issue('alice', ['register', 'enroll', 'tender'], Date.now(), 3600);
     const [viaA, viaB] = bases.map((baseUrl) => new MicromarketClient({ baseUrl, partyID: 'alice', token }));

@@ -10,6 +10,7 @@ import { priced as product } from '../support/enrollment.js';
 import { startCluster, type Cluster } from '../support/instances.js';
 import { postOadr } from '../support/openadr.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../support/redis.js';
+import { eiCollections } from '../../src/ei/records.js';
 
 const FEEDER = 'urn:micromarket:feeder-7';
 const HOME = 'urn:micromarket:home';
@@ -156,7 +157,7 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
       expect(await homeOf(1)).toEqual(['h-buy']);
       // And the feeder market's log has no gap: entry n needed entry n-1.
       const store = await RedisStore.open({ url: redis.url, namespace: cluster.namespace });
-      const keys = (await store.list(collections.commands, 'feeder-7/')).map(([k]) => Number(k.slice('feeder-7/'.length)));
+      const keys = (await collections.commands.list(store, 'feeder-7/')).map(([k]) => Number(k.slice('feeder-7/'.length)));
       expect(keys).toEqual(keys.map((_, i) => i + 1));
       await store.close();
     } finally {
@@ -204,8 +205,8 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
       expect(cluster.instances[1 - dead]!.logs.some((line) => line.includes('job stalled'))).toBe(true);
       // Its effect is recorded once: the outbox entry is gone, the auction cleared once, and no third delivery follows.
       const store = await RedisStore.open({ url: redis.url, namespace: cluster.namespace });
-      for (let i = 0; i < 50 && (await store.list(collections.quoteOutbox)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(await store.list(collections.quoteOutbox)).toEqual([]);
+      for (let i = 0; i < 50 && (await eiCollections.quoteOutbox.list(store)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await eiCollections.quoteOutbox.list(store)).toEqual([]);
       await store.close();
       await new Promise((r) => setTimeout(r, 1500));
       expect(received).toHaveLength(2);

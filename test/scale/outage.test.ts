@@ -32,8 +32,8 @@ describe.skipIf(redisUnavailable)('the service while its Redis is away', () => {
   });
 
   it('answers 503 at once, keeps nothing of the refused request, and recovers by itself', async () => {
-    const operatorToken = await service.services.tokens.issue('operator', ['operator'], Date.now(), 3600);
-    const tokenOf = (partyID: string) => service.services.tokens.issue(partyID, ['register', 'enroll', 'tender'], Date.now(), 3600);
+    const operatorToken = await service.context.tokens.issue('operator', ['operator'], Date.now(), 3600);
+    const tokenOf = (partyID: string) => service.context.tokens.issue(partyID, ['register', 'enroll', 'tender'], Date.now(), 3600);
     const operator = new MicromarketClient({ baseUrl: base, partyID: 'operator', token: operatorToken });
     const [alice, bob] = [new MicromarketClient({ baseUrl: base, partyID: 'alice', token: await tokenOf('alice') }),
       new MicromarketClient({ baseUrl: base, partyID: 'bob', token: await tokenOf('bob') })];
@@ -50,7 +50,7 @@ describe.skipIf(redisUnavailable)('the service while its Redis is away', () => {
     expect(Date.now() - started).toBeLessThan(1000);
 
     await redis.start();
-    for (let i = 0; i < 100 && !service.services.store.health().ok; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && !service.context.store.health().ok; i++) await new Promise((r) => setTimeout(r, 50));
     // The engine had matched bob's ask before the commit failed; none of it stayed: alice's bid is whole, nobody traded.
     const open = (await alice.tenders()).tenders;
     expect(open.map((t) => t.product.intervals?.[0]?.payloads[0]?.value.quantity)).toEqual([5]);

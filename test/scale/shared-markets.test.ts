@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketHost, type CommandResult } from '../../src/host/markets.js';
 import { collections } from '../../src/host/records.js';
-import type { MarketRules } from '../../src/terms/rules.js';
+import type { MarketSetup } from '../../src/terms/signals.js';
 import type { Transaction } from '../../src/market/types.js';
 import { RedisLeases } from '../../src/store/redis-leases.js';
 import { RedisStore } from '../../src/store/redis-store.js';
@@ -14,7 +14,7 @@ const now = Date.UTC(2026, 10, 23, 12, 0);
 const t = Date.UTC(2026, 10, 23, 13, 0); // an open 5-minute interval of the continuous feeder market
 
 let redis: TestRedis;
-let rules: MarketRules;
+let rules: MarketSetup;
 let namespaces = 0;
 
 interface Instance {
@@ -42,7 +42,7 @@ function submit(at: Instance, tenderID: string, partyID: string, side: 'buy' | '
 }
 
 const transactionsOf = (result: CommandResult): Transaction[] => ('transactions' in result ? result.transactions : []);
-const logKeys = async (store: Store) => (await store.list(collections.commands)).map(([key]) => key);
+const logKeys = async (store: Store) => (await collections.commands.list(store)).map(([key]) => key);
 
 describe.skipIf(redisUnavailable)('markets shared by several instances on one Redis', () => {
   beforeAll(async () => {
@@ -82,7 +82,7 @@ describe.skipIf(redisUnavailable)('markets shared by several instances on one Re
     const c = await instance(namespace);
     const [replayed] = c.host.markets;
     for (let p = 0; p < 7; p++) expect(replayed!.openTenders(`p-${p}`)).toEqual([]);
-    const stored = (await a.store.list(collections.partyTransactions)).map(([key, x]) => [key, x as unknown as Transaction] as const);
+    const stored = (await collections.partyTransactions.list(a.store)).map(([key, x]) => [key, x as unknown as Transaction] as const);
     expect(new Set(stored.map(([, x]) => x.transactionID))).toEqual(new Set(made.map((x) => x.transactionID)));
     await Promise.all([a.close(), b.close(), c.close()]);
   });
@@ -90,13 +90,13 @@ describe.skipIf(redisUnavailable)('markets shared by several instances on one Re
   it('rebuilds an engine whose command was not committed, so nothing unacknowledged stays in memory', async () => {
     const namespace = `shared-${++namespaces}`;
     const a = await instance(namespace);
-    await a.store.commit([put(collections.requests, 'alice/req-1', { taken: true })]);
+    await a.store.commit([put(collections.requests.name, 'alice/req-1', { taken: true })]);
     // The request record is already there: the commit is refused whole, after the engine took the bid.
     const refused = await a.host.withWork(async (work) => {
       const [market] = a.host.markets;
       await work.enter([market!]);
       const { writes } = work.run(market!, { kind: 'submit', tender: tender('buy-1', 'alice', 'buy', 0.3, 5, t), availability: [], now });
-      return work.commit([...writes, put(collections.requests, 'alice/req-1', {}, true)]).then(() => 'committed', (e: Error) => e.message);
+      return work.commit([...writes, put(collections.requests.name, 'alice/req-1', {}, true)]).then(() => 'committed', (e: Error) => e.message);
     });
     expect(refused).toContain('already exists');
     const [market] = await a.host.current();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseDuration } from '../../src/calendar/duration.js';
 import type { Product, TemixPower } from '../../src/emix/product.js';
 import type { TenderInput } from '../../src/market/admission.js';
-import type { MarketRules } from '../../src/terms/rules.js';
+import type { MarketSetup } from '../../src/terms/signals.js';
 import { exampleRulesDir } from '../../src/paths.js';
 import { loadMarketRules } from '../../src/rules/load.js';
 import { XmlPipeline } from '../../src/xml/pipeline.js';
@@ -11,9 +11,9 @@ import { schemaSet } from './schemas.js';
 /** The example markets (found from the package root, so compiled tests find them too). */
 export const rulesDir = exampleRulesDir;
 
-let loaded: Promise<MarketRules[]> | undefined;
+let loaded: Promise<MarketSetup[]> | undefined;
 /** The example markets shipped in market-rules/. */
-export async function exampleRules(id: string): Promise<MarketRules> {
+export async function exampleRules(id: string): Promise<MarketSetup> {
   loaded ??= loadMarketRules(rulesDir, new XmlPipeline(schemaSet()));
   const rules = (await loaded).find((r) => r.id === id);
   if (!rules) throw new Error(`no example market ${id}`);
@@ -55,9 +55,9 @@ export function tender(tenderID: string, partyID: string, side: 'buy' | 'sell', 
   };
 }
 
-let nested: Promise<MarketRules[]> | undefined;
+let nested: Promise<MarketSetup[]> | undefined;
 /** The worked three-level example in market-rules/nested: substation ← feeder-north ← home-1, home-2. */
-export function nestedRules(): Promise<MarketRules[]> {
+export function nestedRules(): Promise<MarketSetup[]> {
   return (nested ??= loadMarketRules(join(rulesDir, 'nested'), new XmlPipeline(schemaSet())));
 }
 

@@ -39,7 +39,7 @@ export async function testService(start = Date.UTC(2026, 10, 23, 12, 0), options
   const clock = { now: start };
   const service = await startService({ dataDir: dir, rulesDir: options.rulesDir ?? rulesDir, clock: () => clock.now, gateTickMs: 0, ...storeOptions() });
   const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
-  const operatorToken = await service.services.tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
+  const operatorToken = await service.context.tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
   return {
     service, base, clock, operatorToken,
     async party(partyID, scopes = ['register', 'enroll', 'tender', 'quote', 'avail'], transportAddress) {

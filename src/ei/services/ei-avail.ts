@@ -10,8 +10,9 @@ import { requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { del, put } from '../../store/store.js';
 import { marketFor, registeredParty } from '../../host/lookups.js';
-import { ok, type EiService } from '../operation.js';
-import { asJson, collections, fromJson, type AvailRecord } from '../../host/records.js';
+import { type EiService } from '../operation.js';
+import { collections, type AvailRecord } from '../../host/records.js';
+import { ok } from '../../xml/payloads/index.js';
 
 export const eiAvail: EiService = {
   name: 'EiAvail',
@@ -32,7 +33,7 @@ export const eiAvail: EiService = {
         });
         return {
           payload: { name: 'eiCreatedAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, availIDs: records.map((r) => r.availID) } },
-          writes: records.map((r) => put(collections.avails, `${body.partyID}/${r.availID}`, asJson(r))),
+          writes: records.map((r) => collections.avails.put(`${body.partyID}/${r.availID}`, r)),
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCreatedAvail', body: { eiResponse, partyID: body.partyID, availIDs: [] } }),
@@ -43,11 +44,11 @@ export const eiAvail: EiService = {
       async handle({ body, principal }, { store }) {
         requireSelf(principal, body.partyID);
         for (const id of body.availIDs) {
-          if (!(await store.get(collections.avails, `${body.partyID}/${id}`))) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['availability', id]);
+          if (!(await collections.avails.get(store, `${body.partyID}/${id}`))) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['availability', id]);
         }
         return {
           payload: { name: 'eiCanceledAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, availIDs: body.availIDs } },
-          writes: body.availIDs.map((id) => del(collections.avails, `${body.partyID}/${id}`)),
+          writes: body.availIDs.map((id) => collections.avails.del(`${body.partyID}/${id}`)),
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCanceledAvail', body: { eiResponse, partyID: body.partyID, availIDs: [] } }),
@@ -57,7 +58,7 @@ export const eiAvail: EiService = {
       mutates: false,
       async handle({ body, principal }, { store }) {
         requireSelf(principal, body.partyID);
-        const avails = (await store.list(collections.avails, `${body.partyID}/`)).map(([, v]) => fromJson<AvailRecord>(v)!)
+        const avails = (await collections.avails.values(store, `${body.partyID}/`))
           .filter((a) => (body.availIDs.length === 0 || body.availIDs.includes(a.availID))
             && (body.resourceIDs.length === 0 || (a.resourceID !== undefined && body.resourceIDs.includes(a.resourceID)))
             && (body.marketContexts.length === 0 || (a.marketContext !== undefined && body.marketContexts.includes(a.marketContext))));

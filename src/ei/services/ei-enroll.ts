@@ -9,10 +9,11 @@
 import { requireScope, requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
-import { cancelEvents } from '../../openadr/event-issuer.js';
+import { partyLeftWrites } from '../../host/context.js';
 import { enrollmentID, marketFor, registeredParty, withdrawAll } from '../../host/lookups.js';
-import { ok, type EiService } from '../operation.js';
-import { asJson, collections, fromJson, type EnrollmentRecord } from '../../host/records.js';
+import { type EiService } from '../operation.js';
+import { collections, type EnrollmentRecord } from '../../host/records.js';
+import { ok } from '../../xml/payloads/index.js';
 
 const DECISIONS = new Set(['approvedEnrollment', 'denied']);
 
@@ -26,11 +27,11 @@ export const eiEnroll: EiService = {
         const e = body.enrollment;
         const market = marketFor(host, e.marketContext);
         const id = enrollmentID(market, e.enrolleePartyID);
-        const existing = fromJson<EnrollmentRecord>(await store.get(collections.enrollments, id));
+        const existing = await collections.enrollments.get(store, id);
         const answer = (record: EnrollmentRecord) => ({
           payload: { name: 'eiCreatedEnroll' as const, body: { eiResponse: ok(body.requestID), enrollmentID: record.enrollmentID,
             marketContext: record.marketContext, enrollmentStatus: record.status } },
-          writes: [put(collections.enrollments, record.enrollmentID, asJson(record))],
+          writes: [collections.enrollments.put(record.enrollmentID, record)],
         });
         if (e.enrollmentID !== undefined && e.enrollmentStatus && DECISIONS.has(e.enrollmentStatus)) {
           requireScope(principal, 'operator'); // only the operator decides on enrollments
@@ -57,7 +58,7 @@ export const eiEnroll: EiService = {
         const operator = principal.scopes.has('operator');
         const partyID = body.enrolleePartyID ?? (operator ? undefined : principal.partyID);
         if (partyID !== undefined) requireSelf(principal, partyID);
-        const all = (await store.list(collections.enrollments)).map(([, v]) => fromJson<EnrollmentRecord>(v)!);
+        const all = await collections.enrollments.values(store);
         const enrollments = all.filter((e) => (partyID === undefined || e.partyID === partyID)
           && (body.enrollmentIDs.length === 0 || body.enrollmentIDs.includes(e.enrollmentID))
           && (body.marketContexts.length === 0 || body.marketContexts.includes(e.marketContext)));
@@ -73,20 +74,21 @@ export const eiEnroll: EiService = {
     eiCancelEnroll: {
       scope: 'enroll',
       mutates: true,
-      async handle({ body, principal, now, work }, { store, host }) {
+      async handle({ body, principal, now, work }, { store, host, hooks }) {
         requireSelf(principal, body.enrolleePartyID);
         const records: EnrollmentRecord[] = [];
         for (const id of body.enrollmentIDs) {
-          const e = fromJson<EnrollmentRecord>(await store.get(collections.enrollments, id));
+          const e = await collections.enrollments.get(store, id);
           if (!e || e.partyID !== body.enrolleePartyID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['enrollment', id]);
           records.push({ ...e, status: 'separated' });
         }
-        // Leaving a market withdraws the party's open tenders there and cancels its coming OpenADR events.
+        // Leaving a market withdraws the party's open tenders there, and what other protocols hold for it
+        // there goes too (OpenADR cancels its coming events), in the same commit.
         const left = records.map((r) => marketFor(host, r.marketContext));
-        const cancellations = await cancelEvents(store, body.enrolleePartyID, left.map((m) => m.rules.id), now);
+        const cancellations = await partyLeftWrites(hooks, body.enrolleePartyID, left, now);
         return {
           payload: { name: 'eiCanceledEnroll', body: { eiResponse: ok(body.requestID), enrollmentIDs: body.enrollmentIDs } },
-          writes: [...await withdrawAll(work, host, body.enrolleePartyID, now, left), ...records.map((r) => put(collections.enrollments, r.enrollmentID, asJson(r))),
+          writes: [...await withdrawAll(work, host, body.enrolleePartyID, now, left), ...records.map((r) => collections.enrollments.put(r.enrollmentID, r)),
             ...cancellations],
         };
       },

@@ -4,8 +4,9 @@
  *   party ──eiRequestEiMarketContext──▶ service   the markets named (or every market)
  */
 import { marketsNamed } from '../../host/lookups.js';
-import { ok, type EiService } from '../operation.js';
+import { type EiService } from '../operation.js';
 import { marketContextOf } from '../wire.js';
+import { ok } from '../../xml/payloads/index.js';
 
 export const eiMarketContext: EiService = {
   name: 'EiMarketContext',

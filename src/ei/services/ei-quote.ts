@@ -6,7 +6,8 @@
  */
 import { requireSelf } from '../../auth/tokens.js';
 import { marketsNamed } from '../../host/lookups.js';
-import { ok, type EiService } from '../operation.js';
+import { type EiService } from '../operation.js';
+import { ok } from '../../xml/payloads/index.js';
 
 export const eiQuote: EiService = {
   name: 'EiQuote',

@@ -9,9 +9,10 @@ import { requireSelf, type Principal } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { put } from '../../store/store.js';
 import { cancelRegistration, registeredParty } from '../../host/lookups.js';
-import { ok, type EiService } from '../operation.js';
+import { type EiService } from '../operation.js';
 import { SERVICE_PARTY } from '../quote-distribution.js';
-import { asJson, collections, fromJson, type PartyRecord } from '../../host/records.js';
+import { collections, type PartyRecord } from '../../host/records.js';
+import { ok } from '../../xml/payloads/index.js';
 
 /** The party a registration payload is about (the caller when it names none); it must be the caller. */
 function registree(body: { registreePartyID?: string }, principal: Principal): string {
@@ -28,7 +29,7 @@ export const eiRegisterParty: EiService = {
       mutates: true,
       async handle({ body, principal, now }, { store }) {
         const partyID = registree(body, principal);
-        const existing = fromJson<PartyRecord>(await store.get(collections.parties, partyID));
+        const existing = await collections.parties.get(store, partyID);
         const record: PartyRecord = {
           partyID,
           registrationID: existing && !existing.cancelled ? existing.registrationID : `reg-${partyID}-${now}`,
@@ -40,7 +41,7 @@ export const eiRegisterParty: EiService = {
         return {
           payload: { name: 'eiCreatedPartyRegistration', body: { eiResponse: ok(body.requestID), registrarPartyID: SERVICE_PARTY,
             registrationID: record.registrationID, registreePartyID: partyID } },
-          writes: [put(collections.parties, partyID, asJson(record))],
+          writes: [collections.parties.put(partyID, record)],
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCreatedPartyRegistration', body: { eiResponse } }),

@@ -12,10 +12,12 @@ import type { Transaction } from '../../market/types.js';
 import { put, type WriteOp } from '../../store/store.js';
 import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
 import { transactionWrites } from '../../host/markets.js';
-import { ok, type EiService } from '../operation.js';
-import { asJson, collections, fromJson } from '../../host/records.js';
+import { type EiService } from '../operation.js';
+import { collections } from '../../host/records.js';
 import { transactionFor } from '../wire.js';
 import type { OfferRecord } from './ei-tender.js';
+import { eiCollections } from '../records.js';
+import { ok } from '../../xml/payloads/index.js';
 
 export const eiTransaction: EiService = {
   name: 'EiTransaction',
@@ -27,8 +29,8 @@ export const eiTransaction: EiService = {
         requireSelf(principal, body.requestorPartyID);
         const spans = (body.intervals ?? []).filter((i) => i.dtstart !== undefined)
           .map((i) => [i.dtstart!, i.dtstart! + (i.duration ? durationToMillis(i.duration) : 0)] as const);
-        const transactions = (await store.list(collections.partyTransactions, `${body.requestorPartyID}/`))
-          .map(([, v]) => fromJson<Transaction>(v)!)
+        const transactions = (await collections.partyTransactions.list(store, `${body.requestorPartyID}/`))
+          .map(([, v]) => v!)
           .filter((t) => {
             const market = host.byId(t.marketID);
             return market !== undefined
@@ -53,7 +55,7 @@ export const eiTransaction: EiService = {
         for (const x of body.transactions) {
           if (x.tenderID === undefined) throw new MicromarketError('MM_ERR_EI_INVALID', [`transaction ${x.transactionID} must name the offer (tenderID) it accepts`]);
           const key = `${body.counterPartyID}/${x.tenderID}`;
-          const offer = taken.get(key) ?? fromJson<OfferRecord>(await store.get(collections.offers, key));
+          const offer = taken.get(key) ?? await eiCollections.offers.get(store, key);
           if (!offer || offer.remaining <= 0) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['open offer', `${x.tenderID} of ${body.counterPartyID}`]);
           const market = marketFor(host, offer.tender.product.marketContext);
           await requireEnrolled(store, market, body.partyID);
@@ -63,7 +65,7 @@ export const eiTransaction: EiService = {
           if (offer.tender.product.integralOnly && Math.abs(quantity - offer.remaining) > 1e-9) {
             throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${x.tenderID} is integralOnly: accept all ${offer.remaining}`]);
           }
-          if (await store.get(collections.partyTransactions, `${body.partyID}/${x.transactionID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['transaction', x.transactionID]);
+          if (await collections.partyTransactions.get(store, `${body.partyID}/${x.transactionID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['transaction', x.transactionID]);
           const selling = offer.tender.product.side === 'sell';
           const t: Transaction = {
             transactionID: x.transactionID, marketID: market.rules.id, interval: offer.tender.product.dtstart ?? now,
@@ -73,7 +75,7 @@ export const eiTransaction: EiService = {
           };
           const updated = { ...offer, remaining: offer.remaining - quantity };
           taken.set(key, updated);
-          writes.push(put(collections.offers, key, asJson(updated)), ...transactionWrites(t));
+          writes.push(eiCollections.offers.put(key, updated), ...transactionWrites(t));
           ids.push(x.transactionID);
         }
         return {

@@ -28,3 +28,6 @@ export type PayloadBody<N extends PayloadName> = ValueOf<(typeof payloads)[N]>;
 /** A decoded document: its root's name and its typed content. */
 export type Payload = { [N in PayloadName]: { name: N; body: PayloadBody<N> } }[PayloadName];
 export type EiResponse = PayloadBody<'eiResponse'>;
+
+/** A success answer to the request `requestID` (EI and OpenADR alike). */
+export const ok = (requestID: string, description = 'OK'): EiResponse => ({ responseCode: '200', responseDescription: description, requestID });

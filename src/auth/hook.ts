@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TLSSocket } from 'node:tls';
+import { MicromarketError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { authCollections } from './records.js';
+import { requireScope, type Principal, type Scope, type TokenService } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The party the request comes from, refused (401/403) unless it holds `scope`: every route's
+     * one authentication step, called before the route reads or changes anything.
+     */
+    authenticate(scope?: Scope): Promise<Principal>;
+  }
+}
+
+export interface AuthenticationOptions {
+  readonly tokens: TokenService;
+  /** Real time for token lifetimes, whatever the market clock does. */
+  readonly wallClock: () => number;
+  /** Where certificate fingerprints are mapped to parties. */
+  readonly store: Store;
+}
+
+/** Decorates every request of `app` with `authenticate(scope)`. */
+export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
+  app.decorateRequest('authenticate', async function authenticateRequest(this: FastifyRequest, scope?: Scope): Promise<Principal> {
+    const principal = await principalOf(this, options);
+    if (scope) requireScope(principal, scope);
+    return principal;
+  });
+}
+
+/**
+ * The party a request comes from: its bearer token, or else the TLS client certificate it
+ * presented, if the service trusts its issuer and the operator mapped its fingerprint to a party.
+ */
+async function principalOf(request: FastifyRequest, { tokens, wallClock, store }: AuthenticationOptions): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (!header) {
+    const socket = request.raw.socket as TLSSocket;
+    if (socket.encrypted && socket.authorized) {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      const mapped = await authCollections.fingerprints.get(store, fingerprint);
+      if (mapped) return { partyID: mapped.partyID, scopes: new Set(mapped.scopes) };
+      throw new MicromarketError('MM_ERR_AUTH_INVALID', [`client certificate ${fingerprint} is not mapped to a party`]);
+    }
+    throw new MicromarketError('MM_ERR_AUTH_MISSING');
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new MicromarketError('MM_ERR_AUTH_INVALID', ['not a Bearer token']);
+  return tokens.verify(match[1]!, wallClock());
+}
