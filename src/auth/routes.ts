@@ -2,8 +2,8 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { MicromarketError } from '../errors.js';
-import { put, type Store } from '../store/store.js';
-import { requireScope, scopes, type Scope, type TokenService } from './tokens.js';
+import { type Store } from '../store/store.js';
+import { scopes, type Scope, type TokenService } from './tokens.js';
 import { authCollections, type ClientRecord } from './records.js';
 
 const scryptAsync = promisify(scrypt) as (secret: string, salt: Buffer, length: number) => Promise<Buffer>;

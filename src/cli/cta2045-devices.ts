@@ -5,10 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { UcmBridge, type BridgeDevice } from '../../adapters/cta2045/bridge.js';
-import { listenAt, openDevice, openSerial, parseAddress, type DeviceAddress } from '../../adapters/cta2045/streams.js';
-import { defaultTank, EmulatedWaterHeater } from '../../adapters/cta2045/water-heater.js';
-import { operationalStates } from '../../adapters/cta2045/basic-dr.js';
+import { UcmBridge, type BridgeDevice, listenAt, openDevice, openSerial, parseAddress, type DeviceAddress, defaultTank, EmulatedWaterHeater, operationalStates } from '../../adapters/cta2045/index.js';
 import { clockFrom } from './clock.js';
 import { logLevel, untilStopped, UsageError } from './command.js';
 

@@ -1,5 +1,4 @@
-import { basicFrame, describe, opcodeOf, operationalStates, type Operand } from '../../adapters/cta2045/basic-dr.js';
-import { encodeDuration, encodeMessage, encodePowerLevel, encodeRelativePrice, fromHex, hex, messageTypes } from '../../adapters/cta2045/codec.js';
+import { basicFrame, describe, opcodeOf, operationalStates, type Operand, encodeDuration, encodeMessage, encodePowerLevel, encodeRelativePrice, fromHex, hex, messageTypes } from '../../adapters/cta2045/index.js';
 import { clockOptions, clockUsage } from './clock.js';
 import { UsageError, type Command } from './command.js';
 import { runBridge, runEmulator } from './cta2045-devices.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { startEndpoint } from '../../adapters/powermatcher/server.js';
+import { startEndpoint } from '../../adapters/powermatcher/index.js';
 import { clockFrom, clockOptions, clockUsage } from './clock.js';
 import { logLevel, port, untilStopped, UsageError, type Command } from './command.js';
 

@@ -7,12 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireScope } from '../auth/tokens.js';
+import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../host/context.js';
 import { dashboardDir } from '../paths.js';
 import { snapshot, type SnapshotSources } from './snapshot.js';
-import { type IntertieReading } from '../host/views.js';
 
 const uplot = (file: string) => createRequire(import.meta.url).resolve(`uplot/dist/${file}`);
 /** The only files served, by name: nothing else on disk is reachable. */

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/tokens.js';
 import { isMicromarketError, MicromarketError } from '../errors.js';
 import { XML_CONTENT_TYPE, requestIdOfPayload } from '../http/replies.js';
 import { payloadOf } from '../http/xml-body.js';
-import { put, type Store, type WriteOp } from '../store/store.js';
+import { type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { Payload, PayloadName } from '../xml/payloads/index.js';
 import type { MarketWork } from '../host/markets.js';
@@ -16,7 +16,6 @@ import { eiQuote } from './services/ei-quote.js';
 import { eiRegisterParty } from './services/ei-register-party.js';
 import { eiTender } from './services/ei-tender.js';
 import { eiTransaction } from './services/ei-transaction.js';
-import { authCollections } from '../auth/records.js';
 
 export const eiServices: readonly EiService[] = [eiRegisterParty, eiEnroll, eiMarketContext, eiQuote, eiTender, eiTransaction, eiAvail];
 
@@ -62,7 +61,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
     if (!operation.mutates) {
       record = await services.host.withWork(async (work) => (await perform(operation, payload, principal, now, work)).record);
     } else {
-      const key = `${principal.partyID}/${requestIdOfPayload(payload)}`;
+      const key = collections.requests.key(principal.partyID, requestIdOfPayload(payload));
       // A copy already running in this instance is awaited. Otherwise this one starts, registered with
       // no await in between, so two copies here can never both start.
       const earlier = inFlight.get(key);
@@ -72,7 +71,7 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
         const running = services.host.withWork(async (work) => {
           // The first answer, if there is one, is read while the operation reads what it needs (one
           // round trip to Redis, not two); engines run only once it is known there is none.
-          const stored = collections.requests.get(services.store, key).then((v) => v);
+          const stored = collections.requests.get(services.store, key);
           work.waitFor(stored.then((first) => {
             if (first) throw new Answered(first);
           }));

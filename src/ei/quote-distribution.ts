@@ -4,7 +4,7 @@ import { CallMarket } from '../market/call-market.js';
 import type { Market } from '../market/market.js';
 import type { ClearingResult } from '../market/types.js';
 import { postXml } from '../http/outbound.js';
-import { del, put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
 import { collections } from '../host/records.js';
@@ -51,7 +51,7 @@ export class QuoteDistributor {
           if (products.length > 0) quotes.push({ quoteID: quoteID(market, interval, 'book'), products });
         }
       }
-      const recent = (await collections.clearings.list(this.store, `${market.rules.id}/`))
+      const recent = (await collections.clearings.list(this.store, [market.rules.id]))
         .map(([, c]) => c).filter((c) => typeof c.interval === 'number' && typeof c.price === 'number' && c.interval >= now - 3_600_000);
       for (const c of recent) {
         const interval = c.interval as number;
@@ -67,13 +67,13 @@ export class QuoteDistributor {
    * the same commit as the clearing, taken off by `deliver`.
    */
   outboxWrites(clearings: readonly ClearingResult[]): WriteOp[] {
-    return clearings.filter((c) => c.price !== undefined).map((c) => eiCollections.quoteOutbox.put(`${c.marketID}/${c.interval}`,
+    return clearings.filter((c) => c.price !== undefined).map((c) => eiCollections.quoteOutbox.put([c.marketID, c.interval],
       { interval: c.interval, price: c.price!, quantity: c.quantity, sent: [] } satisfies QuoteOutboxRecord));
   }
 
   /** The outbox keys (marketID/interval) of a market still to deliver. */
   async pending(market: Market): Promise<string[]> {
-    return (await eiCollections.quoteOutbox.list(this.store, `${market.rules.id}/`)).map(([key]) => key);
+    return (await eiCollections.quoteOutbox.list(this.store, [market.rules.id])).map(([key]) => key);
   }
 
   /**

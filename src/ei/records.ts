@@ -7,5 +7,5 @@ export const eiCollections = {
   /** partyID/tenderID → OfferRecord: tenders distributed peer to peer */
   offers: new Collection<OfferRecord, [partyID: string, tenderID: string]>('offers'),
   /** marketID/interval → QuoteOutboxRecord (quote-distribution.ts): a clearing price still to send to subscribers */
-  quoteOutbox: new Collection<QuoteOutboxRecord, [marketID: string, interval: string]>('quote-outbox'),
+  quoteOutbox: new Collection<QuoteOutboxRecord, [marketID: string, interval: number]>('quote-outbox'),
 } as const;

@@ -1,9 +1,9 @@
 import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
-import { put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import type { MarketHost, MarketWork } from './markets.js';
-import { collections, type AvailRecord, type EnrollmentRecord, type PartyRecord } from './records.js';
+import { collections, type PartyRecord } from './records.js';
 
 /** Withdraws every open tender of a party, in one market or all: what leaving a market or deregistering means. */
 export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: string, now: number, markets: readonly Market[] = host.markets): Promise<WriteOp[]> {
@@ -72,7 +72,7 @@ export async function requireEnrolled(store: Store, market: Market, partyID: str
 
 /** The availability a party declared for a market (or for every market); resource-specific windows constrain dispatch, not tenders. */
 export async function partyAvailability(store: Store, partyID: string, market: Market): Promise<Availability[]> {
-  return (await collections.avails.values(store, `${partyID}/`))
+  return (await collections.avails.values(store, [partyID]))
     .filter((a) => a.resourceID === undefined && (a.marketContext === undefined || a.marketContext === market.rules.marketContext))
     .map((a) => a.availability);
 }

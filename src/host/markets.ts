@@ -8,7 +8,7 @@ import type { MarketRules } from '../terms/rules.js';
 import type { MarketSetup } from '../terms/signals.js';
 import type { Rejection, Transaction } from '../market/types.js';
 import { localLeases, type Leases } from '../store/leases.js';
-import { append, put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import { collections } from './records.js';
 
 /** An operation on a market's engine, exactly as it ran: replaying these rebuilds the engine. */
@@ -22,7 +22,7 @@ export type EngineCommand =
 export type CommandResult = SubmitOutcome | MarketOutput | Rejection;
 
 const SEQ_DIGITS = 12;
-const logKey = (marketID: string, seq: number) => `${marketID}/${String(seq).padStart(SEQ_DIGITS, '0')}`;
+const logKey = (marketID: string, seq: number) => collections.commands.key(marketID, String(seq).padStart(SEQ_DIGITS, '0'));
 
 /** One market's engine in this instance, and whether this instance may change it. */
 interface Slot {
@@ -157,7 +157,7 @@ export class MarketHost {
     }
     const prefix = `${slot.rules.id}/`;
     const entries = await collections.commands.list(this.store, prefix, slot.seq > 0 ? logKey(slot.rules.id, slot.seq) : undefined);
-    for (const [, command] of entries) apply(slot.engine, command!);
+    for (const [, command] of entries) apply(slot.engine, command);
     slot.seq += entries.length;
     slot.stale = false;
   }
@@ -244,7 +244,7 @@ export class MarketHost {
     for (const t of result.transactions) writes.push(...transactionWrites(t));
     for (const c of result.clearings) {
       const { transactions: _trades, ...summary } = c;
-      writes.push(collections.clearings.put(`${c.marketID}/${c.interval}`, summary));
+      writes.push(collections.clearings.put([c.marketID, c.interval], summary));
     }
     return { result, writes };
   }
@@ -324,7 +324,7 @@ function apply(market: Market, command: EngineCommand): CommandResult {
 
 /** A transaction is filed under each of its parties, so each finds its own with one prefix scan. */
 export function transactionWrites(t: Transaction): WriteOp[] {
-  const writes = [collections.partyTransactions.put(`${t.buyer}/${t.transactionID}`, t)];
-  if (t.seller !== t.buyer) writes.push(collections.partyTransactions.put(`${t.seller}/${t.transactionID}`, t));
+  const writes = [collections.partyTransactions.put([t.buyer, t.transactionID], t)];
+  if (t.seller !== t.buyer) writes.push(collections.partyTransactions.put([t.seller, t.transactionID], t));
   return writes;
 }

@@ -26,7 +26,7 @@ export const collections = {
   /** partyID/transactionID → transaction, under both parties */
   partyTransactions: new Collection<Transaction, [partyID: string, transactionID: string]>('party-transactions'),
   /** marketID/interval → the last clearing of a call-auction interval */
-  clearings: new Collection<ClearingSummary, [marketID: string, interval: string]>('clearings'),
+  clearings: new Collection<ClearingSummary, [marketID: string, interval: number]>('clearings'),
 } as const;
 
 /** A clearing as recorded: its transactions are filed under the parties. */

@@ -27,10 +27,10 @@ import { flowTenders, intertieAccount, termsOf, type ChildMarket } from '../mark
 import { firstOpenInterval, gateClosureMs } from '../terms/rules.js';
 import { rootsFirst } from '../market/tree.js';
 import { gridOf } from '../terms/ladder.js';
-import { del, put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
 import { PowerMatcherParent } from './powermatcher-parent.js';
-import { intervalOfKey, recordKey, type IntertieRecord, intertieCollections } from './records.js';
+import { intervalOfKey, intertieCollections, type IntertieRecord } from './records.js';
 import { type IntertieStatus, type IntertieReading, type IntertieState } from '../host/views.js';
 
 /** One child market and the link to its parent. */
@@ -138,8 +138,8 @@ export class IntertieAgent {
   }
 
   async #records(intertie: Intertie): Promise<Map<number, IntertieRecord>> {
-    const entries = await intertieCollections.interties.list(this.store, `${intertie.child.rules.id}/`);
-    return new Map(entries.map(([key, value]) => [intervalOfKey(key), value!]));
+    const entries = await intertieCollections.interties.list(this.store, [intertie.child.rules.id]);
+    return new Map(entries.map(([key, value]) => [intervalOfKey(key), value]));
   }
 
   async #up(intertie: Intertie, now: number): Promise<void> {
@@ -167,7 +167,7 @@ export class IntertieAgent {
           await link.tender(steps.map((product, k) => ({ tenderID: ids[k]!, product })), `intertie.${key}`);
         }
       }
-      await this.store.commit([intertieCollections.interties.put(recordKey(child.rules.id, interval), { rev, sent, tenders: steps.length } satisfies IntertieRecord)]);
+      await this.store.commit([intertieCollections.interties.put(intertieCollections.interties.key(child.rules.id, interval), { rev, sent, tenders: steps.length } satisfies IntertieRecord)]);
     }
   }
 
@@ -179,7 +179,7 @@ export class IntertieAgent {
     // First what needs no answer from the parent, so that an unreachable parent cannot hold it up.
     const local: WriteOp[] = [];
     for (const [interval, record] of records) {
-      const key = recordKey(child.rules.id, interval);
+      const key = intertieCollections.interties.key(child.rules.id, interval);
       if (interval < now - KEEP_MS) local.push(intertieCollections.interties.del(key));
       if (record.outcome || record.islanded || record.tenders === 0 || now < interval - childGate) continue;
       // Too late to take the parent's flow: the child clears (or cleared) on its own curve.
@@ -190,7 +190,7 @@ export class IntertieAgent {
     }
     if (local.length > 0) await this.store.commit(local);
     for (const [interval, record] of records) {
-      const key = recordKey(child.rules.id, interval);
+      const key = intertieCollections.interties.key(child.rules.id, interval);
       if (record.islanded) {
         if (!(intertie.link instanceof PowerMatcherParent)) await this.#deviation(intertie, key, record, interval, now);
       }
@@ -254,7 +254,7 @@ export class IntertieAgent {
     const residual = engine.residual(interval) ?? new Float64Array(engine.grid!.steps);
     const curve = upwardCurve(engine.grid!, residual, link.grid!, termsOf(child, interval));
     const sent = `${link.connection}:${createHash('sha256').update(curve).digest('hex').slice(0, 12)}`;
-    const key = recordKey(child.rules.id, interval);
+    const key = intertieCollections.interties.key(child.rules.id, interval);
     const record = await intertieCollections.interties.get(this.store, key);
     if (record?.sent === sent || !link.mayBid()) return;
     const rev = link.bid(interval, curve);

@@ -2,8 +2,7 @@
 import { Collection } from '../store/collection.js';
 import { type IntertieStatus } from '../host/views.js';
 
-/** The key of an interval's record in `interties`, and the interval a key is for. */
-export const recordKey = (market: string, interval: number): string => `${market}/${interval}`;
+/** The interval a key of `interties` is for. */
 export const intervalOfKey = (key: string): number => Number(key.slice(key.indexOf('/') + 1));
 
 /** One interval of an intertie, under `interties/<child>/<interval>`. */
@@ -24,7 +23,7 @@ export interface IntertieRecord {
 
 export const intertieCollections = {
   /** childMarketID/interval → IntertieRecord: what the child bid in its parent and what came back */
-  interties: new Collection<IntertieRecord, [marketID: string, interval: string]>('interties'),
+  interties: new Collection<IntertieRecord, [marketID: string, interval: number]>('interties'),
   /** childMarketID → IntertieStatus: whether the intertie is linked or islanded, since when and why */
   intertieStatus: new Collection<IntertieStatus>('intertie-status'),
 } as const;

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { requireScope } from '../auth/tokens.js';
 import type { ServiceContext } from '../host/context.js';
-import { intervalOfKey, type IntertieRecord, intertieCollections } from './records.js';
+import { intervalOfKey, intertieCollections } from './records.js';
 import { type IntertieStatus } from '../host/views.js';
 
 /**
@@ -14,8 +13,8 @@ export function intertieRoutes(app: FastifyInstance, ei: ServiceContext, status:
     return {
       interties: await Promise.all(status().map(async (s) => ({
         ...s,
-        intervals: (await intertieCollections.interties.list(ei.store, `${s.market}/`)).map(([key, value]) => ({
-          interval: new Date(intervalOfKey(key)).toISOString(), ...value! })),
+        intervals: (await intertieCollections.interties.list(ei.store, [s.market])).map(([key, value]) => ({
+          interval: new Date(intervalOfKey(key)).toISOString(), ...value })),
       }))),
     };
   });

@@ -7,7 +7,6 @@
 import { insideWindow } from '../calendar/availability-check.js';
 import { increment, priceOfStep, type PriceGrid } from '../terms/curve.js';
 import type { Derate, IntertieTerms } from '../terms/rules.js';
-import type { Ticks } from '../terms/ticks.js';
 
 /** The limits of an intertie in the interval [start, end): its own, or those of the first derate that covers it. */
 export function termsAt(intertie: IntertieTerms & { readonly derates: readonly Derate[] }, start: number, end: number): IntertieTerms {

@@ -3,7 +3,6 @@
  * of one service must satisfy, and the order in which a tree clears (parents before children).
  */
 import { durationToMillis } from '../calendar/duration.js';
-import type { PriceGrid } from '../terms/curve.js';
 import { gridOf } from '../terms/ladder.js';
 import { gateClosureMs, granularityMs, type MarketRules, type RuleProblem } from '../terms/rules.js';
 

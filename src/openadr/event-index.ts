@@ -8,7 +8,7 @@
  * index, where a shared one would keep only the last of the two.
  */
 import type { Instant } from '../calendar/instant.js';
-import { put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import type { EventRecord } from './event-model.js';
 import { oadrCollections } from './records.js';
 
@@ -18,13 +18,13 @@ export interface EventIndex {
 
 /** The IDs of the VEN's events, in every market, that end after `now`. */
 export async function liveEventIDs(store: Store, venID: string, now: Instant): Promise<string[]> {
-  return (await oadrCollections.eventIndex.list(store, `${venID}/`))
-    .flatMap(([, value]) => value!.events).filter((e) => e.end > now).map((e) => e.eventID);
+  return (await oadrCollections.eventIndex.list(store, [venID]))
+    .flatMap(([, value]) => value.events).filter((e) => e.end > now).map((e) => e.eventID);
 }
 
 /** The VEN's index for the market with `added` events in it and the ended ones gone. */
 export async function indexWith(store: Store, venID: string, marketID: string, added: readonly EventRecord[], now: Instant): Promise<WriteOp> {
-  const key = `${venID}/${marketID}`;
+  const key = oadrCollections.eventIndex.key(venID, marketID);
   const kept = (await oadrCollections.eventIndex.get(store, key))?.events.filter((e) => e.end > now) ?? [];
   const events = [...kept, ...added.map((e) => ({ eventID: e.eventID, end: e.dtstart + e.durationMs }))];
   return oadrCollections.eventIndex.put(key, { events } satisfies EventIndex);

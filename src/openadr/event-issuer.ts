@@ -9,7 +9,7 @@ import type { Instant } from '../calendar/instant.js';
 import { enrolledParties } from '../host/lookups.js';
 import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../terms/rules.js';
-import { put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import { indexWith, liveEventIDs } from './event-index.js';
 import { eventIDFor, round, simpleLevel, type EventRecord } from './event-model.js';
 import { priceUpdates } from './vtn-reports.js';
@@ -53,7 +53,7 @@ export async function eventWrites(store: Store, market: Market, levels: SimpleLe
   const writes: WriteOp[] = [oadrCollections.eventsIssued.put(market.rules.id, { through: intervals.at(-1)! } satisfies IssuedRecord)];
   for (const venID of (await enrolledParties(store, market)).filter((p) => p.oadr).map((p) => p.partyID)) {
     const events = intervals.map((dtstart) => event(market, levels, venID, dtstart, now));
-    for (const e of events) writes.push(oadrCollections.events.put(`${venID}/${e.eventID}`, e));
+    for (const e of events) writes.push(oadrCollections.events.put([venID, e.eventID], e));
     writes.push(await indexWith(store, venID, market.rules.id, events, now));
     writes.push(oadrCollections.pendingDistributes.put(venID, { since: now, deliveries: 0 } satisfies PendingDistribute));
   }
@@ -81,7 +81,7 @@ function event(market: Market, levels: SimpleLevels, venID: string, dtstart: Ins
 export async function cancelEvents(store: Store, venID: string, marketIDs: readonly string[], now: Instant): Promise<WriteOp[]> {
   const writes: WriteOp[] = [];
   for (const eventID of await liveEventIDs(store, venID, now)) {
-    const key = `${venID}/${eventID}`;
+    const key = oadrCollections.events.key(venID, eventID);
     const event = (await oadrCollections.events.get(store, key))!;
     if (!marketIDs.includes(event.marketID) || event.cancelled) continue;
     const { response: _answered, ...rest } = event;

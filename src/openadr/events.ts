@@ -12,7 +12,7 @@ import type { Instant } from '../calendar/instant.js';
 import { MicromarketError } from '../errors.js';
 import { registeredParty } from '../host/lookups.js';
 import type { MarketHost } from '../host/markets.js';
-import { del, ifUnchanged, put, type Store, type WriteOp } from '../store/store.js';
+import { ifUnchanged, type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { liveEventIDs } from './event-index.js';
 import { eventStatus, toEiEvent, type EventRecord } from './event-model.js';
@@ -32,7 +32,7 @@ function current(event: EventRecord, now: Instant): boolean {
 export async function currentEvents(store: Store, venID: string, now: Instant): Promise<EventRecord[]> {
   const events: EventRecord[] = [];
   for (const eventID of await liveEventIDs(store, venID, now)) {
-    const event = (await oadrCollections.events.get(store, `${venID}/${eventID}`))!;
+    const event = (await oadrCollections.events.get(store, [venID, eventID]))!;
     if (current(event, now)) events.push(event);
   }
   return events.sort((a, b) => a.dtstart - b.dtstart || a.eventID.localeCompare(b.eventID));
@@ -67,7 +67,7 @@ export const eventing: OadrHandlers = {
     const flag = await oadrCollections.pendingDistributes.get(store, venID);
     for (const response of eventResponses) {
       const { eventID, modificationNumber } = response.qualifiedEventID;
-      const stored = await oadrCollections.events.get(store, `${venID}/${eventID}`);
+      const stored = await oadrCollections.events.get(store, [venID, eventID]);
       const event = stored;
       if (!event) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', eventID]);
       if (modificationNumber !== event.modificationNumber) {
@@ -76,7 +76,7 @@ export const eventing: OadrHandlers = {
       const updated: EventRecord = { ...event, response: { optType: response.optType, modificationNumber, at: now } };
       answered.set(eventID, updated);
       // An event changed meanwhile (cancelled by the VEN's leaving) keeps its change: this answer was to the old version.
-      writes.push(ifUnchanged(oadrCollections.events.put(`${venID}/${eventID}`, updated), stored));
+      writes.push(ifUnchanged(oadrCollections.events.put([venID, eventID], updated), stored));
     }
     const outstanding = (await currentEvents(store, venID, now)).filter((e) => (answered.get(e.eventID) ?? e).response?.modificationNumber !== e.modificationNumber);
     // Only the flag read before the events were: one a gate closure set meanwhile stays.

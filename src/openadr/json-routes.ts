@@ -11,7 +11,7 @@
  * and lists the resources a VEN opted out of the event on their own (oadrCreateOpt naming it).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireScope, requireSelf } from '../auth/tokens.js';
+import { requireSelf } from '../auth/tokens.js';
 import { parseInstant, type Instant } from '../calendar/instant.js';
 import { MicromarketError } from '../errors.js';
 import type { ServiceContext } from '../host/context.js';
@@ -62,8 +62,7 @@ export function jsonRoutes(app: FastifyInstance, ei: ServiceContext): void {
     const now = ei.clock();
     const resourcesOut = new Map<string, string[]>();
     for (const venID of new Set(events.map((e) => e.venID))) {
-      for (const [, value] of await oadrCollections.opts.list(ei.store, `${venID}/`)) {
-        const opt = value!;
+      for (const opt of await oadrCollections.opts.values(ei.store, [venID])) {
         if (opt.optType !== 'optOut' || opt.eventID === undefined) continue;
         const key = `${venID}/${opt.eventID}`;
         resourcesOut.set(key, [...(resourcesOut.get(key) ?? []), ...opt.resourceIDs].sort());

@@ -8,11 +8,9 @@
  * Both answer 202 with what was queued; a VEN that is not registered is a 400.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireScope } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
 import type { ServiceContext } from '../host/context.js';
 import { collections, type PartyRecord } from '../host/records.js';
-import { put } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { enqueue } from './queue.js';
 

@@ -12,7 +12,7 @@ import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import { marketFor, registeredParty } from '../host/lookups.js';
 import { collections, type AvailRecord } from '../host/records.js';
-import { del, put, type WriteOp } from '../store/store.js';
+import { type WriteOp } from '../store/store.js';
 import type { OadrHandlers } from './handlers.js';
 import { oadrCollections, type OptRecord } from './records.js';
 import { ok } from '../xml/payloads/index.js';
@@ -35,9 +35,9 @@ export const opting: OadrHandlers = {
     requireSelf(principal, body.venID);
     await registeredParty(store, body.venID);
     if (body.marketContext !== undefined) marketFor(host, body.marketContext);
-    if (await oadrCollections.opts.get(store, `${body.venID}/${body.optID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['opt', body.optID]);
+    if (await oadrCollections.opts.get(store, [body.venID, body.optID])) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['opt', body.optID]);
     // An opt about one event (a VEN opting some of its resources out of it) names an event of its own.
-    if (body.qualifiedEventID && !await oadrCollections.events.get(store, `${body.venID}/${body.qualifiedEventID.eventID}`)) {
+    if (body.qualifiedEventID && !await oadrCollections.events.get(store, [body.venID, body.qualifiedEventID.eventID])) {
       throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['event', body.qualifiedEventID.eventID]);
     }
     const opt: OptRecord = {
@@ -48,21 +48,21 @@ export const opting: OadrHandlers = {
       ...(body.availability ? { availability: body.availability } : {}),
     };
     const windows = opt.optType === 'optOut' ? busyWindows(opt) : [];
-    opt.availKeys = windows.map((w) => `${opt.partyID}/${w.availID}`);
+    opt.availKeys = windows.map((w) => collections.avails.key(opt.partyID, w.availID));
     const writes: WriteOp[] = [
-      oadrCollections.opts.put(`${opt.partyID}/${opt.optID}`, opt, true),
-      ...windows.map((w) => collections.avails.put(`${w.partyID}/${w.availID}`, w)),
+      oadrCollections.opts.put([opt.partyID, opt.optID], opt, true),
+      ...windows.map((w) => collections.avails.put([w.partyID, w.availID], w)),
     ];
     return { reply: { kind: 'oadrCreatedOpt', value: { eiResponse: ok(body.requestID), optID: body.optID } }, writes };
   },
 
   async oadrCancelOpt(body, { principal, store }) {
     requireSelf(principal, body.venID);
-    const opt = await oadrCollections.opts.get(store, `${body.venID}/${body.optID}`);
+    const opt = await oadrCollections.opts.get(store, [body.venID, body.optID]);
     if (!opt) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['opt', body.optID]);
     return {
       reply: { kind: 'oadrCanceledOpt', value: { eiResponse: ok(body.requestID), optID: body.optID } },
-      writes: [oadrCollections.opts.del(`${opt.partyID}/${opt.optID}`), ...opt.availKeys.map((key) => collections.avails.del(key))],
+      writes: [oadrCollections.opts.del([opt.partyID, opt.optID]), ...opt.availKeys.map((key) => collections.avails.del(key))],
     };
   },
 };

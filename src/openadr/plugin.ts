@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { requireScope } from '../auth/tokens.js';
 import { MicromarketError } from '../errors.js';
 import type { ServiceContext } from '../host/context.js';
 import type { ErrorForm } from '../http/error-handler.js';

@@ -6,8 +6,7 @@
  */
 import { requireSelf } from '../auth/tokens.js';
 import { registeredParty } from '../host/lookups.js';
-import { del, ifUnchanged, put, type WriteOp } from '../store/store.js';
-import type { PendingDistribute } from './event-issuer.js';
+import { ifUnchanged, type WriteOp } from '../store/store.js';
 import { currentEvents, distribute } from './events.js';
 import type { OadrHandlers } from './handlers.js';
 import { dequeue } from './queue.js';

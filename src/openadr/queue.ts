@@ -3,7 +3,7 @@
  * registration), oldest first. A poll takes one and deletes it in the commit before its answer.
  */
 import type { Instant } from '../calendar/instant.js';
-import { del, put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { oadrCollections } from './records.js';
 
@@ -14,13 +14,13 @@ export interface QueuedMessage {
 
 /** The write that queues a message for a VEN; `tag` tells apart messages of one kind queued at the same instant. */
 export function enqueue(venID: string, message: OadrMessage, now: Instant, tag = ''): WriteOp {
-  const key = `${venID}/${String(now).padStart(15, '0')}-${message.kind}${tag ? `-${tag}` : ''}`;
+  const key = oadrCollections.oadrQueue.key(venID, `${String(now).padStart(15, '0')}-${message.kind}${tag ? `-${tag}` : ''}`);
   return oadrCollections.oadrQueue.put(key, { message, queuedAt: now } satisfies QueuedMessage);
 }
 
 /** The VEN's oldest queued message and the write that removes it, if it has one. */
 export async function dequeue(store: Store, venID: string): Promise<{ message: OadrMessage; remove: WriteOp } | undefined> {
-  const [first] = await oadrCollections.oadrQueue.list(store, `${venID}/`);
+  const [first] = await oadrCollections.oadrQueue.list(store, [venID]);
   if (!first) return undefined;
   return { message: first[1]!.message, remove: oadrCollections.oadrQueue.del(first[0]) };
 }

@@ -9,7 +9,6 @@
 import { MicromarketError } from '../errors.js';
 import { cancelRegistration, registeredParty } from '../host/lookups.js';
 import { collections, type PartyRecord } from '../host/records.js';
-import { del, put } from '../store/store.js';
 import { ok, type EiResponse } from '../xml/payloads/index.js';
 import { ownVen, type OadrHandlers } from './handlers.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';

@@ -15,7 +15,7 @@ import type { Instant } from '../calendar/instant.js';
 import { SI_EXPONENT, type SiScaleCode } from '../emix/product.js';
 import { MicromarketError } from '../errors.js';
 import { registeredParty } from '../host/lookups.js';
-import { put, type Json, type WriteOp } from '../store/store.js';
+import { type Json, type WriteOp } from '../store/store.js';
 import type { ValueOf } from '../xml/codec.js';
 import { ok, type EiResponse } from '../xml/payloads/index.js';
 import type { oadrReport, oadrReportRequest } from '../xml/payloads/oadr.js';
@@ -138,10 +138,10 @@ export const reporting: OadrHandlers = {
     const requests: ReportRequest[] = [];
     for (const report of body.reports) {
       const metadata = metadataOf(report, now);
-      writes.push(oadrCollections.reportMetadata.put(`${venID}/${metadata.reportSpecifierID}`, metadata));
+      writes.push(oadrCollections.reportMetadata.put([venID, metadata.reportSpecifierID], metadata));
       if (!TELEMETRY.has(metadata.reportName) || metadata.descriptions.length === 0) continue;
       const { record, request } = requestFor(venID, metadata, now);
-      writes.push(oadrCollections.reportRequests.put(`${venID}/${record.reportRequestID}`, record));
+      writes.push(oadrCollections.reportRequests.put([venID, record.reportRequestID], record));
       requests.push(request);
     }
     // The VTN offers its own report in turn, by the VEN's next poll (or push).
@@ -154,8 +154,8 @@ export const reporting: OadrHandlers = {
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
     for (const reportRequestID of pending) {
-      const request = await oadrCollections.reportRequests.get(store, `${venID}/${reportRequestID}`);
-      if (request?.status === 'requested') writes.push(oadrCollections.reportRequests.put(`${venID}/${reportRequestID}`, { ...request, status: 'pending' }));
+      const request = await oadrCollections.reportRequests.get(store, [venID, reportRequestID]);
+      if (request?.status === 'requested') writes.push(oadrCollections.reportRequests.put([venID, reportRequestID], { ...request, status: 'pending' }));
     }
     return { reply: oadrResponse(ok(eiResponse.requestID), venID), writes };
   },
@@ -165,9 +165,9 @@ export const reporting: OadrHandlers = {
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
     for (const report of body.reports) {
-      const request = await oadrCollections.reportRequests.get(store, `${venID}/${report.reportRequestID}`);
+      const request = await oadrCollections.reportRequests.get(store, [venID, report.reportRequestID]);
       if (!request || request.status === 'cancelled') throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['report request', report.reportRequestID]);
-      const metadata = (await oadrCollections.reportMetadata.get(store, `${venID}/${request.reportSpecifierID}`))!;
+      const metadata = (await oadrCollections.reportMetadata.get(store, [venID, request.reportSpecifierID]))!;
       for (const interval of report.intervals ?? []) {
         const dtstart = interval.dtstart ?? report.dtstart;
         if (dtstart === undefined) throw new MicromarketError('MM_ERR_EI_INVALID', [`report ${report.reportRequestID}: an interval without a dtstart in a report without one`]);
@@ -201,7 +201,7 @@ export const reporting: OadrHandlers = {
     const ven = ownVen(principal, venID);
     await registeredParty(store, ven);
     return { reply: oadrResponse(ok(eiResponse.requestID), ven),
-      writes: requestsOf(host, requests).map((r) => oadrCollections.vtnReportRequests.put(`${ven}/${r.reportRequestID}`, r)) };
+      writes: requestsOf(host, requests).map((r) => oadrCollections.vtnReportRequests.put([ven, r.reportRequestID], r)) };
   },
 
   // Acknowledgements of what the VTN sent by poll or push.

@@ -15,7 +15,7 @@ import type { MarketHost } from '../host/markets.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
 import { granularityMs } from '../terms/rules.js';
-import { put, type Store, type WriteOp } from '../store/store.js';
+import { type Store, type WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 import { priceItem, publishedPrice } from './event-model.js';
 import { enqueue } from './queue.js';
@@ -63,8 +63,7 @@ export async function priceUpdates(store: Store, market: Market, intervals: read
   const rID = priceRID(market.rules.id);
   const step = granularityMs(market.rules);
   const writes: WriteOp[] = [];
-  for (const [key, value] of await oadrCollections.vtnReportRequests.list(store)) {
-    const request = value!;
+  for (const [key, request] of await oadrCollections.vtnReportRequests.list(store)) {
     if (request.cancelled || !request.rIDs.includes(rID)) continue;
     const venID = key.slice(0, key.lastIndexOf('/'));
     const points = intervals.map((dtstart, i) => ({ dtstart, duration: durationOfMillis(step), uid: String(i),
@@ -82,8 +81,7 @@ export async function cancelRequests(store: Store, venID: string, reportRequestI
   const writes: WriteOp[] = [];
   const pending: string[] = [];
   const known = new Set<string>();
-  for (const [key, value] of await oadrCollections.vtnReportRequests.list(store, `${venID}/`)) {
-    const request = value!;
+  for (const [key, request] of await oadrCollections.vtnReportRequests.list(store, [venID])) {
     known.add(request.reportRequestID);
     if (request.cancelled) continue;
     if (reportRequestIDs.includes(request.reportRequestID)) writes.push(oadrCollections.vtnReportRequests.put(key, { ...request, cancelled: true }));

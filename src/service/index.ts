@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type LoggerOptions } from 'pino';
 import { TokenService } from '../auth/tokens.js';
 import { QuoteDistributor } from '../ei/quote-distribution.js';
 import type { ServiceContext } from '../host/context.js';

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEndpoint, type Endpoint } from '../../adapters/powermatcher/server.js';
 import { collections } from '../../src/host/records.js';
-import type { Transaction } from '../../src/market/types.js';
 import { rulesDir } from '../support/markets.js';
 import { Agent, basis101 as basis } from '../support/powermatcher.js';
 import { testService, type TestService } from '../support/service.js';
@@ -174,7 +173,7 @@ describe('PowerMatcher\'s default market basis (100 steps over 0..1, steps of 1/
     await svc.service.scheduler.tick();
     expect(await one.price(1)).toBe(0.499999);
     const traded = async (party: string) => (await collections.partyTransactions.list(svc.service.context.store, `${party}/`))
-      .map(([, v]) => v!).map((t) => [t.buyer === party ? 'buy' : 'sell', t.price, t.quantity]);
+      .map(([, t]) => t).map((t) => [t.buyer === party ? 'buy' : 'sell', t.price, t.quantity]);
     expect(await traded('flexible-1')).toEqual([['buy', 0.499999, 1999]]);
     expect(await traded('flexible-2')).toEqual([]);
     await one.close();

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collections } from '../../src/host/records.js';
-import { del } from '../../src/store/store.js';
 import { intertieCollections, type IntertieRecord } from '../../src/intertie/records.js';
 import { rulesDir } from '../support/markets.js';
 import { priced } from '../support/enrollment.js';

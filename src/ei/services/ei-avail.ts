@@ -8,7 +8,6 @@
  */
 import { requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
-import { del, put } from '../../store/store.js';
 import { marketFor, registeredParty } from '../../host/lookups.js';
 import { type EiService } from '../operation.js';
 import { collections, type AvailRecord } from '../../host/records.js';
@@ -33,7 +32,7 @@ export const eiAvail: EiService = {
         });
         return {
           payload: { name: 'eiCreatedAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, availIDs: records.map((r) => r.availID) } },
-          writes: records.map((r) => collections.avails.put(`${body.partyID}/${r.availID}`, r)),
+          writes: records.map((r) => collections.avails.put([body.partyID, r.availID], r)),
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCreatedAvail', body: { eiResponse, partyID: body.partyID, availIDs: [] } }),
@@ -44,11 +43,11 @@ export const eiAvail: EiService = {
       async handle({ body, principal }, { store }) {
         requireSelf(principal, body.partyID);
         for (const id of body.availIDs) {
-          if (!(await collections.avails.get(store, `${body.partyID}/${id}`))) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['availability', id]);
+          if (!(await collections.avails.get(store, [body.partyID, id]))) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['availability', id]);
         }
         return {
           payload: { name: 'eiCanceledAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, availIDs: body.availIDs } },
-          writes: body.availIDs.map((id) => collections.avails.del(`${body.partyID}/${id}`)),
+          writes: body.availIDs.map((id) => collections.avails.del([body.partyID, id])),
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCanceledAvail', body: { eiResponse, partyID: body.partyID, availIDs: [] } }),
@@ -58,7 +57,7 @@ export const eiAvail: EiService = {
       mutates: false,
       async handle({ body, principal }, { store }) {
         requireSelf(principal, body.partyID);
-        const avails = (await collections.avails.values(store, `${body.partyID}/`))
+        const avails = (await collections.avails.values(store, [body.partyID]))
           .filter((a) => (body.availIDs.length === 0 || body.availIDs.includes(a.availID))
             && (body.resourceIDs.length === 0 || (a.resourceID !== undefined && body.resourceIDs.includes(a.resourceID)))
             && (body.marketContexts.length === 0 || (a.marketContext !== undefined && body.marketContexts.includes(a.marketContext))));

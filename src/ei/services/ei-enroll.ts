@@ -8,7 +8,6 @@
  */
 import { requireScope, requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
-import { put } from '../../store/store.js';
 import { partyLeftWrites } from '../../host/context.js';
 import { enrollmentID, marketFor, registeredParty, withdrawAll } from '../../host/lookups.js';
 import { type EiService } from '../operation.js';

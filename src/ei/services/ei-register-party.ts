@@ -7,7 +7,6 @@
  */
 import { requireSelf, type Principal } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
-import { put } from '../../store/store.js';
 import { cancelRegistration, registeredParty } from '../../host/lookups.js';
 import { type EiService } from '../operation.js';
 import { SERVICE_PARTY } from '../quote-distribution.js';

@@ -13,7 +13,7 @@ import { MicromarketError } from '../../errors.js';
 import type { TenderInput } from '../../market/admission.js';
 import type { Market } from '../../market/market.js';
 import type { Transaction } from '../../market/types.js';
-import { put, type WriteOp } from '../../store/store.js';
+import { type WriteOp } from '../../store/store.js';
 import { ok, type PayloadBody } from '../../xml/payloads/index.js';
 import { inOrder, marketFor, partyAvailability, registeredParty, requireEnrolled } from '../../host/lookups.js';
 import { type EiService } from '../operation.js';
@@ -105,7 +105,7 @@ export const eiTender: EiService = {
         requireSelf(principal, body.requestorPartyID);
         const wanted = (id: string, context: string) => (body.tenderIDs.length === 0 || body.tenderIDs.includes(id))
           && (body.marketContexts.length === 0 || body.marketContexts.includes(context));
-        const offers = (await eiCollections.offers.values(store, `${body.partyID}/`))
+        const offers = (await eiCollections.offers.values(store, [body.partyID]))
           .filter((o) => o.remaining > 0 && wanted(o.tender.tenderID, o.tender.product.marketContext)).map((o) => o.tender);
         if (body.partyID !== body.requestorPartyID) {
           return { payload: { name: 'eiReplyTender', body: { eiResponse: ok(body.requestID), tenders: offers } } };
@@ -135,8 +135,8 @@ export const eiTender: EiService = {
           await requireEnrolled(store, market, body.partyID);
           const quantity = t.product.payload?.value.quantity;
           if (!(quantity! > 0)) throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${t.tenderID} needs a positive product quantity`]);
-          if (await eiCollections.offers.get(store, `${body.partyID}/${t.tenderID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['offer', t.tenderID]);
-          writes.push(eiCollections.offers.put(`${body.partyID}/${t.tenderID}`, { partyID: body.partyID, tender: t, remaining: quantity! } satisfies OfferRecord));
+          if (await eiCollections.offers.get(store, [body.partyID, t.tenderID])) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['offer', t.tenderID]);
+          writes.push(eiCollections.offers.put([body.partyID, t.tenderID], { partyID: body.partyID, tender: t, remaining: quantity! } satisfies OfferRecord));
         }
         return { payload: { name: 'eiResponse', body: ok(body.requestID, `distributed ${body.tenders.length}`) }, writes };
       },

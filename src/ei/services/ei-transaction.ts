@@ -9,7 +9,7 @@ import { requireSelf } from '../../auth/tokens.js';
 import { durationToMillis } from '../../calendar/duration.js';
 import { MicromarketError } from '../../errors.js';
 import type { Transaction } from '../../market/types.js';
-import { put, type WriteOp } from '../../store/store.js';
+import { type WriteOp } from '../../store/store.js';
 import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
 import { transactionWrites } from '../../host/markets.js';
 import { type EiService } from '../operation.js';
@@ -29,8 +29,7 @@ export const eiTransaction: EiService = {
         requireSelf(principal, body.requestorPartyID);
         const spans = (body.intervals ?? []).filter((i) => i.dtstart !== undefined)
           .map((i) => [i.dtstart!, i.dtstart! + (i.duration ? durationToMillis(i.duration) : 0)] as const);
-        const transactions = (await collections.partyTransactions.list(store, `${body.requestorPartyID}/`))
-          .map(([, v]) => v!)
+        const transactions = (await collections.partyTransactions.values(store, [body.requestorPartyID]))
           .filter((t) => {
             const market = host.byId(t.marketID);
             return market !== undefined
@@ -54,7 +53,7 @@ export const eiTransaction: EiService = {
         const taken = new Map<string, OfferRecord>();
         for (const x of body.transactions) {
           if (x.tenderID === undefined) throw new MicromarketError('MM_ERR_EI_INVALID', [`transaction ${x.transactionID} must name the offer (tenderID) it accepts`]);
-          const key = `${body.counterPartyID}/${x.tenderID}`;
+          const key = eiCollections.offers.key(body.counterPartyID, x.tenderID);
           const offer = taken.get(key) ?? await eiCollections.offers.get(store, key);
           if (!offer || offer.remaining <= 0) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['open offer', `${x.tenderID} of ${body.counterPartyID}`]);
           const market = marketFor(host, offer.tender.product.marketContext);
@@ -65,7 +64,7 @@ export const eiTransaction: EiService = {
           if (offer.tender.product.integralOnly && Math.abs(quantity - offer.remaining) > 1e-9) {
             throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${x.tenderID} is integralOnly: accept all ${offer.remaining}`]);
           }
-          if (await collections.partyTransactions.get(store, `${body.partyID}/${x.transactionID}`)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['transaction', x.transactionID]);
+          if (await collections.partyTransactions.get(store, [body.partyID, x.transactionID])) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['transaction', x.transactionID]);
           const selling = offer.tender.product.side === 'sell';
           const t: Transaction = {
             transactionID: x.transactionID, marketID: market.rules.id, interval: offer.tender.product.dtstart ?? now,
