@@ -1,14 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/tokens.js';
 import { isMicromarketError, MicromarketError } from '../errors.js';
-import { XML_CONTENT_TYPE, requestIdOfPayload } from '../http/replies.js';
-import { payloadOf } from '../http/xml-body.js';
-import { type WriteOp } from '../store/store.js';
+import type { XmlHandler } from '../http/xml-route.js';
+import { IdempotentRequests, type Performed } from '../host/requests.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
-import type { Payload, PayloadName } from '../xml/payloads/index.js';
+import { requestIdOfPayload, type Payload, type PayloadName } from '../xml/payloads/index.js';
 import type { MarketWork } from '../host/markets.js';
 import type { EiService, EiServices, Operation } from './operation.js';
-import { collections, type RequestRecord } from '../host/records.js';
 import { eiAvail } from './services/ei-avail.js';
 import { eiEnroll } from './services/ei-enroll.js';
 import { eiMarketContext } from './services/ei-market-context.js';
@@ -19,22 +17,19 @@ import { eiTransaction } from './services/ei-transaction.js';
 
 export const eiServices: readonly EiService[] = [eiRegisterParty, eiEnroll, eiMarketContext, eiQuote, eiTender, eiTransaction, eiAvail];
 
-/** Thrown into a request's engine work when the request turns out to have been answered already. */
-class Answered {
-  constructor(readonly record: RequestRecord) {}
-}
+/** Where the EI services are served. */
+export const EI_ROUTE = '/ei/:service';
 
 /**
  * POST /ei/{Service}: the EI services. Each request is authenticated, checked for the operation's
  * scope, and handled; a state-changing operation commits its writes together with its response,
  * keyed by party and requestID, so a retry gets the first response and changes nothing.
  */
-export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: XmlPipeline): void {
+export function eiRoute(services: EiServices, pipeline: XmlPipeline): (params: { service: string }, request: FastifyRequest) => XmlHandler {
   const byName = new Map(eiServices.map((s) => [s.name, s]));
-  const inFlight = new Map<string, Promise<RequestRecord>>();
+  const requests = new IdempotentRequests(services.host);
 
-  const perform = async (operation: Operation<PayloadName>, payload: Payload, principal: Principal, now: number, work: MarketWork)
-    : Promise<{ record: RequestRecord; writes: readonly WriteOp[] }> => {
+  const perform = async (operation: Operation<PayloadName>, payload: Payload, principal: Principal, now: number, work: MarketWork): Promise<Performed> => {
     const requestID = requestIdOfPayload(payload);
     let answer;
     try {
@@ -48,56 +43,16 @@ export function eiRoutes(app: FastifyInstance, services: EiServices, pipeline: X
     return { record: { status: 200, body: pipeline.write(answer.payload) }, writes: answer.writes ?? [] };
   };
 
-  app.post<{ Params: { service: string } }>('/ei/:service', async (request, reply) => {
-    const service = byName.get(request.params.service);
+  return (params, request) => {
+    const service = byName.get(params.service);
     if (!service) throw new MicromarketError('MM_ERR_HTTP_NOT_FOUND', ['POST', request.url]);
-    const payload = payloadOf(request);
-    const operation = service.operations[payload.name] as Operation<PayloadName> | undefined;
-    if (!operation) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [payload.name, service.name]);
-    const now = services.clock();
-    const principal = await request.authenticate(operation.scope);
-
-    let record: RequestRecord;
-    if (!operation.mutates) {
-      record = await services.host.withWork(async (work) => (await perform(operation, payload, principal, now, work)).record);
-    } else {
-      const key = collections.requests.key(principal.partyID, requestIdOfPayload(payload));
-      // A copy already running in this instance is awaited. Otherwise this one starts, registered with
-      // no await in between, so two copies here can never both start.
-      const earlier = inFlight.get(key);
-      if (earlier) {
-        record = await earlier;
-      } else {
-        const running = services.host.withWork(async (work) => {
-          // The first answer, if there is one, is read while the operation reads what it needs (one
-          // round trip to Redis, not two); engines run only once it is known there is none.
-          const stored = collections.requests.get(services.store, key);
-          work.waitFor(stored.then((first) => {
-            if (first) throw new Answered(first);
-          }));
-          try {
-            const { record: answered, writes } = await perform(operation, payload, principal, now, work);
-            const first = await stored;
-            if (first) return first;
-            await work.commit([...writes, collections.requests.put(key, { status: answered.status, body: answered.body }, true)]);
-            return answered;
-          } catch (error) {
-            if (error instanceof Answered) return error.record;
-            // Another instance answered the same request first: its answer is the one (this attempt applied nothing).
-            const recorded = isMicromarketError(error) && error.code === 'MM_ERR_STORE_CONFLICT'
-              ? await collections.requests.get(services.store, key) : undefined;
-            if (!recorded) throw error;
-            return recorded;
-          }
-        });
-        inFlight.set(key, running);
-        try {
-          record = await running;
-        } finally {
-          inFlight.delete(key);
-        }
-      }
-    }
-    return reply.code(record.status).type(XML_CONTENT_TYPE).send(record.body);
-  });
+    return async (payload) => {
+      const operation = service.operations[payload.name] as Operation<PayloadName> | undefined;
+      if (!operation) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [payload.name, service.name]);
+      const now = services.clock();
+      const principal = await request.authenticate(operation.scope);
+      if (!operation.mutates) return services.host.withWork(async (work) => (await perform(operation, payload, principal, now, work)).record);
+      return requests.answer(principal.partyID, requestIdOfPayload(payload), (work) => perform(operation, payload, principal, now, work));
+    };
+  };
 }

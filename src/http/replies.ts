@@ -17,9 +17,3 @@ export function sendEiError(reply: FastifyReply, pipeline: XmlPipeline, error: M
     body: { responseCode: error.responseCode, responseDescription: `${error.code}: ${error.message}`, requestID },
   }, error.status);
 }
-
-/** The requestID a payload carries or answers, if any. */
-export function requestIdOfPayload(payload: Payload): string {
-  const body = payload.body as { requestID?: string; eiResponse?: { requestID: string } };
-  return body.requestID ?? body.eiResponse?.requestID ?? '';
-}

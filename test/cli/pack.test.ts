@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testService } from '../support/service.js';
 
 /**
  * The package as npm publishes it: packed, installed elsewhere from the tarball and the npm cache
- * only (no registry), its CLI run and its SDK imported. What `files` leaves out fails here.
+ * only (no registry), its CLI run, and its SDK imported and compiled against by a strict
+ * TypeScript app through the declarations it ships. What `files` leaves out fails here.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const sh = (command: string, args: string[], cwd: string) => spawnSync(command, args, { cwd, encoding: 'utf8', timeout: 180_000 });
@@ -67,5 +69,46 @@ describe('the packed package', () => {
     await writeFile(join(app, 'sdk.mjs'), "import { MicromarketClient, curveProducts } from 'micromarket/client';\n"
       + "console.log(typeof MicromarketClient, typeof curveProducts);\n");
     expect(sh(process.execPath, ['sdk.mjs'], app)).toMatchObject({ status: 0, stdout: 'function function\n' });
+  });
+
+  it('types its SDK: a strict TypeScript app compiles against micromarket/client and runs against a service', async () => {
+    const app = join(dir, 'app');
+    // Its own compiler settings, strict and checking the declarations it is given (no skipLibCheck); the
+    // Node types come from this checkout (the app's own would be a devDependency from the registry).
+    await writeFile(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: {
+      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false,
+      lib: ['ES2023'], types: ['node'], typeRoots: [join(root, 'node_modules', '@types')], outDir: 'out' }, files: ['app.ts'] }));
+    await writeFile(join(app, 'app.ts'), [
+      "import { curveProducts, MicromarketClient, rulesOf, type MarketRules, type PublicRules } from 'micromarket/client';",
+      'const [baseUrl, token] = process.argv.slice(2);',
+      "if (!baseUrl || !token) throw new Error('usage: app BASE TOKEN');",
+      "const client = new MicromarketClient({ baseUrl, partyID: 'typed-app', token });",
+      "const registered = await client.register({ partyRoles: ['consumer'] });",
+      'const markets: PublicRules[] = await client.marketRules();',
+      "const curve: MarketRules | undefined = markets.map(rulesOf).find((r) => r.clearing.kind === 'call' && r.clearing.bids === 'curve');",
+      // A flat curve is a price-taker: one step tender with no price (docs/interties.md).
+      "const steps = curve && curve.clearing.kind === 'call' ? curveProducts(curve, new Float64Array(curve.clearing.priceSteps ?? 0).fill(2), 0).map((p) => p.side) : [];",
+      "console.log(JSON.stringify({ registration: registered.registrationID !== undefined, markets: markets.map((m) => m.id).sort(), steps }));",
+    ].join('\n'));
+    const tsc = join(root, 'node_modules', '.bin', 'tsc');
+    const compiled = sh(tsc, ['-p', 'tsconfig.json'], app);
+    expect(compiled.status, compiled.stdout + compiled.stderr).toBe(0);
+
+    // The declarations are the SDK's real types: a wrong use does not compile.
+    await writeFile(join(app, 'wrong.ts'), "import { MicromarketClient } from 'micromarket/client';\nconst n: number = new MicromarketClient({ baseUrl: 'x', partyID: 'p', token: 't' }).partyID;\nconsole.log(n);\n");
+    await writeFile(join(app, 'tsconfig.wrong.json'), JSON.stringify({ extends: './tsconfig.json', files: ['wrong.ts'] }));
+    const wrong = sh(tsc, ['-p', 'tsconfig.wrong.json', '--noEmit'], app);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stdout).toMatch(/wrong\.ts\(2,7\): error TS2322: Type 'string' is not assignable to type 'number'/);
+
+    const ts = await testService();
+    try {
+      const token = await ts.service.context.tokens.issue('typed-app', ['register', 'tender'], Date.now(), 600);
+      const ran = spawnSync(process.execPath, [join('out', 'app.js'), ts.base, token], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+      expect(ran.status, ran.stderr).toBe(0);
+      expect(JSON.parse(ran.stdout)).toEqual({ registration: true, markets: ['district-heat', 'feeder-7', 'home'], steps: ['buy'] });
+    } finally {
+      await ts.close();
+    }
   });
 });

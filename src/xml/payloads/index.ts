@@ -31,3 +31,9 @@ export type EiResponse = PayloadBody<'eiResponse'>;
 
 /** A success answer to the request `requestID` (EI and OpenADR alike). */
 export const ok = (requestID: string, description = 'OK'): EiResponse => ({ responseCode: '200', responseDescription: description, requestID });
+
+/** The requestID a payload carries or answers, if any. */
+export function requestIdOfPayload(payload: Payload): string {
+  const body = payload.body as { requestID?: string; eiResponse?: { requestID: string } };
+  return body.requestID ?? body.eiResponse?.requestID ?? '';
+}
