@@ -3,15 +3,16 @@ import type { TLSSocket } from 'node:tls';
 import { MicromarketError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { authCollections } from './records.js';
-import { requireScope, type Principal, type Scope, type TokenService } from './tokens.js';
+import { requireScope, requireSelf, type Principal, type Scope, type TokenService } from './tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /**
-     * The party the request comes from, refused (401/403) unless it holds `scope`: every route's
-     * one authentication step, called before the route reads or changes anything.
+     * The party the request comes from, refused (401/403) unless it holds `scope` and, when the
+     * request acts for `partyID`, is that party (or the operator): every route's one authentication
+     * step, called before the route reads or changes anything.
      */
-    authenticate(scope?: Scope): Promise<Principal>;
+    authenticate(scope?: Scope, partyID?: string): Promise<Principal>;
   }
 }
 
@@ -25,9 +26,10 @@ export interface AuthenticationOptions {
 
 /** Decorates every request of `app` with `authenticate(scope)`. */
 export function registerAuthentication(app: FastifyInstance, options: AuthenticationOptions): void {
-  app.decorateRequest('authenticate', async function authenticateRequest(this: FastifyRequest, scope?: Scope): Promise<Principal> {
+  app.decorateRequest('authenticate', async function authenticateRequest(this: FastifyRequest, scope?: Scope, partyID?: string): Promise<Principal> {
     const principal = await principalOf(this, options);
     if (scope) requireScope(principal, scope);
+    if (partyID !== undefined) requireSelf(principal, partyID);
     return principal;
   });
 }

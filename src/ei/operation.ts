@@ -27,6 +27,8 @@ export interface EiAnswer {
 export interface Operation<N extends PayloadName> {
   /** The scope a token needs. */
   readonly scope: Scope;
+  /** The party the request acts for, named in its body: the caller must be that party (or the operator). */
+  readonly party?: (body: PayloadBody<N>) => string;
   /** Whether the operation changes state: its first response is then kept for retries with the same requestID. */
   readonly mutates: boolean;
   readonly handle: (request: EiRequest<PayloadBody<N>>, services: EiServices) => Promise<EiAnswer>;

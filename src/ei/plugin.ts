@@ -50,7 +50,7 @@ export function eiRoute(services: EiServices, pipeline: XmlPipeline): (params: {
       const operation = service.operations[payload.name] as Operation<PayloadName> | undefined;
       if (!operation) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [payload.name, service.name]);
       const now = services.clock();
-      const principal = await request.authenticate(operation.scope);
+      const principal = await request.authenticate(operation.scope, operation.party?.(payload.body as never));
       if (!operation.mutates) return services.host.withWork(async (work) => (await perform(operation, payload, principal, now, work)).record);
       return requests.answer(principal.partyID, requestIdOfPayload(payload), (work) => perform(operation, payload, principal, now, work));
     };

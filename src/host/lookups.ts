@@ -1,24 +1,9 @@
 import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
-import { type Store, type WriteOp } from '../store/store.js';
-import type { MarketHost, MarketWork } from './markets.js';
+import { type Store } from '../store/store.js';
+import type { MarketHost } from './markets.js';
 import { collections, type PartyRecord } from './records.js';
-
-/** Withdraws every open tender of a party, in one market or all: what leaving a market or deregistering means. */
-export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: string, now: number, markets: readonly Market[] = host.markets): Promise<WriteOp[]> {
-  await work.enter(markets);
-  const writes: WriteOp[] = [];
-  for (const market of markets) {
-    for (const { tenderID } of work.engine(market).openTenders(partyID)) writes.push(...work.run(market, { kind: 'cancel', partyID, tenderID, now }).writes);
-  }
-  return writes;
-}
-
-/** Ends a party's registration: its open tenders in every market withdrawn, its record marked cancelled. */
-export async function cancelRegistration(work: MarketWork, host: MarketHost, party: PartyRecord, now: number): Promise<WriteOp[]> {
-  return [...await withdrawAll(work, host, party.partyID, now), collections.parties.put(party.partyID, { ...party, cancelled: true })];
-}
 
 /**
  * Awaits lookups started together and returns their values; if any failed, throws the failure of

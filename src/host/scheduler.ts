@@ -44,7 +44,7 @@ export interface TreeSteps {
  * clearing prices' quote outbox and the follow-ups' writes, so a gate's effects are recorded once
  * and whole; running it again at the same or a later `now` repeats nothing. The quotes are then
  * sent from the outbox. On the embedded store a timer here ticks every market; on Redis each of
- * these steps is a BullMQ job (src/ei/jobs.ts) run by one instance.
+ * these steps is a BullMQ job (jobs.ts) run by one instance.
  */
 export class GateScheduler {
   #timer: NodeJS.Timeout | undefined;

@@ -7,7 +7,8 @@
  *   VEN ──oadrCancelPartyRegistration─▶ VTN  cancels it: open tenders are withdrawn, polls are refused
  */
 import { MicromarketError } from '../errors.js';
-import { cancelRegistration, registeredParty } from '../host/lookups.js';
+import { registeredParty } from '../host/lookups.js';
+import { cancelRegistration } from '../host/tendering.js';
 import { collections, type PartyRecord } from '../host/records.js';
 import { ok, type EiResponse } from '../xml/payloads/index.js';
 import { ownVen, type OadrHandlers } from './handlers.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { breaches, checkRepository, cycles, importsOf, layersOf } from './layers.js';
+import { breaches, checkRepository, cycles, importsOf, layersOf, section } from './layers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,6 +24,12 @@ describe('the layering', () => {
   it('finds imports written every way a module can be imported', () => {
     const text = "import { a } from '../x/a.js';\nimport type {\n  B,\n} from '../y/b.js';\nexport * from './c.js';\nconst d = await import('../z/d.js');\nimport fs from 'node:fs';\n";
     expect(importsOf(text)).toEqual(['../x/a.js', '../y/b.js', './c.js', '../z/d.js']);
+  });
+
+  it('reads the table of the Layers section only, not the numbered tables of other sections', () => {
+    const doc = '# A\n| 1 | `src/x` | `src/y` |\n\n## Layers\n\n| 0 | `low` | — |\n| 1 | `high` | `low` |\n\n## Paths\n\n| 1 | `src/http` | parses |\n';
+    expect(layersOf(section(doc, 'Layers')).map((l) => l.folder)).toEqual(['low', 'high']);
+    expect(() => section(doc, 'Nowhere')).toThrow('no section "## Nowhere"');
   });
 
   it('reports a cycle, an import the table does not allow, a folder it lacks, and a table that points upward', () => {

@@ -104,10 +104,18 @@ export function cycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[
   return found;
 }
 
-/** The repository's own graph and table. */
+/** The text of a markdown section, from its `## heading` to the next one. */
+export function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`no section "## ${heading}"`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start, end < 0 ? undefined : end);
+}
+
+/** The repository's own graph and table (the section "Layers" of docs/architecture.md). */
 export function checkRepository(root: string): { graph: Map<string, Set<string>>; layers: Layer[]; breaches: string[] } {
   const graph = folderGraph(root, ['src', 'adapters']);
-  const layers = layersOf(readFileSync(join(root, 'docs', 'architecture.md'), 'utf8'));
+  const layers = layersOf(section(readFileSync(join(root, 'docs', 'architecture.md'), 'utf8'), 'Layers'));
   return { graph, layers, breaches: breaches(graph, layers) };
 }
 

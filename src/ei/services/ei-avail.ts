@@ -6,7 +6,6 @@
  *   party ──eiCancelAvail──▶ service   removes them
  *   party ──eiRequestAvail─▶ service   lists them
  */
-import { requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { marketFor, registeredParty } from '../../host/lookups.js';
 import { type EiService } from '../operation.js';
@@ -19,8 +18,8 @@ export const eiAvail: EiService = {
     eiCreateAvail: {
       scope: 'avail',
       mutates: true,
-      async handle({ body, principal }, { store, host }) {
-        requireSelf(principal, body.partyID);
+      party: (body) => body.partyID,
+      async handle({ body }, { store, host }) {
         await registeredParty(store, body.partyID);
         const records = body.avails.map((a, i): AvailRecord => {
           if (a.marketContext !== undefined) marketFor(host, a.marketContext);
@@ -40,8 +39,8 @@ export const eiAvail: EiService = {
     eiCancelAvail: {
       scope: 'avail',
       mutates: true,
-      async handle({ body, principal }, { store }) {
-        requireSelf(principal, body.partyID);
+      party: (body) => body.partyID,
+      async handle({ body }, { store }) {
         for (const id of body.availIDs) {
           if (!(await collections.avails.get(store, [body.partyID, id]))) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['availability', id]);
         }
@@ -55,8 +54,8 @@ export const eiAvail: EiService = {
     eiRequestAvail: {
       scope: 'avail',
       mutates: false,
-      async handle({ body, principal }, { store }) {
-        requireSelf(principal, body.partyID);
+      party: (body) => body.partyID,
+      async handle({ body }, { store }) {
         const avails = (await collections.avails.values(store, [body.partyID]))
           .filter((a) => (body.availIDs.length === 0 || body.availIDs.includes(a.availID))
             && (body.resourceIDs.length === 0 || (a.resourceID !== undefined && body.resourceIDs.includes(a.resourceID)))

@@ -9,7 +9,8 @@
 import { requireScope, requireSelf } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { partyLeftWrites } from '../../host/context.js';
-import { enrollmentID, marketFor, registeredParty, withdrawAll } from '../../host/lookups.js';
+import { enrollmentID, marketFor, registeredParty } from '../../host/lookups.js';
+import { withdrawAll } from '../../host/tendering.js';
 import { type EiService } from '../operation.js';
 import { collections, type EnrollmentRecord } from '../../host/records.js';
 import { ok } from '../../xml/payloads/index.js';
@@ -73,8 +74,8 @@ export const eiEnroll: EiService = {
     eiCancelEnroll: {
       scope: 'enroll',
       mutates: true,
-      async handle({ body, principal, now, work }, { store, host, hooks }) {
-        requireSelf(principal, body.enrolleePartyID);
+      party: (body) => body.enrolleePartyID,
+      async handle({ body, now, work }, { store, host, hooks }) {
         const records: EnrollmentRecord[] = [];
         for (const id of body.enrollmentIDs) {
           const e = await collections.enrollments.get(store, id);

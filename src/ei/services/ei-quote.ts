@@ -4,7 +4,6 @@
  *
  *   party ──eiRequestQuote──▶ service   best bid/ask, indicative and recent clearing prices
  */
-import { requireSelf } from '../../auth/tokens.js';
 import { marketsNamed } from '../../host/lookups.js';
 import { type EiService } from '../operation.js';
 import { ok } from '../../xml/payloads/index.js';
@@ -15,8 +14,8 @@ export const eiQuote: EiService = {
     eiRequestQuote: {
       scope: 'quote',
       mutates: false,
-      async handle({ body, principal, now }, { host, quotes }) {
-        requireSelf(principal, body.requestorPartyID);
+      party: (body) => body.requestorPartyID,
+      async handle({ body, now }, { host, quotes }) {
         const all = await quotes.quotesFor(await host.current(marketsNamed(host, body.marketContexts)), now);
         const wanted = body.quoteIDs.length === 0 ? all : all.filter((q) => body.quoteIDs.includes(q.quoteID));
         return { payload: { name: 'eiReplyQuote', body: { eiResponse: ok(body.requestID), quotes: wanted } } };

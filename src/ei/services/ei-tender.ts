@@ -7,15 +7,12 @@
  *   party ──eiRequestTender────▶ service   its own open tenders, or another party's distributed offers
  *   party ──eiDistributeTender─▶ service   publishes peer-to-peer offers others accept with eiCreateTransaction
  */
-import { requireSelf } from '../../auth/tokens.js';
 import { durationOfMillis } from '../../calendar/duration.js';
 import { MicromarketError } from '../../errors.js';
-import type { TenderInput } from '../../market/admission.js';
-import type { Market } from '../../market/market.js';
-import type { Transaction } from '../../market/types.js';
 import { type WriteOp } from '../../store/store.js';
 import { ok, type PayloadBody } from '../../xml/payloads/index.js';
-import { inOrder, marketFor, partyAvailability, registeredParty, requireEnrolled } from '../../host/lookups.js';
+import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
+import { admitTenders } from '../../host/tendering.js';
 import { type EiService } from '../operation.js';
 import { transactionFor } from '../wire.js';
 import { eiCollections } from '../records.js';
@@ -35,39 +32,15 @@ export const eiTender: EiService = {
     eiCreateTender: {
       scope: 'tender',
       mutates: true,
-      async handle({ body, principal, now, work }, { store, host }) {
-        requireSelf(principal, body.partyID);
-        const seen = new Set<string>();
-        const planned = body.tenders.map((t) => {
-          if (seen.has(t.tenderID)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['tender', t.tenderID]);
-          seen.add(t.tenderID);
-          return { market: marketFor(host, t.product.marketContext), tender: { tenderID: t.tenderID, partyID: body.partyID, product: t.product } as TenderInput };
-        });
-        const markets = [...new Map(planned.map((p) => [p.market.rules.id, p.market])).values()];
-        // The lookups go out together (one round trip to Redis); a refusal is the first in this order.
-        const [, , availabilities] = await inOrder([registeredParty(store, body.partyID), Promise.all(markets.map((m) => requireEnrolled(store, m, body.partyID))),
-          Promise.all(markets.map((m) => partyAvailability(store, body.partyID, m)))] as const);
-        const availabilityOf = (market: Market) => availabilities[markets.indexOf(market)]!;
-        // Checked and submitted with no await between, on engines this instance holds: all admitted or none.
-        await work.enter(markets);
-        for (const { market, tender } of planned) {
-          const availability = availabilityOf(market);
-          const refusal = work.engine(market).check(tender, now, availability);
-          if (refusal) throw new MicromarketError('MM_ERR_EI_TENDER_REFUSED', [tender.tenderID, refusal.code, refusal.reason]);
-        }
-        // Every tender passed: now they are submitted, and matched where the market is continuous.
-        const writes: WriteOp[] = [];
-        const made: Array<{ market: Market; t: Transaction }> = [];
-        for (const { market, tender } of planned) {
-          const { result, writes: w } = work.run(market, { kind: 'submit', tender, availability: availabilityOf(market), now });
-          writes.push(...w);
-          if ('transactions' in result) made.push(...result.transactions.map((t) => ({ market, t })));
-        }
+      party: (body) => body.partyID,
+      async handle({ body, now, work }, { host }) {
+        const { writes, transactions } = await admitTenders(work, host, body.partyID,
+          body.tenders.map((t) => ({ tenderID: t.tenderID, partyID: body.partyID, product: t.product })), now);
         return {
           payload: { name: 'eiCreatedTender', body: {
             eiResponse: ok(body.requestID), partyID: body.partyID, counterPartyID: body.counterPartyID,
             tenderIDs: body.tenders.map((t) => t.tenderID),
-            transactions: made.map(({ market, t }) => transactionFor(body.partyID, t, market)),
+            transactions: transactions.map(({ market, transaction }) => transactionFor(body.partyID, transaction, market)),
           } },
           writes,
         };
@@ -77,8 +50,8 @@ export const eiTender: EiService = {
     eiCancelTender: {
       scope: 'tender',
       mutates: true,
-      async handle({ body, principal, now, work }, { host }) {
-        requireSelf(principal, body.partyID);
+      party: (body) => body.partyID,
+      async handle({ body, now, work }, { host }) {
         const notOpen = (tenderID: string) => new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['open tender', `${tenderID} (filled, cancelled, expired or never made)`]);
         const markets = await host.current();
         const targets = body.tenderIDs.map((tenderID) => {
@@ -101,8 +74,8 @@ export const eiTender: EiService = {
     eiRequestTender: {
       scope: 'tender',
       mutates: false,
-      async handle({ body, principal }, { store, host }) {
-        requireSelf(principal, body.requestorPartyID);
+      party: (body) => body.requestorPartyID,
+      async handle({ body }, { store, host }) {
         const wanted = (id: string, context: string) => (body.tenderIDs.length === 0 || body.tenderIDs.includes(id))
           && (body.marketContexts.length === 0 || body.marketContexts.includes(context));
         const offers = (await eiCollections.offers.values(store, [body.partyID]))
@@ -126,8 +99,8 @@ export const eiTender: EiService = {
     eiDistributeTender: {
       scope: 'tender',
       mutates: true,
-      async handle({ body, principal }, { store, host }) {
-        requireSelf(principal, body.partyID);
+      party: (body) => body.partyID,
+      async handle({ body }, { store, host }) {
         await registeredParty(store, body.partyID);
         const writes: WriteOp[] = [];
         for (const t of body.tenders) {

@@ -5,7 +5,6 @@
  *   party ──eiCreateTransaction──▶ service   accepts a distributed offer of the counterparty, wholly or
  *                                            partly (wholly if the offer is integralOnly)
  */
-import { requireSelf } from '../../auth/tokens.js';
 import { durationToMillis } from '../../calendar/duration.js';
 import { MicromarketError } from '../../errors.js';
 import type { Transaction } from '../../market/types.js';
@@ -25,8 +24,8 @@ export const eiTransaction: EiService = {
     eiRequestTransaction: {
       scope: 'tender',
       mutates: false,
-      async handle({ body, principal }, { store, host }) {
-        requireSelf(principal, body.requestorPartyID);
+      party: (body) => body.requestorPartyID,
+      async handle({ body }, { store, host }) {
         const spans = (body.intervals ?? []).filter((i) => i.dtstart !== undefined)
           .map((i) => [i.dtstart!, i.dtstart! + (i.duration ? durationToMillis(i.duration) : 0)] as const);
         const transactions = (await collections.partyTransactions.values(store, [body.requestorPartyID]))
@@ -45,8 +44,8 @@ export const eiTransaction: EiService = {
     eiCreateTransaction: {
       scope: 'tender',
       mutates: true,
-      async handle({ body, principal, now }, { store, host }) {
-        requireSelf(principal, body.partyID);
+      party: (body) => body.partyID,
+      async handle({ body, now }, { store, host }) {
         await registeredParty(store, body.partyID);
         const writes: WriteOp[] = [];
         const ids: string[] = [];
