@@ -1,5 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAuthentication } from '../auth/hook.js';
 import { oauthRoutes } from '../auth/routes.js';
 import { dashboardRoutes } from '../dashboard/routes.js';
@@ -32,7 +31,7 @@ export interface TlsOptions {
 }
 
 /** The HTTP(S) server, before any route: logging through `log` (none when undefined), bodies bounded by the XML limits. */
-export function createApp(pipeline: XmlPipeline, log: Logger | undefined, tls: TlsOptions | undefined): FastifyInstance {
+export function createApp(pipeline: XmlPipeline, log: FastifyBaseLogger | undefined, tls: TlsOptions | undefined): FastifyInstance {
   return Fastify({
     ...(tls ? { https: {
       cert: tls.cert, key: tls.key,
@@ -43,7 +42,7 @@ export function createApp(pipeline: XmlPipeline, log: Logger | undefined, tls: T
     bodyLimit: pipeline.limits.maxBytes,
     // Clients and load balancers should see a slow client time out, not hold a socket forever.
     requestTimeout: 30_000,
-  }) as unknown as FastifyInstance;
+  });
 }
 
 export interface RouteOptions {
