@@ -54,6 +54,17 @@ describe.skipIf(redisUnavailable)('nested markets on two instances sharing Redis
     for (const child of ['home-1', 'feeder-north']) {
       await waitFor(`${child}'s ladder in its parent`, async () => ((await records(child))?.rev ?? 0) >= 1);
     }
+    // A ladder is replaced when the bids under it change (home 1's reaching the feeder changes the feeder's own),
+    // by a cancel and a new tender: the clock must not jump to a gate between the two. So the ladders must have
+    // settled: unchanged over 15 reads 100 ms apart, several runs of the interties job (every 250 ms).
+    let seen = '';
+    let unchanged = 0;
+    await waitFor('the ladders to settle', async () => {
+      const now = JSON.stringify(await Promise.all(['home-1', 'feeder-north'].map(async (c) => (await records(c))?.sent)));
+      unchanged = now === seen ? unchanged + 1 : 0;
+      seen = now;
+      return unchanged >= 15;
+    });
     // Then through the gates, parents first: the substation's (5 minutes ahead), the feeder's (3), home 1's (1);
     // after each, the child takes its flow from the parent's clearing while its own gate is still open.
     for (const [market, gate, child] of [['substation', 5, 'feeder-north'], ['feeder-north', 3, 'home-1'], ['home-1', 1, undefined]] as const) {
