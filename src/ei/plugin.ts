@@ -22,8 +22,9 @@ export const EI_ROUTE = '/ei/:service';
 
 /**
  * POST /ei/{Service}: the EI services. Each request is authenticated, checked for the operation's
- * scope, and handled; a state-changing operation commits its writes together with its response,
- * keyed by party and requestID, so a retry gets the first response and changes nothing.
+ * scope and the party it acts for, and handled; a state-changing operation commits its writes
+ * together with its response, keyed by party and requestID (src/host/requests.ts), so a retry gets
+ * the first response and changes nothing.
  */
 export function eiRoute(services: EiServices, pipeline: XmlPipeline): (params: { service: string }, request: FastifyRequest) => XmlHandler {
   const byName = new Map(eiServices.map((s) => [s.name, s]));
