@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MicromarketError } from '../errors.js';
 import { type Store } from '../store/store.js';
 import { scopes, type Scope, type TokenService } from './tokens.js';
@@ -16,6 +16,19 @@ function parseScopes(text: unknown): Scope[] {
   const unknown = asked.find((s) => !(scopes as readonly string[]).includes(s));
   if (unknown) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`unknown scope ${unknown}`]);
   return asked as Scope[];
+}
+
+const scopeList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+/** The JSON bodies' schemas (fastify's): a value of the wrong type is a 400, never a failure deeper in. */
+const bodies = {
+  clients: { type: 'object', properties: { partyID: { type: 'string' }, scopes: scopeList } },
+  fingerprints: { type: 'object', properties: { fingerprint: { type: 'string' }, partyID: { type: 'string' }, scopes: scopeList } },
+  token: { type: 'object', properties: { grant_type: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' }, scope: { type: 'string' } } },
+} as const;
+
+/** A body that failed its schema, refused once the caller is known to be allowed to send one (authentication first). */
+function requireValidBody(request: FastifyRequest): void {
+  if (request.validationError) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [request.validationError.message]);
 }
 
 /**
@@ -37,8 +50,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
 
-    scope.post('/oauth/clients', async (request, reply) => {
+    scope.post('/oauth/clients', { schema: { body: bodies.clients }, attachValidation: true }, async (request, reply) => {
       await request.authenticate('operator');
+      requireValidBody(request);
       const body = (request.body ?? {}) as { partyID?: unknown; scopes?: unknown };
       if (typeof body.partyID !== 'string' || !/^[\w.:@-]{1,128}$/.test(body.partyID)) {
         throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['partyID: 1-128 letters, digits or . : @ _ -']);
@@ -53,8 +67,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
     });
 
     // Maps a TLS client certificate (by its SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it) to a party.
-    scope.post('/oauth/fingerprints', async (request, reply) => {
+    scope.post('/oauth/fingerprints', { schema: { body: bodies.fingerprints }, attachValidation: true }, async (request, reply) => {
       await request.authenticate('operator');
+      requireValidBody(request);
       const body = (request.body ?? {}) as { fingerprint?: unknown; partyID?: unknown; scopes?: unknown };
       const fingerprint = String(body.fingerprint ?? '').replace(/^sha256 Fingerprint=/i, '').toUpperCase();
       if (!/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint)) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['fingerprint: 32 hex bytes separated by colons']);
@@ -64,8 +79,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       return reply.code(201).send({ fingerprint, partyID: body.partyID, scopes: granted });
     });
 
-    scope.post('/oauth/token', async (request, reply) => {
-      const form = (request.body ?? {}) as Record<string, string>;
+    scope.post('/oauth/token', { schema: { body: bodies.token }, attachValidation: true }, async (request, reply) => {
+      if (request.validationError) return reply.code(400).send({ error: 'invalid_request', error_description: request.validationError.message });
+      const form = (request.body ?? {}) as Record<string, string | undefined>;
       if (form.grant_type !== 'client_credentials') {
         return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'only client_credentials' });
       }

@@ -13,13 +13,13 @@ import { dashboardDir } from '../paths.js';
 import { snapshot, type SnapshotSources } from './snapshot.js';
 
 const uplot = (file: string) => createRequire(import.meta.url).resolve(`uplot/dist/${file}`);
-/** The only files served, by name: nothing else on disk is reachable. */
-const assets: Record<string, { path: () => string; type: string }> = {
-  'dashboard.js': { path: () => join(dashboardDir, 'dashboard.js'), type: 'text/javascript; charset=utf-8' },
-  'dashboard.css': { path: () => join(dashboardDir, 'dashboard.css'), type: 'text/css; charset=utf-8' },
-  'uPlot.iife.min.js': { path: () => uplot('uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
-  'uPlot.min.css': { path: () => uplot('uPlot.min.css'), type: 'text/css; charset=utf-8' },
-};
+/** The only files served, by name: nothing else on disk is reachable (a Map: no name reaches an object's prototype). */
+const assets = new Map<string, { path: () => string; type: string }>([
+  ['dashboard.js', { path: () => join(dashboardDir, 'dashboard.js'), type: 'text/javascript; charset=utf-8' }],
+  ['dashboard.css', { path: () => join(dashboardDir, 'dashboard.css'), type: 'text/css; charset=utf-8' }],
+  ['uPlot.iife.min.js', { path: () => uplot('uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' }],
+  ['uPlot.min.css', { path: () => uplot('uPlot.min.css'), type: 'text/css; charset=utf-8' }],
+]);
 
 /** How often a stream looks for a change. */
 const EVERY_MS = 1000;
@@ -28,7 +28,7 @@ export function dashboardRoutes(app: FastifyInstance, ei: ServiceContext, source
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').send(await readFile(join(dashboardDir, 'index.html'))));
 
   app.get<{ Params: { name: string } }>('/dashboard/assets/:name', async (request, reply) => {
-    const asset = assets[request.params.name];
+    const asset = assets.get(request.params.name);
     if (!asset) return reply.code(404).send({ error: 'no such asset' });
     return reply.type(asset.type).header('cache-control', 'no-cache').send(await readFile(asset.path()));
   });

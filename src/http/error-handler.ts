@@ -16,7 +16,8 @@ function catalogued(error: FastifyError, request: FastifyRequest, pipeline: XmlP
   if (isMicromarketError(error)) return error;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new MicromarketError('MM_ERR_XML_TOO_LARGE', [request.headers['content-length'] ?? 'more than', pipeline.limits.maxBytes]);
+      // A chunked body has no declared length: it was cut off at the limit.
+      return new MicromarketError('MM_ERR_XML_TOO_LARGE', [request.headers['content-length'] ?? `more than ${pipeline.limits.maxBytes}`, pipeline.limits.maxBytes]);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new MicromarketError('MM_ERR_HTTP_CONTENT_TYPE', [request.headers['content-type'] ?? 'none']);
   }

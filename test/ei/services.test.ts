@@ -73,6 +73,30 @@ describe('auth', () => {
     expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });
   });
 
+  it('answers OAuth2 JSON bodies of the wrong shape with 400, never 500', async () => {
+    const token = (body: unknown) => fetch(`${ts.base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const form = { grant_type: 'client_credentials', client_id: 'nobody' };
+    for (const secret of [{}, [], [1, 2], { length: 3 }]) {
+      const res = await token({ ...form, client_secret: secret });
+      expect(res.status, JSON.stringify(secret)).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'invalid_request' });
+    }
+    // A number or a boolean reads as its text (fastify coerces scalars): just a wrong secret.
+    for (const secret of [5, true]) expect((await token({ ...form, client_secret: secret })).status).toBe(401);
+    expect((await token('not an object')).status).toBe(400);
+    const operator = await ts.service.context.tokens.issue('operator', ['operator'], Date.now());
+    const post = (path: string, body: unknown, bearer?: string) => fetch(`${ts.base}${path}`, { method: 'POST',
+      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body) });
+    for (const [path, body] of [['/oauth/clients', { partyID: { a: 1 }, scopes: ['tender'] }], ['/oauth/clients', { partyID: 'p', scopes: { a: 1 } }],
+      ['/oauth/fingerprints', { fingerprint: ['AB'], partyID: 'p', scopes: [] }]] as const) {
+      const res = await post(path, body, operator);
+      expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'MM_ERR_HTTP_BAD_REQUEST' });
+      // Authentication comes first: without a token the shape of the body is not looked at.
+      expect((await post(path, body)).status).toBe(401);
+    }
+  });
+
   it('never lets a party act in another party\'s name', async () => {
     const mallory = await ts.party('mallory');
     const e = await refusal(mallory.call('EiTender', 'eiCreatedTender', { name: 'eiCreateTender', body: { requestID: '', partyID: 'victim', counterPartyID: 'm',

@@ -78,6 +78,28 @@ describe('HTTP shell over a real socket', () => {
     expect((await eiResponse(res)).code).toBe('413');
   });
 
+  it('refuses a chunked body over the limit with 413 naming the limit (the body declares no length)', async () => {
+    const chunk = new TextEncoder().encode(`<x>${'y'.repeat(64 * 1024)}`);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 20) controller.enqueue(chunk); // 1.25 MiB in all, over the 1 MiB limit
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${base}/xml/validate`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect((await eiResponse(res)).description).toBe('MM_ERR_XML_TOO_LARGE: body of more than 1048576 bytes exceeds the limit of 1048576 bytes');
+  });
+
+  it('answers dashboard asset names that are properties of every object with 404, not 500', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const res = await fetch(`${base}/dashboard/assets/${name}`);
+      expect(res.status, name).toBe(404);
+    }
+    expect((await fetch(`${base}/dashboard/assets/dashboard.js`)).status).toBe(200);
+  });
+
   it('refuses JSON, and a POST without a body, with 415', async () => {
     const json = await postXml('/xml/validate', '{"a":1}', 'application/json');
     expect(json.status).toBe(415);
