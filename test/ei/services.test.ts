@@ -73,6 +73,14 @@ describe('auth', () => {
     expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });
   });
 
+  it('refuses a market context request naming another party as requestor with 403', async () => {
+    const other = pipeline.write({ name: 'eiRequestEiMarketContext', body: { requestID: 'a2', requestorPartyID: 'someone-else', marketContexts: [] } });
+    const res = await postXml('/ei/EiMarketContext', other, await ts.service.context.tokens.issue('x', ['enroll'], Date.now()));
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('MM_ERR_AUTH_OTHER_PARTY: a token of x cannot act for someone-else');
+    expect((await postXml('/ei/EiMarketContext', other, await ts.service.context.tokens.issue('operator', ['operator'], Date.now()))).status).toBe(200);
+  });
+
   it('answers OAuth2 JSON bodies of the wrong shape with 400, never 500', async () => {
     const token = (body: unknown) => fetch(`${ts.base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const form = { grant_type: 'client_credentials', client_id: 'nobody' };

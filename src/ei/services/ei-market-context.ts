@@ -14,6 +14,7 @@ export const eiMarketContext: EiService = {
     eiRequestEiMarketContext: {
       scope: 'enroll',
       mutates: false,
+      party: (body) => body.requestorPartyID,
       async handle({ body }, { host }) {
         return { payload: { name: 'eiReplyEiMarketContext', body: { eiResponse: ok(body.requestID),
           marketContexts: marketsNamed(host, body.marketContexts).map(marketContextOf) } } };
