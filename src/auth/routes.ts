@@ -2,7 +2,7 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MicromarketError } from '../errors.js';
-import { type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { scopes, type Scope, type TokenService } from './tokens.js';
 import { authCollections, type ClientRecord } from './records.js';
 

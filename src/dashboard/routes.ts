@@ -24,7 +24,7 @@ const assets = new Map<string, { path: () => string; type: string }>([
 /** How often a stream looks for a change. */
 const EVERY_MS = 1000;
 
-export function dashboardRoutes(app: FastifyInstance, ei: ServiceContext, sources: SnapshotSources): void {
+export function dashboardRoutes(app: FastifyInstance, context: ServiceContext, sources: SnapshotSources): void {
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').send(await readFile(join(dashboardDir, 'index.html'))));
 
   app.get<{ Params: { name: string } }>('/dashboard/assets/:name', async (request, reply) => {
@@ -35,7 +35,7 @@ export function dashboardRoutes(app: FastifyInstance, ei: ServiceContext, source
 
   app.get('/dashboard/state', async (request) => {
     await request.authenticate('operator');
-    return snapshot(ei, sources);
+    return snapshot(context, sources);
   });
 
   app.get('/dashboard/stream', async (request, reply) => {
@@ -46,7 +46,7 @@ export function dashboardRoutes(app: FastifyInstance, ei: ServiceContext, source
     let last = '';
     let quiet = 0;
     const send = async () => {
-      const text = JSON.stringify(await snapshot(ei, sources));
+      const text = JSON.stringify(await snapshot(context, sources));
       if (text !== last) {
         last = text;
         quiet = 0;

@@ -44,12 +44,12 @@ export interface SnapshotSources {
   readonly readings: (now: number, recent: number) => Promise<ProtocolReadings>;
 }
 
-export async function snapshot(ei: ServiceContext, sources: SnapshotSources): Promise<Snapshot> {
-  const now = ei.clock();
-  const markets = await ei.host.current(ei.host.markets);
+export async function snapshot(context: ServiceContext, sources: SnapshotSources): Promise<Snapshot> {
+  const now = context.clock();
+  const markets = await context.host.current(context.host.markets);
   const readings = await sources.readings(now, RECENT);
   // Each transaction is filed under both parties: one copy of each.
-  const byID = new Map((await collections.partyTransactions.values(ei.store, '')).map((t) => [t.transactionID, t]));
+  const byID = new Map((await collections.partyTransactions.values(context.store, '')).map((t) => [t.transactionID, t]));
   const transactions = [...byID.values()].sort((a, b) => b.at - a.at || b.interval - a.interval).slice(0, RECENT);
   return {
     now,
@@ -58,7 +58,7 @@ export async function snapshot(ei: ServiceContext, sources: SnapshotSources): Pr
       const last = traded.filter((i) => i <= now + 86_400_000).at(-1);
       const tie = market.rules.intertie;
       return {
-        rules: publicRules(ei.host.setup(market)),
+        rules: publicRules(context.host.setup(market)),
         ...(tie ? { intertie: { parent: tie.parent.kind === 'local' ? tie.parent.marketID : tie.parent.url, partyID: tie.partyID,
           importCapacity: tie.importCapacity, exportCapacity: tie.exportCapacity, lossFactor: tie.lossFactor, fee: tie.fee } } : {}),
         books: market.book(BOOKS),

@@ -4,7 +4,7 @@ import { CallMarket } from '../market/call-market.js';
 import type { Market } from '../market/market.js';
 import type { ClearingResult } from '../market/types.js';
 import { postXml } from '../http/outbound.js';
-import { type Store, type WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
 import { collections } from '../host/records.js';

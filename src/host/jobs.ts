@@ -38,10 +38,7 @@ export class GateJobs {
     const queue = new Queue(QUEUE, { connection: queueConnection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
     queue.on('error', (error) => services.log.warn({ err: error.message }, 'job queue'));
     const { host, clock, log } = services;
-    const { publisher, after = [], tree } = work;
-    const afterTick = async (now: number) => {
-      for (const step of after) await step(now);
-    };
+    const { publisher, tree } = work;
 
     /** One instance at a time runs `step`; a tick that finds it busy skips. */
     const alone = async (name: string, step: () => Promise<unknown>): Promise<number> => {
@@ -55,7 +52,7 @@ export class GateJobs {
     };
     const run = async (job: GateJob): Promise<number> => {
       // Push alone, so a slow VEN is not sent the same message twice; interties alone, so a ladder is replaced once.
-      if (job.name === 'push') return alone('push', () => afterTick(clock()));
+      if (job.name === 'push') return alone('push', () => scheduler.afterTick(clock()));
       if (job.name === 'interties') return alone('interties', () => tree!.up(clock()));
       const market = host.byId(job.data.marketID ?? '');
       if (!market) return 0; // a market no longer in the rules

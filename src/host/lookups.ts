@@ -1,7 +1,7 @@
 import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
-import { type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { MarketHost } from './markets.js';
 import { collections, type PartyRecord } from './records.js';
 
@@ -45,7 +45,7 @@ export const enrollmentID = (market: Market, partyID: string) => `${market.rules
 export async function enrolledParties(store: Store, market: Market): Promise<PartyRecord[]> {
   const approved = (await collections.enrollments.values(store, enrollmentID(market, '')))
     .filter((e) => e.status === 'approvedEnrollment');
-  const parties = await Promise.all(approved.map((e) => collections.parties.get(store, e.partyID).then((p) => p)));
+  const parties = await Promise.all(approved.map((e) => collections.parties.get(store, e.partyID)));
   return parties.filter((p): p is PartyRecord => p !== undefined && !p.cancelled);
 }
 

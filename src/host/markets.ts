@@ -8,7 +8,7 @@ import type { MarketRules } from '../terms/rules.js';
 import type { MarketSetup } from '../terms/signals.js';
 import type { Rejection, Transaction } from '../market/types.js';
 import { localLeases, type Leases } from '../store/leases.js';
-import { type Store, type WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import { collections } from './records.js';
 
 /** An operation on a market's engine, exactly as it ran: replaying these rebuilds the engine. */

@@ -87,13 +87,18 @@ export class GateScheduler {
    */
   async tick(): Promise<void> {
     const now = this.services.clock();
-    const { publisher, after = [], tree } = this.work;
+    const { publisher, tree } = this.work;
     await tree?.up(now);
     for (const market of this.#ordered ??= rootsFirst(this.services.host.markets)) {
       await tree?.down(market, now);
       for (const key of await this.closeGates(market, now)) await publisher.deliver(market, key);
     }
-    for (const followUp of after) await followUp(now);
+    await this.afterTick(now);
+  }
+
+  /** The work that follows a tick (push delivery), in order. */
+  async afterTick(now: number): Promise<void> {
+    for (const step of this.work.after ?? []) await step(now);
   }
 
   /** Stops ticking and waits for a tick in progress. */

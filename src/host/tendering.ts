@@ -63,4 +63,3 @@ export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: s
 export async function cancelRegistration(work: MarketWork, host: MarketHost, party: PartyRecord, now: number): Promise<WriteOp[]> {
   return [...await withdrawAll(work, host, party.partyID, now), collections.parties.put(party.partyID, { ...party, cancelled: true })];
 }
-

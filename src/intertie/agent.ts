@@ -27,11 +27,11 @@ import { flowTenders, intertieAccount, termsOf, type ChildMarket } from '../mark
 import { firstOpenInterval, gateClosureMs } from '../terms/rules.js';
 import { rootsFirst } from '../market/tree.js';
 import { gridOf } from '../terms/ladder.js';
-import { type Store, type WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
 import { PowerMatcherParent } from './powermatcher-parent.js';
 import { intervalOfKey, intertieCollections, type IntertieRecord } from './records.js';
-import { type IntertieStatus, type IntertieReading, type IntertieState } from '../host/views.js';
+import type { IntertieStatus, IntertieReading, IntertieState } from '../host/views.js';
 
 /** One child market and the link to its parent. */
 export interface Intertie {

@@ -1,6 +1,6 @@
 /** What a child market keeps about its intertie, in the store. */
 import { Collection } from '../store/collection.js';
-import { type IntertieStatus } from '../host/views.js';
+import type { IntertieStatus } from '../host/views.js';
 
 /** The interval a key of `interties` is for. */
 export const intervalOfKey = (key: string): number => Number(key.slice(key.indexOf('/') + 1));

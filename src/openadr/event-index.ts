@@ -8,7 +8,7 @@
  * index, where a shared one would keep only the last of the two.
  */
 import type { Instant } from '../calendar/instant.js';
-import { type Store, type WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import type { EventRecord } from './event-model.js';
 import { oadrCollections } from './records.js';
 

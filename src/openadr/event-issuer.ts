@@ -9,7 +9,7 @@ import type { Instant } from '../calendar/instant.js';
 import { enrolledParties } from '../host/lookups.js';
 import type { Market } from '../market/market.js';
 import { gateClosureMs, granularityMs } from '../terms/rules.js';
-import { type Store, type WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import { indexWith, liveEventIDs } from './event-index.js';
 import { eventIDFor, round, simpleLevel, type EventRecord } from './event-model.js';
 import { priceUpdates } from './vtn-reports.js';

@@ -29,9 +29,9 @@ function instantParam(name: string, value: string | undefined): Instant | undefi
   }
 }
 
-export function jsonRoutes(app: FastifyInstance, ei: ServiceContext): void {
-  const points = async (venID: string, rID?: string): Promise<TelemetryPoint[]> =>
-    await oadrCollections.telemetry.values(ei.store, `${venID}/${rID !== undefined ? `${rID}/` : ''}`);
+export function jsonRoutes(app: FastifyInstance, context: ServiceContext): void {
+  const points = (venID: string, rID?: string): Promise<TelemetryPoint[]> =>
+    oadrCollections.telemetry.values(context.store, rID !== undefined ? [venID, rID] : [venID]);
   const caller = async (request: FastifyRequest, venID: string) => {
     const principal = await request.authenticate('report');
     requireSelf(principal, venID);
@@ -47,8 +47,8 @@ export function jsonRoutes(app: FastifyInstance, ei: ServiceContext): void {
   });
 
   const marketNamed = (marketContext: string | undefined) => {
-    const market = ei.host.byContext(marketContext ?? '');
-    if (!market) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`marketContext must name a market (${ei.host.marketContexts.join(', ')})`]);
+    const market = context.host.byContext(marketContext ?? '');
+    if (!market) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`marketContext must name a market (${context.host.marketContexts.join(', ')})`]);
     return market;
   };
 
@@ -56,13 +56,13 @@ export function jsonRoutes(app: FastifyInstance, ei: ServiceContext): void {
     await request.authenticate('operator');
     const market = marketNamed(request.query.marketContext);
     const interval = instantParam('interval', request.query.interval ?? '');
-    const events = (await oadrCollections.events.values(ei.store, ''))
+    const events = (await oadrCollections.events.values(context.store, ''))
       .filter((e) => e.marketID === market.rules.id && e.dtstart === interval)
       .sort((a, b) => a.venID.localeCompare(b.venID));
-    const now = ei.clock();
+    const now = context.clock();
     const resourcesOut = new Map<string, string[]>();
     for (const venID of new Set(events.map((e) => e.venID))) {
-      for (const opt of await oadrCollections.opts.values(ei.store, [venID])) {
+      for (const opt of await oadrCollections.opts.values(context.store, [venID])) {
         if (opt.optType !== 'optOut' || opt.eventID === undefined) continue;
         const key = `${venID}/${opt.eventID}`;
         resourcesOut.set(key, [...(resourcesOut.get(key) ?? []), ...opt.resourceIDs].sort());
@@ -84,7 +84,7 @@ export function jsonRoutes(app: FastifyInstance, ei: ServiceContext): void {
   app.get<{ Params: { venID: string }; Querystring: { marketContext?: string } }>('/telemetry/:venID/delivered', async (request) => {
     const { venID } = request.params;
     await caller(request, venID);
-    const market = (await ei.host.current([marketNamed(request.query.marketContext)]))[0]!;
+    const market = (await context.host.current([marketNamed(request.query.marketContext)]))[0]!;
     const readings = deliveredByInterval(await points(venID), market.rules);
     const intervals = [...new Set([...market.positions.intervals().filter((i) => market.positions.of(i).has(venID)), ...readings.keys()])].sort((a, b) => a - b);
     return {

@@ -14,10 +14,10 @@ import { collections, type PartyRecord } from '../host/records.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { enqueue } from './queue.js';
 
-export function operatorRoutes(app: FastifyInstance, ei: ServiceContext): void {
+export function operatorRoutes(app: FastifyInstance, context: ServiceContext): void {
   const ven = async (request: FastifyRequest, venID: string): Promise<PartyRecord> => {
     await request.authenticate('operator');
-    const party = await collections.parties.get(ei.store, venID);
+    const party = await collections.parties.get(context.store, venID);
     if (!party?.oadr || party.cancelled) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`${venID} is not a registered VEN`]);
     return party;
   };
@@ -25,15 +25,15 @@ export function operatorRoutes(app: FastifyInstance, ei: ServiceContext): void {
   app.post<{ Params: { venID: string } }>('/vens/:venID/reregistration', async (request, reply) => {
     const party = await ven(request, request.params.venID);
     const message: OadrMessage = { kind: 'oadrRequestReregistration', value: { venID: party.partyID } };
-    await ei.store.commit([enqueue(party.partyID, message, ei.clock())]);
+    await context.store.commit([enqueue(party.partyID, message, context.clock())]);
     return reply.code(202).send({ venID: party.partyID, queued: message.kind });
   });
 
   app.post<{ Params: { venID: string } }>('/vens/:venID/cancellation', async (request, reply) => {
     const party = await ven(request, request.params.venID);
-    const now = ei.clock();
+    const now = context.clock();
     const message: OadrMessage = { kind: 'oadrCancelPartyRegistration', value: { requestID: `cancel-${now}`, registrationID: party.registrationID, venID: party.partyID } };
-    await ei.store.commit([enqueue(party.partyID, message, now), collections.parties.put(party.partyID, { ...party, oadr: { ...party.oadr!, cancelRequested: true } })]);
+    await context.store.commit([enqueue(party.partyID, message, now), collections.parties.put(party.partyID, { ...party, oadr: { ...party.oadr!, cancelRequested: true } })]);
     return reply.code(202).send({ venID: party.partyID, queued: message.kind });
   });
 }

@@ -12,7 +12,7 @@ import type { Availability } from '../calendar/availability.js';
 import { MicromarketError } from '../errors.js';
 import { marketFor, registeredParty } from '../host/lookups.js';
 import { collections, type AvailRecord } from '../host/records.js';
-import { type WriteOp } from '../store/store.js';
+import type { WriteOp } from '../store/store.js';
 import type { OadrHandlers } from './handlers.js';
 import { oadrCollections, type OptRecord } from './records.js';
 import { ok } from '../xml/payloads/index.js';

@@ -3,7 +3,7 @@
  * registration), oldest first. A poll takes one and deletes it in the commit before its answer.
  */
 import type { Instant } from '../calendar/instant.js';
-import { type Store, type WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { oadrCollections } from './records.js';
 

@@ -15,7 +15,7 @@ import type { Instant } from '../calendar/instant.js';
 import { SI_EXPONENT, type SiScaleCode } from '../emix/product.js';
 import { MicromarketError } from '../errors.js';
 import { registeredParty } from '../host/lookups.js';
-import { type Json, type WriteOp } from '../store/store.js';
+import type { Json, WriteOp } from '../store/store.js';
 import type { ValueOf } from '../xml/codec.js';
 import { ok, type EiResponse } from '../xml/payloads/index.js';
 import type { oadrReport, oadrReportRequest } from '../xml/payloads/oadr.js';

@@ -15,7 +15,7 @@ import type { MarketHost } from '../host/markets.js';
 import { MicromarketError } from '../errors.js';
 import type { Market } from '../market/market.js';
 import { granularityMs } from '../terms/rules.js';
-import { type Store, type WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 import { priceItem, publishedPrice } from './event-model.js';
 import { enqueue } from './queue.js';

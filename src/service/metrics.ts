@@ -6,7 +6,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { Market } from '../market/market.js';
-import { type IntertieReading } from '../host/views.js';
+import type { IntertieReading } from '../host/views.js';
 
 /** What the scrape-time gauges read. */
 export interface MetricSources {

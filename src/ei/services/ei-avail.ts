@@ -8,7 +8,7 @@
  */
 import { MicromarketError } from '../../errors.js';
 import { marketFor, registeredParty } from '../../host/lookups.js';
-import { type EiService } from '../operation.js';
+import type { EiService } from '../operation.js';
 import { collections, type AvailRecord } from '../../host/records.js';
 import { ok } from '../../xml/payloads/index.js';
 

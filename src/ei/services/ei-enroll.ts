@@ -11,7 +11,7 @@ import { MicromarketError } from '../../errors.js';
 import { partyLeftWrites } from '../../host/context.js';
 import { enrollmentID, marketFor, registeredParty } from '../../host/lookups.js';
 import { withdrawAll } from '../../host/tendering.js';
-import { type EiService } from '../operation.js';
+import type { EiService } from '../operation.js';
 import { collections, type EnrollmentRecord } from '../../host/records.js';
 import { ok } from '../../xml/payloads/index.js';
 

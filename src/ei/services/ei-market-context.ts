@@ -4,7 +4,7 @@
  *   party ──eiRequestEiMarketContext──▶ service   the markets named (or every market)
  */
 import { marketsNamed } from '../../host/lookups.js';
-import { type EiService } from '../operation.js';
+import type { EiService } from '../operation.js';
 import { marketContextOf } from '../wire.js';
 import { ok } from '../../xml/payloads/index.js';
 

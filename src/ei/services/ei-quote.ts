@@ -5,7 +5,7 @@
  *   party ──eiRequestQuote──▶ service   best bid/ask, indicative and recent clearing prices
  */
 import { marketsNamed } from '../../host/lookups.js';
-import { type EiService } from '../operation.js';
+import type { EiService } from '../operation.js';
 import { ok } from '../../xml/payloads/index.js';
 
 export const eiQuote: EiService = {

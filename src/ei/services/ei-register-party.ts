@@ -9,7 +9,7 @@ import { requireSelf, type Principal } from '../../auth/tokens.js';
 import { MicromarketError } from '../../errors.js';
 import { registeredParty } from '../../host/lookups.js';
 import { cancelRegistration } from '../../host/tendering.js';
-import { type EiService } from '../operation.js';
+import type { EiService } from '../operation.js';
 import { SERVICE_PARTY } from '../quote-distribution.js';
 import { collections, type PartyRecord } from '../../host/records.js';
 import { ok } from '../../xml/payloads/index.js';

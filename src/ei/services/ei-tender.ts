@@ -9,11 +9,11 @@
  */
 import { durationOfMillis } from '../../calendar/duration.js';
 import { MicromarketError } from '../../errors.js';
-import { type WriteOp } from '../../store/store.js';
+import type { WriteOp } from '../../store/store.js';
 import { ok, type PayloadBody } from '../../xml/payloads/index.js';
 import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
 import { admitTenders } from '../../host/tendering.js';
-import { type EiService } from '../operation.js';
+import type { EiService } from '../operation.js';
 import { transactionFor } from '../wire.js';
 import { eiCollections } from '../records.js';
 

@@ -8,10 +8,10 @@
 import { durationToMillis } from '../../calendar/duration.js';
 import { MicromarketError } from '../../errors.js';
 import type { Transaction } from '../../market/types.js';
-import { type WriteOp } from '../../store/store.js';
+import type { WriteOp } from '../../store/store.js';
 import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
 import { transactionWrites } from '../../host/markets.js';
-import { type EiService } from '../operation.js';
+import type { EiService } from '../operation.js';
 import { collections } from '../../host/records.js';
 import { transactionFor } from '../wire.js';
 import type { OfferRecord } from './ei-tender.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Market } from '../../market/market.js';
 import type { Store } from '../../store/store.js';
 import type { XmlPipeline } from '../../xml/pipeline.js';
-import { type IntertieStatus } from '../../host/views.js';
+import type { IntertieStatus } from '../../host/views.js';
 
 /**
  * GET /healthz: 200 when the store accepts writes, 503 when it does not. A market whose intertie is
