@@ -23,6 +23,8 @@ export const errorCatalogue = {
   MM_ERR_XML_UNKNOWN_PAYLOAD: define('MM_ERR_XML_UNKNOWN_PAYLOAD', '%s is not a payload this endpoint accepts', 400),
   MM_ERR_XML_VALUE: define('MM_ERR_XML_VALUE', '%s: %s', 400),
   MM_ERR_HTTP_CONTENT_TYPE: define('MM_ERR_HTTP_CONTENT_TYPE', 'content type %s is not accepted; send application/xml', 415),
+  MM_ERR_HTTP_CONTENT_ENCODING: define('MM_ERR_HTTP_CONTENT_ENCODING', 'content encoding %s is not accepted; send the body as it is (identity)', 415),
+  MM_ERR_HTTP_CHARSET: define('MM_ERR_HTTP_CHARSET', 'charset %s is not accepted; send UTF-8', 415),
   MM_ERR_HTTP_NOT_FOUND: define('MM_ERR_HTTP_NOT_FOUND', 'no route for %s %s', 404),
   MM_ERR_HTTP_BAD_REQUEST: define('MM_ERR_HTTP_BAD_REQUEST', '%s', 400),
   MM_ERR_AUTH_MISSING: define('MM_ERR_AUTH_MISSING', 'no credentials: send Authorization: Bearer <token>', 401),
@@ -49,6 +51,15 @@ export const errorCatalogue = {
 export type ErrorCode = keyof typeof errorCatalogue;
 
 /** An error with a catalogue code. Safe to show to clients: the message holds no internals. */
+/**
+ * How much of a request an error may quote: a value up to 200 characters, a whole reason up to 900,
+ * so `code: line n: reason` fits the 1024 characters of an ei:responseDescription and a recorded
+ * refusal stays small whatever the request held.
+ */
+const MAX_QUOTED = 200;
+const MAX_REASON = 900;
+const bounded = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
 export class MicromarketError extends Error {
   override readonly name = 'MicromarketError';
   readonly code: ErrorCode;
@@ -63,7 +74,7 @@ export class MicromarketError extends Error {
   constructor(code: ErrorCode, args: ReadonlyArray<string | number> = [], where: { line?: number; reason?: string } = {}) {
     const def = errorCatalogue[code];
     let i = 0;
-    const reason = where.reason ?? def.message.replace(/%s/g, () => String(args[i++] ?? ''));
+    const reason = bounded(where.reason ?? def.message.replace(/%s/g, () => bounded(String(args[i++] ?? ''), MAX_QUOTED)), MAX_REASON);
     super(where.line ? `line ${where.line}: ${reason}` : reason);
     this.code = code;
     this.status = def.status;

@@ -44,7 +44,7 @@ async function principalOf(request: FastifyRequest, { tokens, wallClock, store }
     const socket = request.raw.socket as TLSSocket;
     if (socket.encrypted && socket.authorized) {
       const fingerprint = socket.getPeerCertificate().fingerprint256;
-      const mapped = await authCollections.fingerprints.get(store, fingerprint);
+      const mapped = await authCollections.fingerprints.get(store, [fingerprint]);
       if (mapped) return { partyID: mapped.partyID, scopes: new Set(mapped.scopes) };
       throw new MicromarketError('MM_ERR_AUTH_INVALID', [`client certificate ${fingerprint} is not mapped to a party`]);
     }

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MicromarketError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { isPartyID, PARTY_ID_RULE } from './party-id.js';
 import { scopes, type Scope, type TokenService } from './tokens.js';
 import { authCollections, type ClientRecord } from './records.js';
 
@@ -54,15 +55,13 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       await request.authenticate('operator');
       requireValidBody(request);
       const body = (request.body ?? {}) as { partyID?: unknown; scopes?: unknown };
-      if (typeof body.partyID !== 'string' || !/^[\w.:@-]{1,128}$/.test(body.partyID)) {
-        throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['partyID: 1-128 letters, digits or . : @ _ -']);
-      }
+      if (!isPartyID(body.partyID)) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`partyID: ${PARTY_ID_RULE}`]);
       const granted = parseScopes(Array.isArray(body.scopes) ? body.scopes.join(' ') : body.scopes);
       const secret = randomBytes(24).toString('base64url');
       const salt = randomBytes(16);
       const record: ClientRecord = { partyID: body.partyID, salt: salt.toString('base64url'),
         hash: (await scryptAsync(secret, salt, 32)).toString('base64url'), scopes: granted };
-      await deps.store.commit([authCollections.clients.put(body.partyID, record)]);
+      await deps.store.commit([authCollections.clients.put([body.partyID], record)]);
       return reply.code(201).send({ client_id: body.partyID, client_secret: secret, scopes: granted });
     });
 
@@ -73,9 +72,9 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       const body = (request.body ?? {}) as { fingerprint?: unknown; partyID?: unknown; scopes?: unknown };
       const fingerprint = String(body.fingerprint ?? '').replace(/^sha256 Fingerprint=/i, '').toUpperCase();
       if (!/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint)) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['fingerprint: 32 hex bytes separated by colons']);
-      if (typeof body.partyID !== 'string' || body.partyID === '') throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['partyID is required']);
+      if (!isPartyID(body.partyID)) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`partyID: ${PARTY_ID_RULE}`]);
       const granted = parseScopes(Array.isArray(body.scopes) ? body.scopes.join(' ') : body.scopes);
-      await deps.store.commit([authCollections.fingerprints.put(fingerprint, { partyID: body.partyID, scopes: granted })]);
+      await deps.store.commit([authCollections.fingerprints.put([fingerprint], { partyID: body.partyID, scopes: granted })]);
       return reply.code(201).send({ fingerprint, partyID: body.partyID, scopes: granted });
     });
 
@@ -85,7 +84,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: { store: Store; to
       if (form.grant_type !== 'client_credentials') {
         return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'only client_credentials' });
       }
-      const client = await authCollections.clients.get(deps.store, form.client_id ?? '');
+      const client = await authCollections.clients.get(deps.store, [form.client_id ?? '']);
       const given = await scryptAsync(form.client_secret ?? '', Buffer.from(client?.salt ?? 'AAAA', 'base64url'), 32);
       if (!client || !timingSafeEqual(given, Buffer.from(client.hash, 'base64url'))) {
         return reply.code(401).send({ error: 'invalid_client', error_description: new MicromarketError('MM_ERR_AUTH_CLIENT').message });

@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { MicromarketError } from '../errors.js';
+import { isPartyID, PARTY_ID_RULE } from './party-id.js';
 
 /** What a request may do. `operator` may do everything, including acting for any party. */
 export const scopes = ['tender', 'quote', 'avail', 'enroll', 'register', 'report', 'operator'] as const;
@@ -48,6 +49,7 @@ export class TokenService {
 
   /** Issues a token for a party. `now` in ms; lifetime in seconds. */
   async issue(partyID: string, granted: readonly Scope[], now: number, lifetimeSeconds = 3600): Promise<string> {
+    if (!isPartyID(partyID)) throw new Error(`a party ID is ${PARTY_ID_RULE}, not ${JSON.stringify(partyID)}`);
     const iat = Math.floor(now / 1000);
     return new SignJWT({ scope: granted.join(' ') })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -68,6 +70,8 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: new Date(now) });
       if (!payload.sub || typeof payload.exp !== 'number') throw new MicromarketError('MM_ERR_AUTH_INVALID', ['no subject or expiry']);
+      // A token signed with our key but minted elsewhere (or before the grammar) names no party that can exist.
+      if (!isPartyID(payload.sub)) throw new MicromarketError('MM_ERR_AUTH_INVALID', ['its subject is not a party ID']);
       const granted = String(payload.scope ?? '').split(' ').filter((s): s is Scope => (scopes as readonly string[]).includes(s));
       const principal: Principal = { partyID: payload.sub, scopes: new Set(granted) };
       if (this.#verified.size > 10_000) this.#verified.clear();

@@ -43,3 +43,25 @@ export function isAvailable(availabilities: readonly Availability[], start: Inst
 export function insideWindow(availability: Availability, start: Instant, end: Instant): boolean {
   return availability.available.some((a) => windowCovers(a.properties, start, end));
 }
+
+const PLAIN_WEEKDAY = /^(SU|MO|TU|WE|TH|FR|SA)$/;
+
+/**
+ * Why a party may not declare this availability, or undefined if it may. ical.js searches forever
+ * for a rule no date satisfies (DAILY;BYMONTH=2;BYMONTHDAY=30), in the thread that serves every
+ * party, so the windows a party declares recur only DAILY or WEEKLY on plain weekdays (with INTERVAL,
+ * COUNT, UNTIL, WKST), which always occur. Market rules, which the operator writes, may use any rule.
+ */
+export function undeclarable(availability: Availability): string | undefined {
+  for (const p of [availability.properties, ...availability.available.map((a) => a.properties)]) {
+    const rule = p?.rrule;
+    if (!rule) continue;
+    const richer = rule.bysecond.length + rule.byminute.length + rule.byhour.length + rule.bymonthday.length + rule.byyearday.length
+      + rule.byweekno.length + rule.bymonth.length + rule.bysetpos.length > 0;
+    if ((rule.freq !== 'DAILY' && rule.freq !== 'WEEKLY') || richer || !rule.byday.every((d) => PLAIN_WEEKDAY.test(d))) {
+      return 'a declared window recurs DAILY or WEEKLY, on plain weekdays (BYDAY=MO,TU...), with INTERVAL, COUNT, UNTIL or WKST if need be';
+    }
+  }
+  return undefined;
+}
+

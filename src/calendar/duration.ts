@@ -37,6 +37,24 @@ export function parseDuration(text: string): Duration {
   };
 }
 
+/** The longest length a message may give: ten years (365.25 days each), beyond any interval, window or period traded. */
+export const MAX_LENGTH_MS = 315_576_000_000;
+
+/**
+ * Parses a length of time: a duration with a fixed length (weeks, days, hours, minutes, seconds),
+ * not negative, at most ten years. Every duration a message carries is one (an interval's length,
+ * an availability or opt period, a poll frequency...): `P1M` means nothing without a calendar
+ * anchor, and a stored one would poison every later computation with it, so it is refused where it is read.
+ */
+export function parseLength(text: string): Duration {
+  const d = parseDuration(text);
+  if (d.years || d.months) throw new RangeError(`${text} has no fixed length (years and months vary): give the length in weeks, days, hours, minutes or seconds (P1D, PT15M)`);
+  const ms = durationToMillis(d);
+  if (ms < 0) throw new RangeError(`${text} is negative: a length of time is not`);
+  if (ms > MAX_LENGTH_MS) throw new RangeError(`${text} is longer than the limit of ten years (P3652DT12H)`);
+  return d;
+}
+
 /** Formats a duration with the components it has (`PT15M`, `P1DT2H`, `P2W`, `PT0S`). */
 export function formatDuration(d: Duration): string {
   const sign = d.negative ? '-' : '';

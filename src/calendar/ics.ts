@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import type { Availability, BusyType, CalendarProperties, Recurrence } from './availability.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseLength } from './duration.js';
 import type { Instant } from './instant.js';
 import { toIcalRecur } from './recurrence.js';
 import { instantOf, isKnownZone, wallTimeAt } from './zone.js';
@@ -49,7 +49,7 @@ function readProperties(component: ICAL.Component): CalendarProperties {
   const end = readTime(component, 'dtend');
   if (end) p.dtend = end.at;
   const duration = component.getFirstPropertyValue('duration') as ICAL.Duration | null;
-  if (duration) p.duration = parseDuration(duration.toString());
+  if (duration) p.duration = parseLength(duration.toString());
   const uid = component.getFirstPropertyValue('uid');
   if (uid) p.uid = String(uid);
   const summary = component.getFirstPropertyValue('summary');

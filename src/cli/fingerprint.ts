@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { request as plainRequest } from 'node:http';
 import { TokenService } from '../auth/tokens.js';
 import { UsageError, type Command } from './command.js';
-import { scopeList } from './token.js';
+import { partyOption, scopeList } from './token.js';
 
 /** POSTs JSON, trusting `ca` for an HTTPS service with its own CA; resolves with the status and body. */
 function postJson(url: URL, body: unknown, token: string, ca: Buffer | undefined): Promise<{ status: number; text: string }> {
@@ -41,8 +41,8 @@ Options:
   options: { cert: { type: 'string' }, party: { type: 'string' }, scope: { type: 'string' }, url: { type: 'string' }, 'server-ca': { type: 'string' }, data: { type: 'string' } },
   allowPositionals: false,
   async run(values) {
-    const party = values.party as string | undefined;
-    if (!values.cert || !party) throw new UsageError('fingerprint needs --cert FILE and --party ID');
+    if (!values.cert) throw new UsageError('fingerprint needs --cert FILE and --party ID');
+    const party = partyOption('fingerprint', values.party);
     const scopes = scopeList('fingerprint', values.scope);
     const fingerprint = new X509Certificate(await readFile(String(values.cert))).fingerprint256;
     const tokens = await TokenService.forDataDir(String(values.data ?? process.env.MICROMARKET_DATA ?? './data'));

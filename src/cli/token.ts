@@ -1,3 +1,4 @@
+import { isPartyID, PARTY_ID_RULE } from '../auth/party-id.js';
 import { scopes, TokenService, type Scope } from '../auth/tokens.js';
 import { UsageError, type Command } from './command.js';
 
@@ -8,6 +9,13 @@ export function scopeList(command: string, value: unknown): Scope[] {
   const unknown = asked.find((s) => !(scopes as readonly string[]).includes(s));
   if (unknown) throw new UsageError(`unknown scope ${unknown}; scopes are ${scopes.join(', ')}`);
   return asked as Scope[];
+}
+
+/** The party of a --party option, in the one party-ID grammar. */
+export function partyOption(command: string, value: unknown): string {
+  if (value === undefined) throw new UsageError(`${command} needs --party ID`);
+  if (!isPartyID(value)) throw new UsageError(`--party: a party ID is ${PARTY_ID_RULE}, not ${JSON.stringify(value)}`);
+  return value;
 }
 
 export const tokenCommand: Command = {
@@ -30,8 +38,7 @@ Options:
   options: { party: { type: 'string' }, scope: { type: 'string' }, data: { type: 'string' }, lifetime: { type: 'string' } },
   allowPositionals: false,
   async run(values) {
-    const party = values.party as string | undefined;
-    if (!party) throw new UsageError('token needs --party ID');
+    const party = partyOption('token', values.party);
     const asked = scopeList('token', values.scope);
     const lifetime = Number(values.lifetime ?? 3600);
     if (!Number.isInteger(lifetime) || lifetime <= 0) throw new UsageError('--lifetime must be a positive whole number of seconds');

@@ -48,8 +48,9 @@ export async function snapshot(context: ServiceContext, sources: SnapshotSources
   const now = context.clock();
   const markets = await context.host.current(context.host.markets);
   const readings = await sources.readings(now, RECENT);
-  // Each transaction is filed under both parties: one copy of each.
-  const byID = new Map((await collections.partyTransactions.values(context.store, '')).map((t) => [t.transactionID, t]));
+  // Each transaction is filed under both parties: one copy of each (a market's and two parties' own IDs may meet).
+  const byID = new Map((await collections.partyTransactions.list(context.store))
+    .map(([key, t]) => [`${collections.partyTransactions.parts(key)[1]}/${t.transactionID}`, t]));
   const transactions = [...byID.values()].sort((a, b) => b.at - a.at || b.interval - a.interval).slice(0, RECENT);
   return {
     now,

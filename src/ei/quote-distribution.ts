@@ -4,6 +4,7 @@ import { CallMarket } from '../market/call-market.js';
 import type { Market } from '../market/market.js';
 import type { ClearingResult } from '../market/types.js';
 import { postXml } from '../http/outbound.js';
+import type { Key } from '../store/collection.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { PayloadBody } from '../xml/payloads/index.js';
@@ -72,7 +73,7 @@ export class QuoteDistributor {
   }
 
   /** The outbox keys (marketID/interval) of a market still to deliver. */
-  async pending(market: Market): Promise<string[]> {
+  async pending(market: Market): Promise<Key[]> {
     return (await eiCollections.quoteOutbox.list(this.store, [market.rules.id])).map(([key]) => key);
   }
 
@@ -82,7 +83,7 @@ export class QuoteDistributor {
    * was not recorded, and nothing once the entry is gone. A subscriber that refuses or cannot be
    * reached is logged and not tried again. Returns the deliveries made.
    */
-  async deliver(market: Market, key: string): Promise<number> {
+  async deliver(market: Market, key: Key): Promise<number> {
     const entry = await eiCollections.quoteOutbox.get(this.store, key);
     if (!entry) return 0;
     const id = quoteID(market, entry.interval, 'cleared');

@@ -18,7 +18,7 @@ export async function inOrder<T extends readonly unknown[]>(lookups: { readonly 
 
 /** The party's registration, or a refusal (463) if it has none or cancelled it. */
 export async function registeredParty(store: Store, partyID: string): Promise<PartyRecord> {
-  const party = await collections.parties.get(store, partyID);
+  const party = await collections.parties.get(store, [partyID]);
   if (!party || party.cancelled) throw new MicromarketError('MM_ERR_EI_UNKNOWN_PARTY', [partyID]);
   return party;
 }
@@ -35,7 +35,7 @@ export function marketsNamed(host: MarketHost, marketContexts: readonly string[]
   return marketContexts.length === 0 ? host.markets : marketContexts.map((c) => marketFor(host, c));
 }
 
-/** One enrollment per party and market, so its ID is their pair. */
+/** One enrollment per party and market, so its ID names their pair (the store keys it by both). */
 export const enrollmentID = (market: Market, partyID: string) => `${market.rules.id}:${partyID}`;
 
 /**
@@ -43,15 +43,15 @@ export const enrollmentID = (market: Market, partyID: string) => `${market.rules
  * Their records are read together (one round trip to Redis).
  */
 export async function enrolledParties(store: Store, market: Market): Promise<PartyRecord[]> {
-  const approved = (await collections.enrollments.values(store, enrollmentID(market, '')))
+  const approved = (await collections.enrollments.values(store, [market.rules.id]))
     .filter((e) => e.status === 'approvedEnrollment');
-  const parties = await Promise.all(approved.map((e) => collections.parties.get(store, e.partyID)));
+  const parties = await Promise.all(approved.map((e) => collections.parties.get(store, [e.partyID])));
   return parties.filter((p): p is PartyRecord => p !== undefined && !p.cancelled);
 }
 
 /** Refuses (451) a party without an approved enrollment in the market. */
 export async function requireEnrolled(store: Store, market: Market, partyID: string): Promise<void> {
-  const enrollment = await collections.enrollments.get(store, enrollmentID(market, partyID));
+  const enrollment = await collections.enrollments.get(store, [market.rules.id, partyID]);
   if (enrollment?.status !== 'approvedEnrollment') throw new MicromarketError('MM_ERR_EI_NOT_ENROLLED', [partyID, market.rules.marketContext]);
 }
 

@@ -9,7 +9,7 @@ import type { MarketSetup } from '../terms/signals.js';
 import type { Rejection, Transaction } from '../market/types.js';
 import { localLeases, type Leases } from '../store/leases.js';
 import type { Store, WriteOp } from '../store/store.js';
-import { collections } from './records.js';
+import { collections, type TransactionOrigin } from './records.js';
 
 /** An operation on a market's engine, exactly as it ran: replaying these rebuilds the engine. */
 export type EngineCommand =
@@ -155,8 +155,7 @@ export class MarketHost {
       slot.engine = createMarket(slot.rules);
       slot.seq = 0;
     }
-    const prefix = `${slot.rules.id}/`;
-    const entries = await collections.commands.list(this.store, prefix, slot.seq > 0 ? logKey(slot.rules.id, slot.seq) : undefined);
+    const entries = await collections.commands.list(this.store, [slot.rules.id], slot.seq > 0 ? logKey(slot.rules.id, slot.seq) : undefined);
     for (const [, command] of entries) apply(slot.engine, command);
     slot.seq += entries.length;
     slot.stale = false;
@@ -241,7 +240,7 @@ export class MarketHost {
     const seq = ++slot.seq;
     const id = slot.rules.id;
     const writes: WriteOp[] = [collections.commands.append(logKey(id, seq), command, seq > 1 ? logKey(id, seq - 1) : undefined)];
-    for (const t of result.transactions) writes.push(...transactionWrites(t));
+    for (const t of result.transactions) writes.push(...transactionWrites(t, 'market'));
     for (const c of result.clearings) {
       const { transactions: _trades, ...summary } = c;
       writes.push(collections.clearings.put([c.marketID, c.interval], summary));
@@ -323,8 +322,8 @@ function apply(market: Market, command: EngineCommand): CommandResult {
 }
 
 /** A transaction is filed under each of its parties, so each finds its own with one prefix scan. */
-export function transactionWrites(t: Transaction): WriteOp[] {
-  const writes = [collections.partyTransactions.put([t.buyer, t.transactionID], t)];
-  if (t.seller !== t.buyer) writes.push(collections.partyTransactions.put([t.seller, t.transactionID], t));
+export function transactionWrites(t: Transaction, origin: TransactionOrigin): WriteOp[] {
+  const writes = [collections.partyTransactions.put([t.buyer, origin, t.transactionID], t)];
+  if (t.seller !== t.buyer) writes.push(collections.partyTransactions.put([t.seller, origin, t.transactionID], t));
   return writes;
 }

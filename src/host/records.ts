@@ -15,16 +15,19 @@ export type PartyRole = (typeof partyRoles)[number];
 export const collections = {
   /** partyID → PartyRecord */
   parties: new Collection<PartyRecord>('parties'),
-  /** enrollmentID (marketID:partyID) → EnrollmentRecord */
-  enrollments: new Collection<EnrollmentRecord>('enrollments'),
+  /** marketID/partyID → EnrollmentRecord */
+  enrollments: new Collection<EnrollmentRecord, [marketID: string, partyID: string]>('enrollments'),
   /** partyID/availID → AvailRecord */
   avails: new Collection<AvailRecord, [partyID: string, availID: string]>('avails'),
   /** partyID/requestID → RequestRecord: the first response to a request, for idempotent retries */
   requests: new Collection<RequestRecord, [partyID: string, requestID: string]>('requests'),
   /** marketID/seq → engine command, replayed in order at start-up */
   commands: new Collection<EngineCommand, [marketID: string, seq: string]>('commands'),
-  /** partyID/transactionID → transaction, under both parties */
-  partyTransactions: new Collection<Transaction, [partyID: string, transactionID: string]>('party-transactions'),
+  /**
+   * partyID/origin/transactionID → transaction, under both parties. A market's trades and those two
+   * parties make (eiCreateTransaction) are apart, so no ID a party chooses can address a market's trade.
+   */
+  partyTransactions: new Collection<Transaction, [partyID: string, origin: TransactionOrigin, transactionID: string]>('party-transactions'),
   /** marketID/interval → the last clearing of a call-auction interval */
   clearings: new Collection<ClearingSummary, [marketID: string, interval: number]>('clearings'),
 } as const;
@@ -55,6 +58,9 @@ export interface OadrRegistration {
 }
 
 export type EnrollmentStatus = 'pendingEnrollment' | 'approvedEnrollment' | 'underReview' | 'denied' | 'separated';
+
+/** Who made a transaction: a market's clearing (its IDs are `<marketID>-<n>`), or two parties between them. */
+export type TransactionOrigin = 'market' | 'peer';
 
 export interface EnrollmentRecord {
   enrollmentID: string;

@@ -1,4 +1,5 @@
 import { isMicromarketError } from '../errors.js';
+import type { Key } from '../store/collection.js';
 import type { WriteOp } from '../store/store.js';
 import type { MarketHost, MarketWork } from './markets.js';
 import { collections, type RequestRecord } from './records.js';
@@ -40,7 +41,7 @@ export class IdempotentRequests {
     }
   }
 
-  async #once(key: string, work: MarketWork, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
+  async #once(key: Key, work: MarketWork, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
     const { store } = this.host;
     // The first answer, if there is one, is read while the operation reads what it needs (one round
     // trip to Redis, not two); engines run only once it is known there is none.

@@ -61,5 +61,5 @@ export async function withdrawAll(work: MarketWork, host: MarketHost, partyID: s
 
 /** Ends a party's registration: its open tenders in every market withdrawn, its record marked cancelled. */
 export async function cancelRegistration(work: MarketWork, host: MarketHost, party: PartyRecord, now: number): Promise<WriteOp[]> {
-  return [...await withdrawAll(work, host, party.partyID, now), collections.parties.put(party.partyID, { ...party, cancelled: true })];
+  return [...await withdrawAll(work, host, party.partyID, now), collections.parties.put([party.partyID], { ...party, cancelled: true })];
 }

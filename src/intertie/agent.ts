@@ -27,6 +27,7 @@ import { flowTenders, intertieAccount, termsOf, type ChildMarket } from '../mark
 import { firstOpenInterval, gateClosureMs } from '../terms/rules.js';
 import { rootsFirst } from '../market/tree.js';
 import { gridOf } from '../terms/ladder.js';
+import type { Key } from '../store/collection.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { ParentLink } from './parent-link.js';
 import { PowerMatcherParent } from './powermatcher-parent.js';
@@ -134,7 +135,7 @@ export class IntertieAgent {
     this.#status.set(market, status);
     const log = state === 'linked' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
     log({ market, parent: intertie.parent, state, reason }, state === 'islanded' ? 'intertie islanded: clearing on the local curve' : `intertie ${state}`);
-    await this.store.commit([intertieCollections.intertieStatus.put(market, status)]);
+    await this.store.commit([intertieCollections.intertieStatus.put([market], status)]);
   }
 
   async #records(intertie: Intertie): Promise<Map<number, IntertieRecord>> {
@@ -199,7 +200,7 @@ export class IntertieAgent {
   }
 
   /** Fetches the parent's outcome of an interval and, once there is one, places the flow in the child with the record that says so. */
-  async #take(intertie: Intertie, key: string, record: IntertieRecord, interval: number, now: number): Promise<void> {
+  async #take(intertie: Intertie, key: Key, record: IntertieRecord, interval: number, now: number): Promise<void> {
     const { child, link } = intertie;
     const outcome = await link.outcome(interval);
     if (!outcome) return;
@@ -266,7 +267,7 @@ export class IntertieAgent {
    * child's last bid (a parent that was down clears its late gates when it returns). That trade
    * stands in the parent; the child records it as a deviation for settlement, once.
    */
-  async #deviation(intertie: Intertie, key: string, record: IntertieRecord, interval: number, now: number): Promise<void> {
+  async #deviation(intertie: Intertie, key: Key, record: IntertieRecord, interval: number, now: number): Promise<void> {
     if (record.deviation || interval < now - DEVIATION_WINDOW_MS) return;
     const outcome = await intertie.link.outcome(interval);
     if (!outcome) return;

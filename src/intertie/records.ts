@@ -1,9 +1,9 @@
 /** What a child market keeps about its intertie, in the store. */
-import { Collection } from '../store/collection.js';
+import { Collection, type Key } from '../store/collection.js';
 import type { IntertieStatus } from '../host/views.js';
 
 /** The interval a key of `interties` is for. */
-export const intervalOfKey = (key: string): number => Number(key.slice(key.indexOf('/') + 1));
+export const intervalOfKey = (key: Key): number => Number(intertieCollections.interties.parts(key)[1]);
 
 /** One interval of an intertie, under `interties/<child>/<interval>`. */
 export interface IntertieRecord {

@@ -2,7 +2,7 @@ import { durationOfMillis, durationToMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
 import { streamAsSequence } from '../calendar/sequence.js';
 import { SI_EXPONENT, type Item, type Product, type TemixPower } from '../emix/product.js';
-import { granularityMs, type MarketRules } from '../terms/rules.js';
+import { granularityMs, horizonMs, type MarketRules } from '../terms/rules.js';
 import type { Rejection, RejectionCode, Side } from './types.js';
 
 /** A tender's terms for one market interval, in the market's units. Price undefined: price-taking. */
@@ -47,6 +47,8 @@ export function sliceTender(tenderID: string, product: Product, rules: MarketRul
   }
   const total = product.duration ? durationToMillis(product.duration) : step;
   if (total <= 0 || total % step !== 0) return reject('not-aligned', 'the duration must be a whole number of market intervals');
+  // Refused before slicing: a product longer than the horizon has slices beyond it wherever it starts.
+  if (total > horizonMs(rules)) return reject('beyond-horizon', `the product lasts longer than ${rules.id} trades ahead (${horizonMs(rules) / 60_000} minutes)`);
 
   const base: TemixPower = product.payload?.value ?? {};
   // Most tenders have no stream: skip placing one (the hot path of a busy market).

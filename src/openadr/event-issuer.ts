@@ -47,15 +47,15 @@ function closedIntervals(market: Market, through: Instant, now: Instant): Instan
  * market must be current (its engine holds the closed intervals' positions).
  */
 export async function eventWrites(store: Store, market: Market, levels: SimpleLevels, now: Instant): Promise<WriteOp[]> {
-  const mark = await oadrCollections.eventsIssued.get(store, market.rules.id);
+  const mark = await oadrCollections.eventsIssued.get(store, [market.rules.id]);
   const intervals = closedIntervals(market, mark?.through ?? -Infinity, now);
   if (intervals.length === 0) return [];
-  const writes: WriteOp[] = [oadrCollections.eventsIssued.put(market.rules.id, { through: intervals.at(-1)! } satisfies IssuedRecord)];
+  const writes: WriteOp[] = [oadrCollections.eventsIssued.put([market.rules.id], { through: intervals.at(-1)! } satisfies IssuedRecord)];
   for (const venID of (await enrolledParties(store, market)).filter((p) => p.oadr).map((p) => p.partyID)) {
     const events = intervals.map((dtstart) => event(market, levels, venID, dtstart, now));
     for (const e of events) writes.push(oadrCollections.events.put([venID, e.eventID], e));
     writes.push(await indexWith(store, venID, market.rules.id, events, now));
-    writes.push(oadrCollections.pendingDistributes.put(venID, { since: now, deliveries: 0 } satisfies PendingDistribute));
+    writes.push(oadrCollections.pendingDistributes.put([venID], { since: now, deliveries: 0 } satisfies PendingDistribute));
   }
   writes.push(...await priceUpdates(store, market, intervals, now));
   return writes;
@@ -87,6 +87,6 @@ export async function cancelEvents(store: Store, venID: string, marketIDs: reado
     const { response: _answered, ...rest } = event;
     writes.push(oadrCollections.events.put(key, { ...rest, cancelled: true, modificationNumber: event.modificationNumber + 1, modificationDateTime: now } satisfies EventRecord));
   }
-  if (writes.length > 0) writes.push(oadrCollections.pendingDistributes.put(venID, { since: now, deliveries: 0 } satisfies PendingDistribute));
+  if (writes.length > 0) writes.push(oadrCollections.pendingDistributes.put([venID], { since: now, deliveries: 0 } satisfies PendingDistribute));
   return writes;
 }

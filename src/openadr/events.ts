@@ -64,7 +64,7 @@ export const eventing: OadrHandlers = {
     if (eiResponse.responseCode !== '200' || !eventResponses) return { reply: oadrResponse(ok(eiResponse.requestID), venID) };
     const writes: WriteOp[] = [];
     const answered = new Map<string, EventRecord>();
-    const flag = await oadrCollections.pendingDistributes.get(store, venID);
+    const flag = await oadrCollections.pendingDistributes.get(store, [venID]);
     for (const response of eventResponses) {
       const { eventID, modificationNumber } = response.qualifiedEventID;
       const stored = await oadrCollections.events.get(store, [venID, eventID]);
@@ -80,7 +80,7 @@ export const eventing: OadrHandlers = {
     }
     const outstanding = (await currentEvents(store, venID, now)).filter((e) => (answered.get(e.eventID) ?? e).response?.modificationNumber !== e.modificationNumber);
     // Only the flag read before the events were: one a gate closure set meanwhile stays.
-    if (outstanding.length === 0) writes.push(ifUnchanged(oadrCollections.pendingDistributes.del(venID), flag));
+    if (outstanding.length === 0) writes.push(ifUnchanged(oadrCollections.pendingDistributes.del([venID]), flag));
     return { reply: oadrResponse(ok(eiResponse.requestID), venID), writes };
   },
 };

@@ -56,7 +56,7 @@ export function jsonRoutes(app: FastifyInstance, context: ServiceContext): void 
     await request.authenticate('operator');
     const market = marketNamed(request.query.marketContext);
     const interval = instantParam('interval', request.query.interval ?? '');
-    const events = (await oadrCollections.events.values(context.store, ''))
+    const events = (await oadrCollections.events.values(context.store))
       .filter((e) => e.marketID === market.rules.id && e.dtstart === interval)
       .sort((a, b) => a.venID.localeCompare(b.venID));
     const now = context.clock();

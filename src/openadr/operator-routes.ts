@@ -17,7 +17,7 @@ import { enqueue } from './queue.js';
 export function operatorRoutes(app: FastifyInstance, context: ServiceContext): void {
   const ven = async (request: FastifyRequest, venID: string): Promise<PartyRecord> => {
     await request.authenticate('operator');
-    const party = await collections.parties.get(context.store, venID);
+    const party = await collections.parties.get(context.store, [venID]);
     if (!party?.oadr || party.cancelled) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', [`${venID} is not a registered VEN`]);
     return party;
   };
@@ -33,7 +33,7 @@ export function operatorRoutes(app: FastifyInstance, context: ServiceContext): v
     const party = await ven(request, request.params.venID);
     const now = context.clock();
     const message: OadrMessage = { kind: 'oadrCancelPartyRegistration', value: { requestID: `cancel-${now}`, registrationID: party.registrationID, venID: party.partyID } };
-    await context.store.commit([enqueue(party.partyID, message, now), collections.parties.put(party.partyID, { ...party, oadr: { ...party.oadr!, cancelRequested: true } })]);
+    await context.store.commit([enqueue(party.partyID, message, now), collections.parties.put([party.partyID], { ...party, oadr: { ...party.oadr!, cancelRequested: true } })]);
     return reply.code(202).send({ venID: party.partyID, queued: message.kind });
   });
 }

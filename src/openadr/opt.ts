@@ -9,6 +9,7 @@
  */
 import { requireSelf } from '../auth/tokens.js';
 import type { Availability } from '../calendar/availability.js';
+import { undeclarable } from '../calendar/availability-check.js';
 import { MicromarketError } from '../errors.js';
 import { marketFor, registeredParty } from '../host/lookups.js';
 import { collections, type AvailRecord } from '../host/records.js';
@@ -35,6 +36,8 @@ export const opting: OadrHandlers = {
     requireSelf(principal, body.venID);
     await registeredParty(store, body.venID);
     if (body.marketContext !== undefined) marketFor(host, body.marketContext);
+    const why = body.availability && undeclarable(body.availability);
+    if (why) throw new MicromarketError('MM_ERR_EI_INVALID', [`opt ${body.optID}: ${why}`]);
     if (await oadrCollections.opts.get(store, [body.venID, body.optID])) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['opt', body.optID]);
     // An opt about one event (a VEN opting some of its resources out of it) names an event of its own.
     if (body.qualifiedEventID && !await oadrCollections.events.get(store, [body.venID, body.qualifiedEventID.eventID])) {

@@ -22,14 +22,14 @@ export const polling: OadrHandlers = {
     requireSelf(principal, venID);
     await registeredParty(store, venID);
     const writes: WriteOp[] = [];
-    const flag = await oadrCollections.pendingDistributes.get(store, venID);
+    const flag = await oadrCollections.pendingDistributes.get(store, [venID]);
     const pending = flag;
     if (pending) {
       const events = await currentEvents(store, venID, now);
       const deliveries = pending.deliveries + 1;
       const settled = events.length === 0 || deliveries >= MAX_DELIVERIES;
       // Only the flag this poll read: one a gate closure set meanwhile, for events not in this answer, stays.
-      writes.push(ifUnchanged(settled ? oadrCollections.pendingDistributes.del(venID) : oadrCollections.pendingDistributes.put(venID, { ...pending, deliveries }), flag));
+      writes.push(ifUnchanged(settled ? oadrCollections.pendingDistributes.del([venID]) : oadrCollections.pendingDistributes.put([venID], { ...pending, deliveries }), flag));
       if (events.length > 0) return { reply: distribute(host, events, `poll-${now}`, now), writes };
     }
     const queued = await dequeue(store, venID);

@@ -44,7 +44,7 @@ export class Pusher {
 
   private async pushTo(party: PartyRecord, address: string, now: Instant): Promise<void> {
     const venID = party.partyID;
-    const flag = await oadrCollections.pendingDistributes.get(this.store, venID);
+    const flag = await oadrCollections.pendingDistributes.get(this.store, [venID]);
     const pending = flag;
     // A failed delivery is tried again a poll period later, as a pull VEN would ask again.
     if (pending && (pending.lastTry === undefined || now - pending.lastTry >= RETRY_AFTER)) {
@@ -53,7 +53,7 @@ export class Pusher {
       const deliveries = pending.deliveries + 1;
       // Only the flag read before sending: one set meanwhile, for events not in this distribute, stays.
       await this.store.commit([ifUnchanged(sent || events.length === 0 || deliveries >= MAX_DELIVERIES
-        ? oadrCollections.pendingDistributes.del(venID) : oadrCollections.pendingDistributes.put(venID, { ...pending, deliveries, lastTry: now }), flag)]);
+        ? oadrCollections.pendingDistributes.del([venID]) : oadrCollections.pendingDistributes.put([venID], { ...pending, deliveries, lastTry: now }), flag)]);
     }
     for (let queued = await dequeue(this.store, venID); queued; queued = await dequeue(this.store, venID)) {
       if (!await this.send(address, venID, queued.message, now)) return;

@@ -10,7 +10,7 @@ import { oadrCollections } from './records.js';
 import type { TelemetryPoint } from './reports.js';
 
 export async function oadrReadings(store: Store, now: number, recent: number): Promise<ProtocolReadings> {
-  const telemetry = (await oadrCollections.telemetry.list(store, '')).map(([key, point]) => ({ venID: key.slice(0, key.indexOf('/')), point }));
+  const telemetry = (await oadrCollections.telemetry.list(store)).map(([key, point]) => ({ venID: oadrCollections.telemetry.parts(key)[0]!, point }));
   // Each VEN's points once, not a scan of all telemetry per party and market.
   const byVen = new Map<string, TelemetryPoint[]>();
   for (const { venID, point } of telemetry) {
@@ -18,9 +18,9 @@ export async function oadrReadings(store: Store, now: number, recent: number): P
     points.push(point);
     byVen.set(venID, points);
   }
-  const events = (await oadrCollections.events.values(store, ''))
+  const events = (await oadrCollections.events.values(store))
     .sort((a, b) => b.dtstart - a.dtstart || a.venID.localeCompare(b.venID)).slice(0, recent);
-  const opts = (await oadrCollections.opts.values(store, '')).filter((o) => o.optType === 'optOut' && o.eventID !== undefined);
+  const opts = (await oadrCollections.opts.values(store)).filter((o) => o.optType === 'optOut' && o.eventID !== undefined);
   return {
     events: events.map((e) => ({
       venID: e.venID, eventID: e.eventID, marketID: e.marketID, interval: e.dtstart, price: e.price, level: e.level, dispatch: e.dispatch,

@@ -1,6 +1,6 @@
 /** What the OpenADR VTN keeps in the Store, by collection. */
 import type { Availability } from '../calendar/availability.js';
-import { Collection } from '../store/collection.js';
+import { Collection, type Key } from '../store/collection.js';
 import type { EventIndex } from './event-index.js';
 import type { IssuedRecord, PendingDistribute } from './event-issuer.js';
 import type { EventRecord } from './event-model.js';
@@ -22,7 +22,7 @@ export interface OptRecord {
   eventID?: string;
   availability?: Availability;
   createdDateTime: number;
-  availKeys: string[];
+  availKeys: Key[];
 }
 
 export const oadrCollections = {

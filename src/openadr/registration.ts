@@ -30,7 +30,7 @@ function created(eiResponse: EiResponse, party: PartyRecord | undefined): OadrMe
 
 export const registration: OadrHandlers = {
   async oadrQueryRegistration({ requestID }, { principal, store }) {
-    return { reply: created(ok(requestID), await collections.parties.get(store, principal.partyID)) };
+    return { reply: created(ok(requestID), await collections.parties.get(store, [principal.partyID])) };
   },
 
   async oadrCreatePartyRegistration(body, { principal, store, now }) {
@@ -41,7 +41,7 @@ export const registration: OadrHandlers = {
     // Pull VENs often send the text "None" as their address; a push VEN must give a real one.
     const address = body.transportAddress !== undefined && body.transportAddress !== 'None' ? body.transportAddress : undefined;
     if (!pull && !address) throw new MicromarketError('MM_ERR_EI_INVALID', ['a push registration needs an oadrTransportAddress']);
-    const existing = await collections.parties.get(store, principal.partyID);
+    const existing = await collections.parties.get(store, [principal.partyID]);
     const current = existing && !existing.cancelled ? existing : undefined;
     if (body.registrationID !== undefined && body.registrationID !== current?.registrationID) {
       throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['registration', body.registrationID]);
@@ -55,8 +55,8 @@ export const registration: OadrHandlers = {
       ...(address !== undefined && !pull ? { transportAddress: address } : {}),
       oadr: { profileName: '2.0b', transportName: 'simpleHttp', httpPullModel: pull, reportOnly: body.reportOnly, xmlSignature: body.xmlSignature },
     };
-    return { reply: created(ok(body.requestID), record), writes: [collections.parties.put(record.partyID, record),
-      pull ? oadrCollections.pushVens.del(record.partyID) : oadrCollections.pushVens.put(record.partyID, {})] };
+    return { reply: created(ok(body.requestID), record), writes: [collections.parties.put([record.partyID], record),
+      pull ? oadrCollections.pushVens.del([record.partyID]) : oadrCollections.pushVens.put([record.partyID], {})] };
   },
 
   async oadrCancelPartyRegistration(body, { principal, store, host, now, work }) {
@@ -72,7 +72,7 @@ export const registration: OadrHandlers = {
   // The VEN's acknowledgement of a cancellation the VTN sent it: the registration ends here.
   async oadrCanceledPartyRegistration(body, { principal, store, host, now, work }) {
     ownVen(principal, body.venID);
-    const party = await collections.parties.get(store, principal.partyID);
+    const party = await collections.parties.get(store, [principal.partyID]);
     const reply = oadrResponse(ok(body.eiResponse.requestID), principal.partyID);
     if (!party?.oadr?.cancelRequested || party.cancelled || body.eiResponse.responseCode !== '200') return { reply };
     return { reply, writes: await cancelRegistration(work, host, party, now) };

@@ -78,7 +78,7 @@ const PREFERRED_GRANULARITY = 60_000;
 
 const ms = (d: Duration | undefined) => (d === undefined ? undefined : durationToMillis(d));
 const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
-export const telemetryKey = (venID: string, rID: string, dtstart: Instant) => `${venID}/${rID}/${String(dtstart).padStart(15, '0')}`;
+export const telemetryKey = (venID: string, rID: string, dtstart: Instant) => oadrCollections.telemetry.key(venID, rID, String(dtstart).padStart(15, '0'));
 
 function metadataOf(report: OadrReport, now: Instant): ReportMetadata {
   return {

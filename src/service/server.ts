@@ -72,7 +72,7 @@ export async function registerRoutes(app: FastifyInstance, { context, quotes, pi
   intertieRoutes(app, context, interties);
   metrics.readFrom({
     markets: () => host.markets, interties, storeOk: () => store.health().ok,
-    backlog: async () => ({ distributes: (await oadrCollections.pendingDistributes.list(store, '')).length, queued: (await oadrCollections.oadrQueue.list(store, '')).length }),
+    backlog: async () => ({ distributes: (await oadrCollections.pendingDistributes.list(store)).length, queued: (await oadrCollections.oadrQueue.list(store)).length }),
   });
   metricsRoutes(app, metrics);
   operatorRoutes(app, context);

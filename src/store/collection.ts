@@ -2,51 +2,68 @@ import { append, del, put, type DeleteOp, type Json, type PutOp, type Store } fr
 
 type Part = string | number;
 
+declare const encoded: unique symbol;
+/** A whole key as a collection encodes it: made only by {@link Collection.key} or returned by a listing. */
+export type Key = string & { readonly [encoded]: true };
+
 /**
- * A named collection of records of one type `T`, keyed by the parts `K` joined with '/' (the owning
- * party first wherever there is one, so a party's records are one prefix scan away). A key is given
- * as its parts, or as a whole key a listing returned. The methods are the one place a record meets
- * the Store's Json: callers read and write typed records.
+ * One key part, encoded so no part can reach into another's: '/' separates parts, so it is written
+ * '%2F' inside a part, and '%' (the escape) '%25'. Any other character stands for itself, so keys of
+ * ordinary IDs read as they are and sort as they did.
+ */
+const encodePart = (part: Part): string => String(part).replace(/%/g, '%25').replace(/\//g, '%2F');
+const decodePart = (part: string): string => part.replace(/%2F/g, '/').replace(/%25/g, '%');
+
+/**
+ * A named collection of records of one type `T`, keyed by the parts `K` (the owning party first
+ * wherever there is one, so a party's records are one prefix scan away). Parts are encoded whatever
+ * they contain, so party `a/b`'s records never list under party `a`. A key is given as its parts, or
+ * as a whole key from {@link key} or a listing. The methods are the one place a record meets the
+ * Store's Json: callers read and write typed records.
  */
 export class Collection<T, K extends readonly Part[] = [string]> {
   constructor(readonly name: string) {}
 
   /** The key of the record these parts name. */
-  key(...parts: K): string {
-    return parts.join('/');
+  key(...parts: K): Key {
+    return parts.map(encodePart).join('/') as Key;
   }
 
-  async get(store: Store, key: string | K): Promise<T | undefined> {
+  /** The parts of a key, decoded. */
+  parts(key: Key): string[] {
+    return key.split('/').map(decodePart);
+  }
+
+  async get(store: Store, key: Key | K): Promise<T | undefined> {
     return (await store.get(this.name, this.#key(key))) as T | undefined;
   }
 
   /**
-   * The records in key order; with `prefix` (leading key parts, or a key prefix as text) only the
-   * keys under it, and with `after` only those after that key (the tail of a log).
+   * The records in key order; with `prefix` (leading key parts) only the keys under it, and with
+   * `after` only those after that key (the tail of a log).
    */
-  async list(store: Store, prefix?: string | readonly Part[], after?: string): Promise<Array<[string, T]>> {
-    const under = typeof prefix === 'string' || prefix === undefined ? prefix : prefix.map((p) => `${p}/`).join('');
-    return (await store.list(this.name, under, after)) as Array<[string, T]>;
+  async list(store: Store, prefix: readonly Part[] = [], after?: Key): Promise<Array<[Key, T]>> {
+    return (await store.list(this.name, prefix.map((p) => `${encodePart(p)}/`).join(''), after)) as Array<[Key, T]>;
   }
 
-  async values(store: Store, prefix?: string | readonly Part[]): Promise<T[]> {
+  async values(store: Store, prefix?: readonly Part[]): Promise<T[]> {
     return (await this.list(store, prefix)).map(([, value]) => value);
   }
 
-  put(key: string | K, value: T, ifAbsent = false): PutOp {
+  put(key: Key | K, value: T, ifAbsent = false): PutOp {
     return put(this.name, this.#key(key), value as Json, ifAbsent);
   }
 
   /** Appends a log entry: refused if `key` exists or, when given, if `previous` does not. */
-  append(key: string | K, value: T, previous: string | undefined): PutOp {
+  append(key: Key | K, value: T, previous: Key | undefined): PutOp {
     return append(this.name, this.#key(key), value as Json, previous);
   }
 
-  del(key: string | K): DeleteOp {
+  del(key: Key | K): DeleteOp {
     return del(this.name, this.#key(key));
   }
 
-  #key(key: string | K): string {
-    return typeof key === 'string' ? key : key.join('/');
+  #key(key: Key | K): string {
+    return typeof key === 'string' ? key : this.key(...key);
   }
 }

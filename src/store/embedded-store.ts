@@ -4,7 +4,7 @@ import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compactInWorker } from './compaction.js';
 import { frameAll } from './framing.js';
-import { recordText, recover, Segment, writeSnapshot } from './journal-files.js';
+import { recordText, recover, Segment, stampFormat, writeSnapshot } from './journal-files.js';
 import { encodeOps, stagedKey, type EncodedOp, type MemoryState } from './memory-state.js';
 import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
@@ -63,6 +63,7 @@ export class EmbeddedStore implements Store {
     try {
       // A snapshot a crash interrupted never reached its final name; its temporary file is useless.
       for (const f of await readdir(full.dir)) if (f.endsWith('.snap.tmp')) await unlink(join(full.dir, f));
+      await stampFormat(full.dir);
       const { state, seq, tornBytes } = await recover(full.dir);
       // Appends go to a fresh segment: a recovered (possibly truncated) file is never written again.
       const segment = await Segment.create(full.dir, seq + 1);

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { open, readdir, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MicromarketError } from '../errors.js';
+import { checkFormat, STORE_FORMAT } from './format.js';
 import { frameAll, readFrame } from './framing.js';
 import { MemoryState, opsFromJson, opsToJson, type EncodedOp } from './memory-state.js';
 
@@ -11,6 +12,7 @@ import { MemoryState, opsFromJson, opsToJson, type EncodedOp } from './memory-st
  *   snapshot-<seq>.snap       the whole state after commit <seq>: framed chunks of entries, then
  *                             an end record {seq, end: true, entries}
  * A snapshot makes every segment that starts at or before its seq redundant.
+ *   FORMAT                    the store format (format.ts) the files are written in
  */
 const SEGMENT = /^journal-(\d{20})\.log$/;
 const SNAPSHOT = /^snapshot-(\d{20})\.snap$/;
@@ -25,6 +27,29 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Checks the data directory's format stamp, or stamps a directory that holds no data yet (written
+ * aside, synced and renamed, so a crash never leaves a torn stamp).
+ */
+export async function stampFormat(dir: string): Promise<void> {
+  const path = join(dir, 'FORMAT');
+  const stamp = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  const holdsData = (await filesMatching(dir, SEGMENT)).length + (await filesMatching(dir, SNAPSHOT)).length > 0;
+  if (stamp !== undefined || holdsData) return checkFormat(`data directory ${dir}`, stamp);
+  const handle = await open(`${path}.tmp`, 'w');
+  try {
+    await handle.write(`${STORE_FORMAT}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(`${path}.tmp`, path);
+  await syncDirectory(dir);
 }
 
 async function filesMatching(dir: string, pattern: RegExp): Promise<Array<{ name: string; seq: number }>> {

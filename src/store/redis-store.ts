@@ -16,6 +16,8 @@
  * All keys carry the namespace as hash tag, so on Redis Cluster a batch that spans collections stays in one slot.
  */
 import { MicromarketError } from '../errors.js';
+import { Cluster } from 'ioredis';
+import { checkFormat, STORE_FORMAT } from './format.js';
 import { connectRedis, keyBase, redisCall, type RedisClient } from './redis-connection.js';
 import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
@@ -121,6 +123,10 @@ export class RedisStore implements Store {
     const base = keyBase(options.namespace ?? 'mm');
     const redis = await connectRedis(options.url);
     const store = new RedisStore(redis, base);
+    await stampFormat(redis, base).catch((error: unknown) => {
+      redis.disconnect();
+      throw error;
+    });
     const [, appendonly] = await redis.config('GET', 'appendonly') as [string, string];
     const [, fsync] = await redis.config('GET', 'appendfsync') as [string, string];
     store.#durable = appendonly === 'yes' && fsync === 'always';
@@ -202,3 +208,23 @@ export class RedisStore implements Store {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 }
+
+/**
+ * Checks the namespace's format stamp, or stamps a namespace that holds no key yet. Looking for keys
+ * scans the server (on a Cluster, each primary), so it happens only while the stamp is missing.
+ */
+async function stampFormat(redis: RedisClient, base: string): Promise<void> {
+  const key = `${base}:format`;
+  const stamp = await redis.get(key);
+  if (stamp !== null) return checkFormat(`Redis namespace ${base}`, stamp);
+  for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${base}:*`, 'COUNT', 1000);
+      if (keys.length > 0) return checkFormat(`Redis namespace ${base}`, undefined);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  await redis.set(key, String(STORE_FORMAT), 'NX');
+}
+

@@ -16,6 +16,10 @@ export interface XmlLimits {
 
 export const defaultXmlLimits: XmlLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
 
+const DECLARED_ENCODING = /^\uFEFF?<\?xml\s[^?]*?encoding\s*=\s*["']([^"']{0,40})["']/;
+/** UTF-8, or US-ASCII, which is a part of it. */
+export const UTF8 = /^(utf-?8|us-ascii)$/i;
+
 const LT = 60, BANG = 33, QUESTION = 63, SLASH = 47, GT = 62, DQUOTE = 34, SQUOTE = 39;
 
 /**
@@ -29,6 +33,9 @@ const LT = 60, BANG = 33, QUESTION = 63, SLASH = 47, GT = 62, DQUOTE = 34, SQUOT
 export function rejectHostile(xml: string, limits: XmlLimits): void {
   const nul = xml.indexOf('\0');
   if (nul !== -1) throw new MicromarketError('MM_ERR_XML_MALFORMED', ['documents must be UTF-8 (found a NUL byte)'], { line: lineAt(xml, nul) });
+  // A declaration naming another encoding would have the parser decode these UTF-8 bytes as something else.
+  const declared = DECLARED_ENCODING.exec(xml)?.[1];
+  if (declared !== undefined && !UTF8.test(declared)) throw new MicromarketError('MM_ERR_XML_MALFORMED', [`documents must be UTF-8 (the declaration says ${declared})`], { line: 1 });
   let depth = 0;
   let i = xml.indexOf('<');
   while (i !== -1) {

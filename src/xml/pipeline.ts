@@ -8,7 +8,8 @@ import { writeXml } from './writer.js';
 import { lineAt } from './lines.js';
 
 // Any prefix, or none with a namespace declared on the element itself (as OpenLEADR's VEN writes it).
-const REQUEST_ID = /<(?:[\w.-]+:)?requestID(?:\s[^>]*)?>\s*([^<]{0,256}?)\s*<\//;
+/** A requestID the schemas accept (emix:IdentifierType): only such an ID is echoed, so the answer stays valid. */
+const REQUEST_ID = /<(?:[\w.-]+:)?requestID(?:\s[^>]*)?>\s*([^<\s]{0,128})\s*<\//;
 
 /**
  * The path of every XML message: guard → validate and parse (libxml2) → decode on the way in, encode → write

@@ -172,7 +172,7 @@ describe('PowerMatcher\'s default market basis (100 steps over 0..1, steps of 1/
     svc.clock.now = interval - 60_000;
     await svc.service.scheduler.tick();
     expect(await one.price(1)).toBe(0.499999);
-    const traded = async (party: string) => (await collections.partyTransactions.list(svc.service.context.store, `${party}/`))
+    const traded = async (party: string) => (await collections.partyTransactions.list(svc.service.context.store, [party]))
       .map(([, t]) => t).map((t) => [t.buyer === party ? 'buy' : 'sell', t.price, t.quantity]);
     expect(await traded('flexible-1')).toEqual([['buy', 0.499999, 1999]]);
     expect(await traded('flexible-2')).toEqual([]);

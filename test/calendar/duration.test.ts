@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationToMillis, formatDuration, parseDuration } from '../../src/calendar/duration.js';
+import { durationToMillis, formatDuration, MAX_LENGTH_MS, parseDuration, parseLength } from '../../src/calendar/duration.js';
 
 describe('ISO 8601 durations', () => {
   it.each([
@@ -30,4 +30,19 @@ describe('ISO 8601 durations', () => {
   it('writes a zero duration as PT0S', () => {
     expect(formatDuration(parseDuration('P0D'))).toBe('PT0S');
   });
+
+  it.each([
+    ['P1M', 'no fixed length'], ['P1Y', 'no fixed length'], ['P99999999Y', 'no fixed length'], ['P1Y2D', 'no fixed length'],
+    ['-PT1M', 'negative'], ['P3653D', 'longer than the limit of ten years'], ['P99999999D', 'longer than the limit'],
+    ['PT99999999999999999999S', 'longer than the limit'],
+  ])('refuses %s as a length of time (%s)', (text, reason) => {
+    expect(() => parseLength(text)).toThrow(reason);
+  });
+
+  it('takes every fixed length up to ten years (365.25 days each) as a length of time', () => {
+    expect(MAX_LENGTH_MS).toBe(3652.5 * 86_400_000);
+    expect(durationToMillis(parseLength('P3652DT12H'))).toBe(MAX_LENGTH_MS);
+    for (const text of ['PT0S', 'PT15M', 'P1D', 'P2W', 'PT0.5S']) expect(formatDuration(parseLength(text))).toBe(text);
+  });
 });
+

@@ -333,4 +333,33 @@ describe('availability and peer-to-peer offers', () => {
     expect((await refusal(shop.accept('farm', [{ transactionID: 'p2p-2', tenderID: 'o1', product: product(FEEDER, 'buy', 0.15, 5) }]))).message).toContain('has 4 left');
     expect((await refusal(shop.accept('farm', [{ transactionID: 'p2p-3', tenderID: 'o2', product: product(FEEDER, 'buy', 0.15, 2) }]))).message).toContain('integralOnly');
   });
+
+  it('never lets a transaction ID a party chooses address a record it does not own: a market\'s trade, or the counterparty\'s', async () => {
+    // B holds a market trade (feeder-7-<n>) and offers more; A accepts the offer naming B's trade ID, as the adversary did.
+    const a = await ts.party('p2p-a');
+    const b = await ts.party('p2p-b');
+    const c = await ts.party('p2p-c');
+    for (const p of [a, b, c]) await approved(p, FEEDER);
+    await b.tender([{ tenderID: 'tB-sell', product: product(FEEDER, 'sell', 0.1, 2, t13 + 3_600_000) }]);
+    const [trade] = (await c.tender([{ tenderID: 'tC-buy', product: product(FEEDER, 'buy', 0.1, 2, t13 + 3_600_000) }])).transactions;
+    expect(trade!.transactionID).toMatch(/^feeder-7-\d+$/);
+    await b.distribute([{ tenderID: 'offer-b', product: product(FEEDER, 'sell', 0.12, 5) }]);
+    const before = (await b.transactions()).transactions;
+    const taken = await refusal(a.accept('p2p-b', [{ transactionID: trade!.transactionID, tenderID: 'offer-b', product: product(FEEDER, 'buy', 0.12, 1) }]));
+    expect(taken.message).toContain(`transactionID ${trade!.transactionID} has the form of market feeder-7's own IDs`);
+    expect((await b.transactions()).transactions).toEqual(before);
+    // Any ID of the market's form is the market's, whether or not it was used yet.
+    expect((await refusal(a.accept('p2p-b', [{ transactionID: 'feeder-7-999999', tenderID: 'offer-b', product: product(FEEDER, 'buy', 0.12, 1) }]))).message).toContain('own IDs');
+    // A peer ID the counterparty already holds with someone else is taken, whoever accepts.
+    await c.accept('p2p-b', [{ transactionID: 'deal-1', tenderID: 'offer-b', product: product(FEEDER, 'buy', 0.12, 2) }]);
+    const held = (await b.transactions({ transactionIDs: ['deal-1'] })).transactions;
+    expect((await refusal(a.accept('p2p-b', [{ transactionID: 'deal-1', tenderID: 'offer-b', product: product(FEEDER, 'buy', 0.12, 1) }]))).message).toContain('MM_ERR_EI_DUPLICATE_ID');
+    expect((await b.transactions({ transactionIDs: ['deal-1'] })).transactions).toEqual(held);
+    expect(held).toMatchObject([{ product: { payload: { value: { quantity: 2 } } } }]);
+    // The same ID twice in one request is refused whole.
+    const twice = await refusal(a.accept('p2p-b', [{ transactionID: 'deal-2', tenderID: 'offer-b', product: product(FEEDER, 'buy', 0.12, 1) },
+      { transactionID: 'deal-2', tenderID: 'offer-b', product: product(FEEDER, 'buy', 0.12, 1) }]));
+    expect(twice.message).toContain('MM_ERR_EI_DUPLICATE_ID');
+    expect((await a.transactions()).transactions).toEqual([]);
+  });
 });

@@ -108,6 +108,23 @@ describe('HTTP shell over a real socket', () => {
     expect(empty.status).toBe(415);
   });
 
+  it('refuses a body it would have to decode (415), or one whose declaration names another encoding (400), rather than read it as plain', async () => {
+    const gzip = await fetch(`${base}/xml/validate`, { method: 'POST', headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip' }, body: tender });
+    expect(gzip.status).toBe(415);
+    expect((await eiResponse(gzip)).description).toBe('MM_ERR_HTTP_CONTENT_ENCODING: content encoding gzip is not accepted; send the body as it is (identity)');
+    const utf16 = await postXml('/xml/validate', tender, 'application/xml; charset=utf-16');
+    expect(utf16.status).toBe(415);
+    expect((await eiResponse(utf16)).description).toBe('MM_ERR_HTTP_CHARSET: charset utf-16 is not accepted; send UTF-8');
+    const declared = await postXml('/xml/validate', tender.replace('encoding="UTF-8"', 'encoding="UTF-16"'));
+    expect(declared.status).toBe(400);
+    expect((await eiResponse(declared)).description).toBe('MM_ERR_XML_MALFORMED: line 1: not well-formed: documents must be UTF-8 (the declaration says UTF-16)');
+    // What is plainly UTF-8 passes, however it is labelled.
+    for (const type of ['application/xml; charset=UTF-8', 'text/xml; charset="utf-8"', 'application/xml; charset=us-ascii']) {
+      expect((await postXml('/xml/validate', tender, type)).status, type).toBe(200);
+    }
+    expect((await fetch(`${base}/xml/validate`, { method: 'POST', headers: { 'content-type': 'application/xml', 'content-encoding': 'identity' }, body: tender })).status).toBe(200);
+  });
+
   it('answers unknown XML paths with an EI 404 and other paths with JSON', async () => {
     const ei = await postXml('/xml/nothing', tender);
     expect(ei.status).toBe(404);

@@ -62,7 +62,7 @@ describe('a market joining a PowerMatcher cluster as a remote agent', () => {
     await at(start);
     expect(street.service.interties!.status()[0]).toMatchObject({ market: 'street', state: 'linked' });
     // A change within a second of the last bid waits (minTimeBetweenBidUpdates, PT1S by default), then goes up.
-    const rev = async () => ((await intertieCollections.interties.get(street.service.context.store, `street/${I}`)) as unknown as IntertieRecord).rev;
+    const rev = async () => ((await intertieCollections.interties.get(street.service.context.store, ['street', I])) as unknown as IntertieRecord).rev;
     expect(await rev()).toBe(1);
     const lamp = await street.party('lamp');
     await street.enrollApproved(lamp, 'urn:micromarket:street');
@@ -79,14 +79,14 @@ describe('a market joining a PowerMatcher cluster as a remote agent', () => {
     // The cluster answers the bid with a price within its rate limit; the street takes the last one 10 s before its gate.
     await new Promise((r) => setTimeout(r, 300));
     await at(I - 70_000);
-    const record = (await intertieCollections.interties.get(street.service.context.store, `street/${I}`)) as unknown as IntertieRecord;
+    const record = (await intertieCollections.interties.get(street.service.context.store, ['street', I])) as unknown as IntertieRecord;
     // The street wants 4 kW (6 less 2): at the cluster's price its bid asks 4 / 0.99, and 0.99 of it arrives.
     expect(record.outcome!.parentNet).toBeCloseTo(4 / 0.99, 9);
     expect(record.outcome!.flow).toBeCloseTo(4, 9);
     // The supplier's 10 kW from 0.20 meet the street's 4.04 kW (its ladder, to the 0.001 tick) between 0.19 (+4.04) and 0.20 (-5.96).
     expect(record.outcome!.parentPrice).toBeCloseTo(0.19 + 0.01 * 4.04 / 10, 9);
     await at(I - 60_000); // both gates
-    const cleared = (await collections.clearings.get(street.service.context.store, `street/${I}`)) as { price: number; type: string };
+    const cleared = (await collections.clearings.get(street.service.context.store, ['street', I])) as { price: number; type: string };
     expect(cleared.price).toBeCloseTo(record.outcome!.parentPrice / 0.99 + 0.02, 9);
     // In the cluster's market the street is one party, which bought its 4.04 kW (to the quantity tick).
     const engine = (await cluster.service.context.host.current([cluster.service.context.host.byId('home')!]))[0]!;

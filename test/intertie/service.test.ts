@@ -12,14 +12,14 @@ const ctx = (id: string) => `urn:micromarket:${id}`;
 
 /** Every value a market's command log and transactions hold, as one string: what that market stored. */
 async function stored(svc: TestService, marketID: string): Promise<string> {
-  const log = await collections.commands.list(svc.service.context.store, `${marketID}/`);
+  const log = await collections.commands.list(svc.service.context.store, [marketID]);
   const engine = (await svc.service.context.host.current([svc.service.context.host.byId(marketID)!]))[0]!;
   return JSON.stringify([log, [...engine.positions.of(interval)]]);
 }
 
 describe('nested markets in one service (market-rules/nested)', () => {
   let svc: TestService;
-  const records = async (market: string) => new Map((await intertieCollections.interties.list(svc.service.context.store, `${market}/`))
+  const records = async (market: string) => new Map((await intertieCollections.interties.list(svc.service.context.store, [market]))
     .map(([k, v]) => [Number(k.split('/')[1]), v as unknown as IntertieRecord]));
   const positions = async (market: string) => {
     const host = svc.service.context.host;
@@ -94,13 +94,13 @@ describe('nested markets in one service (market-rules/nested)', () => {
     expect(await net('campus', 'intertie:feeder-north')).toBeCloseTo(-5.999, 9);
     // Home 2's PV (10 kW less its 1 kW fridge) leaves through an 8 kW connection: congested, its price separates below export parity.
     const home2 = (await records('home-2')).get(interval)!.outcome!;
-    const cleared = (await collections.clearings.get(svc.service.context.store, `home-2/${interval}`)) as { price: number; type: string };
+    const cleared = (await collections.clearings.get(svc.service.context.store, ['home-2', interval])) as { price: number; type: string };
     expect(home2.flow).toBeCloseTo(-8, 9);
     expect(cleared.price).toBeLessThan(home2.parentPrice * 0.99 - 0.02 - 0.1);
     expect(cleared.type).not.toBe('intertie');
     // Home 1 (uncongested) is held at its import parity.
     const home1 = (await records('home-1')).get(interval)!.outcome!;
-    expect((await collections.clearings.get(svc.service.context.store, `home-1/${interval}`) as { price: number }).price).toBeCloseTo(home1.parentPrice / 0.99 + 0.02, 6);
+    expect((await collections.clearings.get(svc.service.context.store, ['home-1', interval]) as { price: number }).price).toBeCloseTo(home1.parentPrice / 0.99 + 0.02, 6);
     // Home 1 is short (10 kW wanted, 2 kW of PV): it imports; home 2's PV exports.
     expect((await records('home-1')).get(interval)!.outcome!.flow).toBeGreaterThan(0);
     expect((await records('home-2')).get(interval)!.outcome!.flow).toBeLessThan(0);
@@ -134,9 +134,9 @@ describe('nested markets in one service (market-rules/nested)', () => {
   });
 
   it('places each flow once: a repeated tick changes nothing', async () => {
-    const before = await collections.commands.list(svc.service.context.store, 'home-1/');
+    const before = await collections.commands.list(svc.service.context.store, ['home-1']);
     await tick(interval - 1 * MIN + 1000);
-    expect(await collections.commands.list(svc.service.context.store, 'home-1/')).toHaveLength(before.length);
+    expect(await collections.commands.list(svc.service.context.store, ['home-1'])).toHaveLength(before.length);
   });
 
   /** A new home-1 device bidding 3 kW at `at`, sent up by a tick half an hour ahead. */
@@ -166,12 +166,12 @@ describe('nested markets in one service (market-rules/nested)', () => {
     await bidAt('h1-later', later);
     const sent = await inFeeder(later);
     expect(sent.length).toBeGreaterThan(0);
-    const log = (await collections.commands.list(svc.service.context.store, 'feeder-north/')).length;
-    await svc.service.context.store.commit([intertieCollections.interties.del(`home-1/${later}`)]);
+    const log = (await collections.commands.list(svc.service.context.store, ['feeder-north'])).length;
+    await svc.service.context.store.commit([intertieCollections.interties.del(['home-1', later])]);
     await tick(later - 29 * MIN);
     // The same ladder (same revision and content, so the same tender IDs) was found open in the parent: nothing was cancelled or sent.
     expect(await inFeeder(later)).toEqual(sent);
-    expect((await collections.commands.list(svc.service.context.store, 'feeder-north/')).length).toBe(log);
+    expect((await collections.commands.list(svc.service.context.store, ['feeder-north'])).length).toBe(log);
     expect((await records('home-1')).get(later)?.rev).toBe(1);
   });
 });

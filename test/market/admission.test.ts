@@ -41,6 +41,14 @@ describe('tenders are refused with a specific reason', () => {
     expect(attempt()).toBe(expected);
   });
 
+  it('refuses a product longer than the horizon before cutting it into slices (ten years would be 350,640)', () => {
+    for (const duration of ['PT6H15M', 'P3652D']) {
+      expect(feeder.submit(tender(`long-${duration}`, 'P', 'buy', 0.1, 1, t, { duration }), now, []).rejection)
+        .toMatchObject({ code: 'beyond-horizon', reason: 'the product lasts longer than feeder-7 trades ahead (360 minutes)' });
+    }
+    expect(code(feeder, 0.1, 1, t, { duration: 'PT4H' })).toBeUndefined();
+  });
+
   it('converts SI scales of the same unit: 2000 W is 2 kW', () => {
     expect(code(feeder, 0.1, 2000, t, { payload: { item: { kind: 'powerReal', value: { siScaleCode: 'none', powerAttributes: NOMINAL_GRID } } } })).toBeUndefined();
   });

@@ -99,6 +99,16 @@ describe('what the VTN refuses, always as oadrResponse with HTTP 200', () => {
     expect(broken.value).toMatchObject({ eiResponse: { responseCode: '400', requestID: 'bf314599-8438-41b9-86a4-c7252b037500' } });
   });
 
+  it('a message of another schemaVersion (400, naming the version it speaks), not read as if it were 2.0b', async () => {
+    const poll = ours(transcript('13-ven-oadrPoll.xml'));
+    expect(code(await post('OadrPoll', poll))).not.toBe('400');
+    for (const version of ['3.0', '2.0a', '']) {
+      const answer = await post('OadrPoll', poll.replace('schemaVersion="2.0b"', `schemaVersion="${version}"`));
+      expect(code(answer), version).toBe('400');
+      expect(answer.value).toMatchObject({ eiResponse: { responseDescription: expect.stringContaining(`The value '${version}' is not an element of the set {'2.0b'}`) } });
+    }
+  });
+
   it('a 2.0a registration: this VTN speaks 2.0b', async () => {
     const answer = await post('EiRegisterParty', transcript('03-ven-oadrCreatePartyRegistration.xml').replace('>2.0b</oadr:oadrProfileName>', '>2.0a</oadr:oadrProfileName>'));
     expect(code(answer)).toBe('454');

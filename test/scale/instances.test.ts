@@ -157,7 +157,7 @@ describe.skipIf(redisUnavailable)('several service instances on one Redis', () =
       expect(await homeOf(1)).toEqual(['h-buy']);
       // And the feeder market's log has no gap: entry n needed entry n-1.
       const store = await RedisStore.open({ url: redis.url, namespace: cluster.namespace });
-      const keys = (await collections.commands.list(store, 'feeder-7/')).map(([k]) => Number(k.slice('feeder-7/'.length)));
+      const keys = (await collections.commands.list(store, ['feeder-7'])).map(([k]) => Number(collections.commands.parts(k)[1]));
       expect(keys).toEqual(keys.map((_, i) => i + 1));
       await store.close();
     } finally {

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { MicromarketError } from '../../src/errors.js';
 import { EmbeddedStore } from '../../src/store/embedded-store.js';
 import { frameAll } from '../../src/store/framing.js';
+import { STORE_FORMAT } from '../../src/store/format.js';
 import { del, put } from '../../src/store/store.js';
 import { storeConformance } from './conformance.js';
 
@@ -103,5 +104,22 @@ describe('embedded store recovery', () => {
     const dir = await freshDir();
     await writeFile(join(dir, 'LOCK'), String(process.ppid));
     await expect(EmbeddedStore.open({ dir })).rejects.toThrow(/in use by process/);
+  });
+
+  it('stamps an empty data directory with its format, and refuses one in another format or written before stamps', async () => {
+    const dir = await freshDir();
+    const store = await EmbeddedStore.open({ dir });
+    await store.commit([put('c', 'k', 1)]);
+    await store.close();
+    expect(await readFile(join(dir, 'FORMAT'), 'utf8')).toBe(`${STORE_FORMAT}\n`);
+    await writeFile(join(dir, 'FORMAT'), '3\n');
+    await expect(EmbeddedStore.open({ dir })).rejects.toThrow(`data directory ${dir} holds data in store format 3; this micromarket reads only format ${STORE_FORMAT}.`);
+    await rm(join(dir, 'FORMAT'));
+    await expect(EmbeddedStore.open({ dir })).rejects.toThrow(`data directory ${dir} holds data in store format 1;`);
+    // Refused, it changed nothing: stamped again as it was, the data is all there.
+    await writeFile(join(dir, 'FORMAT'), `${STORE_FORMAT}\n`);
+    const again = await EmbeddedStore.open({ dir });
+    expect(await again.list('c')).toEqual([['k', 1]]);
+    await again.close();
   });
 });

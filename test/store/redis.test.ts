@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MicromarketError } from '../../src/errors.js';
+import { Redis } from 'ioredis';
+import { STORE_FORMAT } from '../../src/store/format.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { put } from '../../src/store/store.js';
 import { redisUnavailable, startTestRedis, type TestRedis } from '../support/redis.js';
@@ -41,4 +43,27 @@ describe.skipIf(redisUnavailable)('Redis store', () => {
     expect(await store.get('c', 'after')).toBe(3);
     await store.close();
   });
+
+  it('stamps an empty namespace with its format, and refuses one in another format or written before stamps', async () => {
+    const store = await RedisStore.open({ url: redis.url, namespace: 'format' });
+    await store.commit([put('c', 'k', 1)]);
+    await store.close();
+    const raw = new Redis(redis.url);
+    try {
+      expect(await raw.get('{format}:format')).toBe(String(STORE_FORMAT));
+      await raw.set('{format}:format', '3');
+      await expect(RedisStore.open({ url: redis.url, namespace: 'format' })).rejects.toThrow(`Redis namespace {format} holds data in store format 3; this micromarket reads only format ${STORE_FORMAT}.`);
+      await raw.del('{format}:format');
+      await expect(RedisStore.open({ url: redis.url, namespace: 'format' })).rejects.toThrow('Redis namespace {format} holds data in store format 1;');
+      // A refused open stamps nothing.
+      expect(await raw.get('{format}:format')).toBeNull();
+      // Another namespace on the same server is empty, whatever this one holds.
+      const other = await RedisStore.open({ url: redis.url, namespace: 'format2' });
+      expect(await other.list('c')).toEqual([]);
+      await other.close();
+    } finally {
+      raw.disconnect();
+    }
+  });
 });
+

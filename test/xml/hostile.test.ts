@@ -46,9 +46,9 @@ describe('hostile XML is refused before any parser runs', () => {
   it('does not mistake declarations inside comments, CDATA or attribute values for DOCTYPE', () => {
     const decorated = tender
       .replace('<pyld:requestID>', '<!-- <!DOCTYPE x> --><pyld:requestID>')
-      .replace('<emix:uid>t-1-p</emix:uid>', '<emix:uid><![CDATA[<!DOCTYPE not-a-doctype>]]></emix:uid>');
+      .replace('<emix:uid>t-1-p</emix:uid>', '<emix:uid><![CDATA[<!DOCTYPE[not-a-doctype]>]]></emix:uid>');
     const read = pipeline.read(Buffer.from(decorated));
-    expect(read.name === 'eiCreateTender' && read.body.tenders[0]!.product.uid).toBe('<!DOCTYPE not-a-doctype>');
+    expect(read.name === 'eiCreateTender' && read.body.tenders[0]!.product.uid).toBe('<!DOCTYPE[not-a-doctype]>');
   });
 
   it('refuses nesting deeper than the limit, naming the line and the limit', () => {

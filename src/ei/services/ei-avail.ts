@@ -6,11 +6,17 @@
  *   party ──eiCancelAvail──▶ service   removes them
  *   party ──eiRequestAvail─▶ service   lists them
  */
+import { undeclarable } from '../../calendar/availability-check.js';
 import { MicromarketError } from '../../errors.js';
 import { marketFor, registeredParty } from '../../host/lookups.js';
 import type { EiService } from '../operation.js';
 import { collections, type AvailRecord } from '../../host/records.js';
 import { ok } from '../../xml/payloads/index.js';
+
+/** The availIDs of an opt's busy windows (OpenADR opt.ts): only cancelling the opt removes them. */
+function requireOwnAvailID(availID: string | undefined): void {
+  if (availID?.startsWith('opt:')) throw new MicromarketError('MM_ERR_EI_INVALID', [`availID ${availID} names an opt's window; cancel the opt instead`]);
+}
 
 export const eiAvail: EiService = {
   name: 'EiAvail',
@@ -23,8 +29,12 @@ export const eiAvail: EiService = {
         await registeredParty(store, body.partyID);
         const records = body.avails.map((a, i): AvailRecord => {
           if (a.marketContext !== undefined) marketFor(host, a.marketContext);
+          const availID = a.availID ?? `${body.requestID}-${i}`;
+          requireOwnAvailID(availID);
+          const why = undeclarable(a.availability);
+          if (why) throw new MicromarketError('MM_ERR_EI_INVALID', [`availability ${availID}: ${why}`]);
           return {
-            availID: a.availID ?? `${body.requestID}-${i}`, partyID: body.partyID, availability: a.availability,
+            availID, partyID: body.partyID, availability: a.availability,
             ...(a.resourceID !== undefined ? { resourceID: a.resourceID } : {}),
             ...(a.marketContext !== undefined ? { marketContext: a.marketContext } : {}),
           };
@@ -42,6 +52,7 @@ export const eiAvail: EiService = {
       party: (body) => body.partyID,
       async handle({ body }, { store }) {
         for (const id of body.availIDs) {
+          requireOwnAvailID(id);
           if (!(await collections.avails.get(store, [body.partyID, id]))) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['availability', id]);
         }
         return {

@@ -26,12 +26,12 @@ export const eiEnroll: EiService = {
       async handle({ body, principal, now }, { store, host }) {
         const e = body.enrollment;
         const market = marketFor(host, e.marketContext);
-        const id = enrollmentID(market, e.enrolleePartyID);
-        const existing = await collections.enrollments.get(store, id);
+        const key = collections.enrollments.key(market.rules.id, e.enrolleePartyID);
+        const existing = await collections.enrollments.get(store, key);
         const answer = (record: EnrollmentRecord) => ({
           payload: { name: 'eiCreatedEnroll' as const, body: { eiResponse: ok(body.requestID), enrollmentID: record.enrollmentID,
             marketContext: record.marketContext, enrollmentStatus: record.status } },
-          writes: [collections.enrollments.put(record.enrollmentID, record)],
+          writes: [collections.enrollments.put(key, record)],
         });
         if (e.enrollmentID !== undefined && e.enrollmentStatus && DECISIONS.has(e.enrollmentStatus)) {
           requireScope(principal, 'operator'); // only the operator decides on enrollments
@@ -42,7 +42,7 @@ export const eiEnroll: EiService = {
         await registeredParty(store, e.enrolleePartyID);
         if (existing && existing.status !== 'separated' && existing.status !== 'denied') return answer(existing);
         return answer({
-          enrollmentID: id, partyID: e.enrolleePartyID, marketContext: market.rules.marketContext, enrolleeType: e.enrolleeType,
+          enrollmentID: enrollmentID(market, e.enrolleePartyID), partyID: e.enrolleePartyID, marketContext: market.rules.marketContext, enrolleeType: e.enrolleeType,
           status: market.rules.enrollment === 'open' ? 'approvedEnrollment' : 'pendingEnrollment',
           applicationDate: now, resourceIDs: e.resourceIDs,
           ...(e.enrollmentName !== undefined ? { enrollmentName: e.enrollmentName } : {}),
@@ -76,19 +76,20 @@ export const eiEnroll: EiService = {
       mutates: true,
       party: (body) => body.enrolleePartyID,
       async handle({ body, now, work }, { store, host, hooks }) {
-        const records: EnrollmentRecord[] = [];
-        for (const id of body.enrollmentIDs) {
-          const e = await collections.enrollments.get(store, id);
-          if (!e || e.partyID !== body.enrolleePartyID) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['enrollment', id]);
-          records.push({ ...e, status: 'separated' });
-        }
+        // The party's enrollments, one per market: an ID it names must be one of them.
+        const own = await Promise.all(host.markets.map(async (market) => ({ market, record: await collections.enrollments.get(store, [market.rules.id, body.enrolleePartyID]) })));
+        const leaving = body.enrollmentIDs.map((id) => {
+          const found = own.find((o) => o.record?.enrollmentID === id);
+          if (!found) throw new MicromarketError('MM_ERR_EI_UNKNOWN_ID', ['enrollment', id]);
+          return found;
+        });
         // Leaving a market withdraws the party's open tenders there, and what other protocols hold for it
         // there goes too (OpenADR cancels its coming events), in the same commit.
-        const left = records.map((r) => marketFor(host, r.marketContext));
+        const left = leaving.map((l) => l.market);
         const cancellations = await partyLeftWrites(hooks, body.enrolleePartyID, left, now);
         return {
           payload: { name: 'eiCanceledEnroll', body: { eiResponse: ok(body.requestID), enrollmentIDs: body.enrollmentIDs } },
-          writes: [...await withdrawAll(work, host, body.enrolleePartyID, now, left), ...records.map((r) => collections.enrollments.put(r.enrollmentID, r)),
+          writes: [...await withdrawAll(work, host, body.enrolleePartyID, now, left), ...leaving.map(({ market, record }) => collections.enrollments.put([market.rules.id, body.enrolleePartyID], { ...record!, status: 'separated' })),
             ...cancellations],
         };
       },

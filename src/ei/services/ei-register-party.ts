@@ -29,7 +29,7 @@ export const eiRegisterParty: EiService = {
       mutates: true,
       async handle({ body, principal, now }, { store }) {
         const partyID = registree(body, principal);
-        const existing = await collections.parties.get(store, partyID);
+        const existing = await collections.parties.get(store, [partyID]);
         const record: PartyRecord = {
           partyID,
           registrationID: existing && !existing.cancelled ? existing.registrationID : `reg-${partyID}-${now}`,
@@ -41,7 +41,7 @@ export const eiRegisterParty: EiService = {
         return {
           payload: { name: 'eiCreatedPartyRegistration', body: { eiResponse: ok(body.requestID), registrarPartyID: SERVICE_PARTY,
             registrationID: record.registrationID, registreePartyID: partyID } },
-          writes: [collections.parties.put(partyID, record)],
+          writes: [collections.parties.put([partyID], record)],
         };
       },
       refuse: (body, eiResponse) => ({ name: 'eiCreatedPartyRegistration', body: { eiResponse } }),

@@ -8,15 +8,32 @@
 import { durationToMillis } from '../../calendar/duration.js';
 import { MicromarketError } from '../../errors.js';
 import type { Transaction } from '../../market/types.js';
-import type { WriteOp } from '../../store/store.js';
+import type { Store, WriteOp } from '../../store/store.js';
 import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
-import { transactionWrites } from '../../host/markets.js';
+import { transactionWrites, type MarketHost } from '../../host/markets.js';
 import type { EiService } from '../operation.js';
 import { collections } from '../../host/records.js';
 import { transactionFor } from '../wire.js';
 import type { OfferRecord } from './ei-tender.js';
 import { eiCollections } from '../records.js';
 import { ok } from '../../xml/payloads/index.js';
+
+/** The market-assigned form, `<marketID>-<n>`: a party may not choose it, so the two never meet. */
+const MARKET_FORM = /^(.+)-\d+$/;
+
+/**
+ * A transaction ID the accepting party chose names a new record of both parties: refused if either
+ * already holds a transaction of that ID with anyone (or this request names it twice), or if it has
+ * the form of a hosted market's own IDs.
+ */
+async function requireFreshPeerID(store: Store, host: MarketHost, id: string, parties: readonly string[], earlier: readonly string[]): Promise<void> {
+  const market = MARKET_FORM.exec(id)?.[1];
+  if (market !== undefined && host.byId(market)) {
+    throw new MicromarketError('MM_ERR_EI_INVALID', [`transactionID ${id} has the form of market ${market}'s own IDs (${market}-<n>); choose another`]);
+  }
+  const held = await Promise.all(parties.map((p) => collections.partyTransactions.get(store, [p, 'peer', id])));
+  if (earlier.includes(id) || held.some((t) => t !== undefined)) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['transaction', id]);
+}
 
 export const eiTransaction: EiService = {
   name: 'EiTransaction',
@@ -63,7 +80,7 @@ export const eiTransaction: EiService = {
           if (offer.tender.product.integralOnly && Math.abs(quantity - offer.remaining) > 1e-9) {
             throw new MicromarketError('MM_ERR_EI_INVALID', [`offer ${x.tenderID} is integralOnly: accept all ${offer.remaining}`]);
           }
-          if (await collections.partyTransactions.get(store, [body.partyID, x.transactionID])) throw new MicromarketError('MM_ERR_EI_DUPLICATE_ID', ['transaction', x.transactionID]);
+          await requireFreshPeerID(store, host, x.transactionID, [body.partyID, body.counterPartyID], ids);
           const selling = offer.tender.product.side === 'sell';
           const t: Transaction = {
             transactionID: x.transactionID, marketID: market.rules.id, interval: offer.tender.product.dtstart ?? now,
@@ -73,7 +90,7 @@ export const eiTransaction: EiService = {
           };
           const updated = { ...offer, remaining: offer.remaining - quantity };
           taken.set(key, updated);
-          writes.push(eiCollections.offers.put(key, updated), ...transactionWrites(t));
+          writes.push(eiCollections.offers.put(key, updated), ...transactionWrites(t, 'peer'));
           ids.push(x.transactionID);
         }
         return {

@@ -1,5 +1,5 @@
 import type { Availability, Available, CalendarProperties, Recurrence } from '../../calendar/availability.js';
-import { formatDuration, parseDuration } from '../../calendar/duration.js';
+import { formatDuration, parseLength } from '../../calendar/duration.js';
 import { formatInstant, parseInstant } from '../../calendar/instant.js';
 import { isKnownZone } from '../../calendar/zone.js';
 import { element, enumeration, integer, list, many, one, opt, scalar, sequence, single, text, unordered, type ElementCodec } from '../codec.js';
@@ -7,7 +7,8 @@ import { NS } from '../namespaces.js';
 
 /** xCal values and properties: each property wraps a typed value element (RFC 6321). */
 export const instant = scalar(parseInstant, formatInstant);
-export const duration = scalar(parseDuration, formatDuration);
+/** Every duration on the wire is a length of time: fixed, not negative, bounded (docs/xml.md#durations). */
+export const duration = scalar(parseLength, formatDuration);
 
 const x = (name: string) => <T>(content: Parameters<typeof element<T>>[2]) => element(NS.xcal, name, content);
 export const dateTimeValue = x('date-time')(instant);
