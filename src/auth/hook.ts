@@ -20,8 +20,10 @@ export interface AuthenticationOptions {
   readonly tokens: TokenService;
   /** Real time for token lifetimes, whatever the market clock does. */
   readonly wallClock: () => number;
-  /** Where certificate fingerprints are mapped to parties. */
+  /** Where certificate fingerprints are mapped to parties, and requests counted. */
   readonly store: Store;
+  /** Requests a party may make per second of `wallClock` (the operator is not counted). */
+  readonly quotas: { readonly requestsPerSecond: number };
 }
 
 /** Decorates every request of `app` with `authenticate(scope)`. */
@@ -30,8 +32,15 @@ export function registerAuthentication(app: FastifyInstance, options: Authentica
     const principal = await principalOf(this, options);
     if (scope) requireScope(principal, scope);
     if (partyID !== undefined) requireSelf(principal, partyID);
+    if (!principal.scopes.has('operator')) await countRequest(principal.partyID, options);
     return principal;
   });
+}
+
+/** Refuses (429) a party's request beyond its quota for this second; on Redis all instances count together. */
+async function countRequest(partyID: string, { store, wallClock, quotas }: AuthenticationOptions): Promise<void> {
+  const count = await store.tally(`requests/${partyID}/${Math.floor(wallClock() / 1000)}`);
+  if (count > quotas.requestsPerSecond) throw new MicromarketError('MM_ERR_QUOTA_REQUESTS', [partyID, quotas.requestsPerSecond]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { exampleRulesDir } from '../paths.js';
 import { RulesError } from '../rules/load.js';
+import { defaultQuotas, type Quotas } from '../host/quotas.js';
 import { startService } from '../service/index.js';
 import { NAMESPACE } from '../store/redis-connection.js';
 import { clockFrom, clockOptions, clockUsage } from './clock.js';
@@ -11,6 +12,18 @@ function count(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--xml-workers must be 0-64, not ${value}`);
   return n;
+}
+
+/** The quotas the options set (each left out keeps its default). */
+function quotaOptions(values: Record<string, string | boolean | string[] | undefined>): Partial<Quotas> {
+  const quotas: Partial<Record<keyof Quotas, number>> = {};
+  for (const [option, key] of [['quota-requests', 'requestsPerSecond'], ['quota-open-slices', 'openSlices'], ['quota-records', 'records']] as const) {
+    if (values[option] === undefined) continue;
+    const n = Number(values[option]);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${option} must be a whole number, at least 1, not ${String(values[option])}`);
+    quotas[key] = n;
+  }
+  return quotas;
 }
 
 function redisOptions(url: string, values: Record<string, string | boolean | string[] | undefined>) {
@@ -42,6 +55,9 @@ Options:
   --rules DIR        market rule files (default: $MICROMARKET_RULES or the example markets in market-rules/)
   --log-level LEVEL  fatal, error, warn, info, debug or trace (default: info)
   --xml-workers N    threads that read XML bodies (default: one per CPU but one; 0: none)
+  --quota-requests N     requests a party may make per second (default: ${defaultQuotas.requestsPerSecond}; on Redis, all instances together)
+  --quota-open-slices N  open (tender, interval) slices a party may hold in a market (default: ${defaultQuotas.openSlices})
+  --quota-records N      availability windows, open offers and opts a party may keep, each (default: ${defaultQuotas.records})
   --tls-cert FILE    serve HTTPS with this certificate (PEM) ...
   --tls-key FILE     ... and its private key (PEM)
   --tls-ca FILE      accept client certificates issued by this CA (PEM); the operator maps their
@@ -64,6 +80,9 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     rules: { type: 'string' },
     'log-level': { type: 'string' },
     'xml-workers': { type: 'string' },
+    'quota-requests': { type: 'string' },
+    'quota-open-slices': { type: 'string' },
+    'quota-records': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'tls-ca': { type: 'string' },
@@ -77,6 +96,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     const listenOn = { port: port(String(values.port ?? env.MICROMARKET_PORT ?? '8080')), host: String(values.host ?? env.MICROMARKET_HOST ?? '127.0.0.1') };
     const level = logLevel(values['log-level']);
     const xmlWorkers = values['xml-workers'] === undefined ? undefined : count(String(values['xml-workers']));
+    const quotas = quotaOptions(values);
     const redisUrl = values.redis ?? env.MICROMARKET_REDIS_URL;
     const redis = redisUrl ? redisOptions(String(redisUrl), values) : undefined;
     if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -91,6 +111,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
         ...(redis ? { redis } : {}),
         rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
         logger: { level },
+        quotas,
         ...(clock ? { clock } : {}),
       });
     } catch (error) {

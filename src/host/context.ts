@@ -1,3 +1,4 @@
+import type { Quotas } from './quotas.js';
 import type { Logger } from 'pino';
 import type { TokenService } from '../auth/tokens.js';
 import type { Market } from '../market/market.js';
@@ -20,6 +21,7 @@ export interface ServiceContext {
   readonly wallClock: () => number;
   readonly log: Logger;
   readonly hooks: ServiceHooks;
+  readonly quotas: Quotas;
 }
 
 /**

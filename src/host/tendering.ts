@@ -2,6 +2,7 @@
  * What a party's tenders go through in the markets, whichever protocol brought them: admission (all
  * of a request's tenders or none), and withdrawal when the party leaves a market or deregisters.
  */
+import { durationToMillis } from '../calendar/duration.js';
 import { MicromarketError } from '../errors.js';
 import type { TenderInput } from '../market/admission.js';
 import type { Market } from '../market/market.js';
@@ -9,6 +10,7 @@ import type { Transaction } from '../market/types.js';
 import type { WriteOp } from '../store/store.js';
 import { inOrder, marketFor, partyAvailability, registeredParty, requireEnrolled } from './lookups.js';
 import type { MarketHost, MarketWork } from './markets.js';
+import type { Quotas } from './quotas.js';
 import { collections, type PartyRecord } from './records.js';
 
 /**
@@ -19,7 +21,7 @@ import { collections, type PartyRecord } from './records.js';
  * await in between, on engines the work holds. Returns the writes to commit and the transactions a
  * continuous market made at once.
  */
-export async function admitTenders(work: MarketWork, host: MarketHost, partyID: string, tenders: readonly TenderInput[], now: number)
+export async function admitTenders(work: MarketWork, host: MarketHost, partyID: string, tenders: readonly TenderInput[], now: number, quotas: Quotas)
   : Promise<{ writes: WriteOp[]; transactions: Array<{ market: Market; transaction: Transaction }> }> {
   const { store } = host;
   const seen = new Set<string>();
@@ -37,6 +39,13 @@ export async function admitTenders(work: MarketWork, host: MarketHost, partyID: 
   for (const { market, tender } of planned) {
     const refusal = work.engine(market).check(tender, now, availabilityOf(market));
     if (refusal) throw new MicromarketError('MM_ERR_EI_TENDER_REFUSED', [tender.tenderID, refusal.code, refusal.reason]);
+  }
+  // Within the party's quota of open slices in each market (what its book entries there cost).
+  for (const market of markets) {
+    const held = work.engine(market).heldSlices(partyID);
+    const adding = planned.filter((p) => p.market === market)
+      .reduce((n, { tender }) => n + (tender.product.duration ? durationToMillis(tender.product.duration) / market.step : 1), 0);
+    if (held + adding > quotas.openSlices) throw new MicromarketError('MM_ERR_QUOTA_SLICES', [market.rules.id, held, adding, quotas.openSlices]);
   }
   // Every tender passed: now they are submitted, and matched where the market is continuous.
   const writes: WriteOp[] = [];

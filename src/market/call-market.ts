@@ -23,8 +23,15 @@ class IntervalBids {
   readonly bids = new Map<string, Bid>();
   readonly aggregate: Float64Array | undefined;
 
-  constructor(steps: number | undefined) {
+  /** `held`: bids per party across the market's intervals, kept by every change here. */
+  constructor(steps: number | undefined, private readonly held: Map<string, number>) {
     this.aggregate = steps === undefined ? undefined : new Float64Array(steps);
+  }
+
+  private hold(partyID: string, change: 1 | -1): void {
+    const n = (this.held.get(partyID) ?? 0) + change;
+    if (n === 0) this.held.delete(partyID);
+    else this.held.set(partyID, n);
   }
 
   private add(curve: Float64Array | undefined, sign: 1 | -1): void {
@@ -36,6 +43,7 @@ class IntervalBids {
   set(key: string, bid: Bid): void {
     const old = this.bids.get(key);
     if (old) this.add(old.curve, -1);
+    else this.hold(bid.partyID, 1);
     this.bids.set(key, bid);
     this.add(bid.curve, 1);
   }
@@ -45,7 +53,13 @@ class IntervalBids {
     if (!bid) return undefined;
     this.bids.delete(key);
     this.add(bid.curve, -1);
+    this.hold(bid.partyID, -1);
     return bid;
+  }
+
+  /** Releases every bid: the interval has cleared. */
+  release(): void {
+    for (const bid of this.bids.values()) this.hold(bid.partyID, -1);
   }
 }
 
@@ -73,6 +87,8 @@ export class CallMarket extends MarketBase {
   readonly #bounds = new Map<Instant, PriceBounds>();
   /** Step tender IDs each party has used, cleared or not: IDs are not reused (market-base.ts). */
   readonly #used = new Map<string, Set<string>>();
+  /** Bids each party holds, over all intervals. */
+  readonly #held = new Map<string, number>();
   readonly grid: PriceGrid | undefined;
 
   constructor(rules: MarketRules & { clearing: { kind: 'call' } }) {
@@ -84,7 +100,7 @@ export class CallMarket extends MarketBase {
 
   private bidsOf(interval: Instant): IntervalBids {
     let bids = this.#bids.get(interval);
-    if (!bids) this.#bids.set(interval, (bids = new IntervalBids(this.grid?.steps)));
+    if (!bids) this.#bids.set(interval, (bids = new IntervalBids(this.grid?.steps, this.#held)));
     return bids;
   }
 
@@ -194,6 +210,10 @@ export class CallMarket extends MarketBase {
     return false;
   }
 
+  heldSlices(partyID: string): number {
+    return this.#held.get(partyID) ?? 0;
+  }
+
   openTenders(partyID: string): OpenTender[] {
     const byTender = new Map<string, { side: 'buy' | 'sell'; slices: Array<{ interval: Instant; price: number | undefined; quantity: number }> }>();
     for (const [interval, bids] of [...this.#bids].sort((a, b) => a[0] - b[0])) {
@@ -237,6 +257,7 @@ export class CallMarket extends MarketBase {
     for (const interval of [...this.#bids.keys()].sort((a, b) => a - b)) {
       if (now < interval - gate) continue;
       const { price, type, allocations } = this.clearing(interval);
+      this.#bids.get(interval)!.release();
       this.#bids.delete(interval);
       this.#bounds.delete(interval);
       const transactions: Transaction[] = [];

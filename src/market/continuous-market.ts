@@ -141,6 +141,12 @@ export class ContinuousMarket extends MarketBase {
     return this.#tenders.get(partyID)?.get(tenderID)?.orders.some((o) => o.order.active) ?? false;
   }
 
+  heldSlices(partyID: string): number {
+    let n = 0;
+    for (const record of this.#tenders.get(partyID)?.values() ?? []) for (const o of record.orders) if (o.order.active) n++;
+    return n;
+  }
+
   openTenders(partyID: string): OpenTender[] {
     const out: OpenTender[] = [];
     for (const record of this.#tenders.get(partyID)?.values() ?? []) {

@@ -98,6 +98,9 @@ export abstract class MarketBase {
   /** The party's open tenders. */
   abstract openTenders(partyID: string): OpenTender[];
 
+  /** How many (tender, interval) slices the party holds open: what its book entries cost, for its quota. */
+  abstract heldSlices(partyID: string): number;
+
   protected abstract accept(tender: TenderInput, admitted: Admitted, now: Instant): SubmitOutcome;
 
   /** Withdraws what is left of a party's tender. */

@@ -5,7 +5,9 @@ import type { WriteOp } from '../store/store.js';
 import type { OadrMessage, OadrMessageOf } from '../xml/payloads/oadr.js';
 
 /** What a handler may use: the caller, the market time and the EI services' store and markets. */
-export type OadrContext = Pick<ServiceContext, 'store' | 'host'> & { readonly principal: Principal; readonly now: number; readonly work: MarketWork };
+/** What OpenADR's handlers use of the service. */
+export type OadrServices = Pick<ServiceContext, 'store' | 'host' | 'quotas'>;
+export type OadrContext = OadrServices & { readonly principal: Principal; readonly now: number; readonly work: MarketWork };
 
 /** A handler's answer and the writes to commit, atomically, before it is sent. */
 export interface OadrAnswer {

@@ -12,6 +12,7 @@ import type { Availability } from '../calendar/availability.js';
 import { undeclarable } from '../calendar/availability-check.js';
 import { MicromarketError } from '../errors.js';
 import { marketFor, registeredParty } from '../host/lookups.js';
+import { requireRoom } from '../host/quotas.js';
 import { collections, type AvailRecord } from '../host/records.js';
 import type { WriteOp } from '../store/store.js';
 import type { OadrHandlers } from './handlers.js';
@@ -32,7 +33,7 @@ function busyWindows(opt: OptRecord): AvailRecord[] {
 }
 
 export const opting: OadrHandlers = {
-  async oadrCreateOpt(body, { principal, store, host }) {
+  async oadrCreateOpt(body, { principal, store, host, quotas }) {
     requireSelf(principal, body.venID);
     await registeredParty(store, body.venID);
     if (body.marketContext !== undefined) marketFor(host, body.marketContext);
@@ -51,6 +52,9 @@ export const opting: OadrHandlers = {
       ...(body.availability ? { availability: body.availability } : {}),
     };
     const windows = opt.optType === 'optOut' ? busyWindows(opt) : [];
+    const [opts, avails] = await Promise.all([oadrCollections.opts.list(store, [body.venID]), collections.avails.list(store, [body.venID])]);
+    requireRoom(quotas, 'opts', opts.length, 1);
+    requireRoom(quotas, 'availability windows', avails.length, windows.length);
     opt.availKeys = windows.map((w) => collections.avails.key(opt.partyID, w.availID));
     const writes: WriteOp[] = [
       oadrCollections.opts.put([opt.partyID, opt.optID], opt, true),

@@ -39,7 +39,7 @@ export const oadrErrorForm = (pipeline: XmlPipeline): ErrorForm => ({
  * answer is sent.
  */
 export function oadrRoute(context: ServiceContext): (params: { service: string }, request: FastifyRequest) => XmlHandler {
-  const { host, store, clock } = context;
+  const { host, store, clock, quotas } = context;
   return (params, request) => {
     const handlers = services[params.service];
     if (!handlers) throw new MicromarketError('MM_ERR_HTTP_NOT_FOUND', ['POST', request.url]);
@@ -49,7 +49,7 @@ export function oadrRoute(context: ServiceContext): (params: { service: string }
       const handle = handlers[message.kind] as ((body: unknown, context: OadrContext) => Promise<OadrAnswer>) | undefined;
       if (!handle) throw new MicromarketError('MM_ERR_EI_WRONG_SERVICE', [message.kind, params.service]);
       const principal = await request.authenticate('register');
-      const answer = await handled(host, (work) => handle(message.value, { principal, now: clock(), store, host, work }));
+      const answer = await handled(host, (work) => handle(message.value, { principal, now: clock(), store, host, quotas, work }));
       return { payload: wrapped(answer.reply) };
     };
   };

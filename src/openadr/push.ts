@@ -9,10 +9,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { durationToMillis } from '../calendar/duration.js';
 import type { Instant } from '../calendar/instant.js';
 import { collections, type PartyRecord } from '../host/records.js';
-import type { MarketHost } from '../host/markets.js';
 import { postXml } from '../http/outbound.js';
-import { handled } from './handlers.js';
-import { ifUnchanged, type Store } from '../store/store.js';
+import { handled, type OadrServices } from './handlers.js';
+import { ifUnchanged } from '../store/store.js';
 import type { XmlPipeline } from '../xml/pipeline.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { currentEvents, distribute, eventing } from './events.js';
@@ -30,13 +29,16 @@ const SERVICE_OF: Partial<Record<OadrMessage['kind'], string>> = {
 const RETRY_AFTER = durationToMillis(POLL_FREQUENCY);
 
 export class Pusher {
-  constructor(private readonly host: MarketHost, private readonly store: Store, private readonly pipeline: XmlPipeline,
-    private readonly log: FastifyBaseLogger, private readonly timeoutMs = 2000) {}
+  readonly #context: OadrServices;
+
+  constructor(context: OadrServices, private readonly pipeline: XmlPipeline, private readonly log: FastifyBaseLogger, private readonly timeoutMs = 2000) {
+    this.#context = context;
+  }
 
   /** Delivers what waits for push VENs; failures are logged and retried, never thrown. */
   async push(now: Instant): Promise<void> {
-    for (const [venID] of await oadrCollections.pushVens.list(this.store)) {
-      const party = await collections.parties.get(this.store, venID);
+    for (const [key] of await oadrCollections.pushVens.list(this.#context.store)) {
+      const party = await collections.parties.get(this.#context.store, oadrCollections.pushVens.parts(key));
       if (!party?.oadr || party.oadr.httpPullModel || party.cancelled || !party.transportAddress) continue;
       await this.pushTo(party, party.transportAddress, now);
     }
@@ -44,20 +46,20 @@ export class Pusher {
 
   private async pushTo(party: PartyRecord, address: string, now: Instant): Promise<void> {
     const venID = party.partyID;
-    const flag = await oadrCollections.pendingDistributes.get(this.store, [venID]);
+    const flag = await oadrCollections.pendingDistributes.get(this.#context.store, [venID]);
     const pending = flag;
     // A failed delivery is tried again a poll period later, as a pull VEN would ask again.
     if (pending && (pending.lastTry === undefined || now - pending.lastTry >= RETRY_AFTER)) {
-      const events = await currentEvents(this.store, venID, now);
-      const sent = events.length > 0 && await this.send(address, venID, distribute(this.host, events, `push-${now}`, now), now);
+      const events = await currentEvents(this.#context.store, venID, now);
+      const sent = events.length > 0 && await this.send(address, venID, distribute(this.#context.host, events, `push-${now}`, now), now);
       const deliveries = pending.deliveries + 1;
       // Only the flag read before sending: one set meanwhile, for events not in this distribute, stays.
-      await this.store.commit([ifUnchanged(sent || events.length === 0 || deliveries >= MAX_DELIVERIES
+      await this.#context.store.commit([ifUnchanged(sent || events.length === 0 || deliveries >= MAX_DELIVERIES
         ? oadrCollections.pendingDistributes.del([venID]) : oadrCollections.pendingDistributes.put([venID], { ...pending, deliveries, lastTry: now }), flag)]);
     }
-    for (let queued = await dequeue(this.store, venID); queued; queued = await dequeue(this.store, venID)) {
+    for (let queued = await dequeue(this.#context.store, venID); queued; queued = await dequeue(this.#context.store, venID)) {
       if (!await this.send(address, venID, queued.message, now)) return;
-      await this.store.commit([queued.remove]);
+      await this.#context.store.commit([queued.remove]);
     }
   }
 
@@ -85,7 +87,7 @@ export class Pusher {
       const message = answer?.name === 'oadrPayload' ? answer.body.message : undefined;
       if (message?.kind !== 'oadrCreatedEvent') return;
       const principal = { partyID: venID, scopes: new Set(['register'] as const) };
-      await handled(this.host, (work) => eventing.oadrCreatedEvent!(message.value, { principal, now, store: this.store, host: this.host, work }));
+      await handled(this.#context.host, (work) => eventing.oadrCreatedEvent!(message.value, { ...this.#context, principal, now, work }));
     } catch (error) {
       this.log.warn({ ven: venID, err: (error as Error).message }, 'push VEN answered with a message that was refused');
     }

@@ -1,3 +1,4 @@
+import { defaultQuotas, type Quotas } from '../host/quotas.js';
 import type { FastifyInstance } from 'fastify';
 import { pino, type LoggerOptions } from 'pino';
 import { TokenService } from '../auth/tokens.js';
@@ -53,6 +54,10 @@ export interface ServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** HTTPS, optionally with client certificates issued by `ca`. */
   readonly tls?: TlsOptions;
+  /** What one party may hold and ask (src/host/quotas.ts); each one left out takes its default. */
+  readonly quotas?: Partial<Quotas>;
+  /** Real time (ms): token lifetimes and request rates. @default Date.now */
+  readonly wallClock?: () => number;
 }
 
 export interface Service {
@@ -81,7 +86,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const host = await MarketHost.open(setups, store, leases);
     const log = options.logger ? pino({ level: 'info', ...(options.logger === true ? {} : options.logger) }) : undefined;
     const context: ServiceContext = {
-      store, host, tokens, clock: options.clock ?? Date.now, wallClock: Date.now, log: log ?? pino({ enabled: false }),
+      store, host, tokens, clock: options.clock ?? Date.now, wallClock: options.wallClock ?? Date.now, log: log ?? pino({ enabled: false }),
+      quotas: { ...defaultQuotas, ...options.quotas },
       // A party leaving markets (EiEnroll) has its coming OpenADR events there cancelled in the same commit.
       hooks: { partyLeft: [(partyID, markets, now) => cancelEvents(store, partyID, markets.map((m) => m.rules.id), now)] },
     };
@@ -94,7 +100,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const metrics = new ServiceMetrics();
     const reader = options.xmlWorkers === 0 ? inlineReader(pipeline) : new XmlReadPool(pipeline.limits, options.xmlWorkers);
     await registerRoutes(app, { context, quotes, pipeline, reader, metrics, interties: readings });
-    const pusher = new Pusher(host, store, pipeline, context.log);
+    const pusher = new Pusher(context, pipeline, context.log);
     const work: GateWork = {
       publisher: quotes,
       followUps: [(market, now) => eventWrites(store, market, host.setup(market).simpleLevels, now)],

@@ -29,9 +29,9 @@ export class Collection<T, K extends readonly Part[] = [string]> {
     return parts.map(encodePart).join('/') as Key;
   }
 
-  /** The parts of a key, decoded. */
-  parts(key: Key): string[] {
-    return key.split('/').map(decodePart);
+  /** The parts of a key, decoded (numbers as their text). */
+  parts(key: Key): { [I in keyof K]: string } {
+    return key.split('/').map(decodePart) as { [I in keyof K]: string };
   }
 
   async get(store: Store, key: Key | K): Promise<T | undefined> {

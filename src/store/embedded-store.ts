@@ -6,6 +6,7 @@ import { compactInWorker } from './compaction.js';
 import { frameAll } from './framing.js';
 import { recordText, recover, Segment, stampFormat, writeSnapshot } from './journal-files.js';
 import { encodeOps, stagedKey, type EncodedOp, type MemoryState } from './memory-state.js';
+import { Tallies } from './tallies.js';
 import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
 export interface EmbeddedStoreOptions {
@@ -47,6 +48,7 @@ export class EmbeddedStore implements Store {
   #lastWriteMs = 0;
   /** Journal writes (each one synchronous); fewer than commits when group commit works. */
   #appends = 0;
+  readonly #tallies = new Tallies();
 
   private constructor(
     private readonly options: Required<EmbeddedStoreOptions>,
@@ -72,6 +74,10 @@ export class EmbeddedStore implements Store {
       await unlock();
       throw error;
     }
+  }
+
+  async tally(name: string): Promise<number> {
+    return this.#tallies.count(name);
   }
 
   async get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined> {

@@ -18,6 +18,7 @@
 import { MicromarketError } from '../errors.js';
 import { Cluster } from 'ioredis';
 import { checkFormat, STORE_FORMAT } from './format.js';
+import { TALLY_TTL_MS } from './tallies.js';
 import { connectRedis, keyBase, redisCall, type RedisClient } from './redis-connection.js';
 import type { Json, Store, StoreHealth, WriteOp } from './store.js';
 
@@ -197,6 +198,14 @@ export class RedisStore implements Store {
     });
   }
 
+  tally(name: string): Promise<number> {
+    return this.#call(async () => {
+      const key = `${this.#base}:tally:${name}`;
+      const [[, n]] = await this.#redis.multi().incr(key).pexpire(key, TALLY_TTL_MS).exec() as [[null, number], unknown];
+      return n;
+    });
+  }
+
   health(): StoreHealth {
     const status = this.#redis.status;
     return { kind: 'redis', ok: !this.#closed && status === 'ready', detail: { status, durable: this.#durable ?? false } };
@@ -210,21 +219,28 @@ export class RedisStore implements Store {
 }
 
 /**
- * Checks the namespace's format stamp, or stamps a namespace that holds no key yet. Looking for keys
- * scans the server (on a Cluster, each primary), so it happens only while the stamp is missing.
+ * Checks the namespace's format stamp, or stamps a namespace that holds no other key yet. Instances
+ * starting together agree: the stamp is set only if absent, and one found meanwhile is checked.
  */
 async function stampFormat(redis: RedisClient, base: string): Promise<void> {
+  const where = `Redis namespace ${base}`;
   const key = `${base}:format`;
   const stamp = await redis.get(key);
-  if (stamp !== null) return checkFormat(`Redis namespace ${base}`, stamp);
+  if (stamp !== null) return checkFormat(where, stamp);
+  if (await holdsKeys(redis, base, key)) return checkFormat(where, await redis.get(key) ?? undefined);
+  if (await redis.set(key, String(STORE_FORMAT), 'NX') === null) checkFormat(where, await redis.get(key) ?? undefined);
+}
+
+/** Whether the namespace holds a key other than `except`: a scan of the server (on a Cluster, of each primary), so run only while unstamped. */
+async function holdsKeys(redis: RedisClient, base: string, except: string): Promise<boolean> {
   for (const node of redis instanceof Cluster ? redis.nodes('master') : [redis]) {
     let cursor = '0';
     do {
       const [next, keys] = await node.scan(cursor, 'MATCH', `${base}:*`, 'COUNT', 1000);
-      if (keys.length > 0) return checkFormat(`Redis namespace ${base}`, undefined);
+      if (keys.some((k) => k !== except)) return true;
       cursor = next;
     } while (cursor !== '0');
   }
-  await redis.set(key, String(STORE_FORMAT), 'NX');
+  return false;
 }
 

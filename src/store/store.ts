@@ -48,6 +48,12 @@ export interface Store {
   list<T extends Json = Json>(collection: string, prefix?: string, after?: string): Promise<Array<[string, T]>>;
   /** Applies the writes atomically; resolves once durable. Rejects the whole batch on conflict. */
   commit(ops: readonly WriteOp[]): Promise<void>;
+  /**
+   * Counts one more event under `name` and returns the count so far. Counts are not durable: they
+   * vanish a minute after their last use, so a name carries its own window (`<party>/<second>`). On
+   * Redis every instance of the namespace counts together.
+   */
+  tally(name: string): Promise<number>;
   health(): StoreHealth;
   /** Finishes pending commits, then releases files and connections. */
   close(): Promise<void>;

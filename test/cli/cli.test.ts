@@ -82,6 +82,10 @@ describe('micromarket CLI', () => {
     const principal = await (await TokenService.forDataDir(data)).verify(result.stdout.trim(), Date.now());
     expect({ party: principal.partyID, scopes: [...principal.scopes] }).toEqual({ party: 'ven-7', scopes: ['tender', 'quote'] });
     expect(cli('token', '--party', 'x', '--scope', 'root', '--data', data).stderr).toContain('unknown scope root');
+    // A name outside the party-ID grammar is refused, as at every other door.
+    const slash = cli('token', '--party', 'pb/x', '--scope', 'tender', '--data', data);
+    expect(slash.status).toBe(2);
+    expect(slash.stderr).toContain('--party: a party ID is 1 to 128 letters, digits or . : @ _ -, not "pb/x"');
     await rm(data, { recursive: true, force: true });
   });
 

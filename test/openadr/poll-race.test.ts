@@ -24,7 +24,7 @@ const product = (side: 'buy' | 'sell', dtstart: number): Product => ({ dtstart,
 const poll = (venID: string) => postOadr(ts.base, 'OadrPoll', { kind: 'oadrPoll', value: { venID } }, tokens[venID]!);
 /** ven-a's poll handled (read, answer composed) but not yet committed. */
 const pollHandled = () => ts.service.context.host.withWork((work) => polling.oadrPoll!({ venID: 'ven-a' },
-  { principal: { partyID: 'ven-a', scopes: new Set(['register']) }, now: ts.clock.now, store: ts.service.context.store, host: ts.service.context.host, work }));
+  { principal: { partyID: 'ven-a', scopes: new Set(['register']) }, now: ts.clock.now, ...ts.service.context, work }));
 const eventIDs = (message: OadrMessage) => (message.kind === 'oadrDistributeEvent' ? message.value.events.map((e) => e.event.activePeriod.properties.dtstart) : []);
 
 beforeAll(async () => {

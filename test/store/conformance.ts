@@ -41,6 +41,14 @@ async function rejection(promise: Promise<unknown>): Promise<MicromarketError> {
 /** Behaviour every Store implementation must have. */
 export function storeConformance(name: string, factory: StoreFactory): void {
   describe(`${name} store conformance`, () => {
+    it('tallies events by name, apart from the records', async () => {
+      const store = await factory.open();
+      expect([await store.tally('requests/a/1'), await store.tally('requests/a/1'), await store.tally('requests/b/1')]).toEqual([1, 2, 1]);
+      expect(await Promise.all(Array.from({ length: 5 }, () => store.tally('requests/a/2')))).toEqual([1, 2, 3, 4, 5]);
+      expect(await store.list('requests')).toEqual([]);
+      await store.close();
+    });
+
     it('reads back what was committed, as a copy', async () => {
       const store = await factory.open();
       await store.commit([put('tenders', 't-1', { quantity: 5, side: 'buy' })]);

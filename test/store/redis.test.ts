@@ -44,6 +44,13 @@ describe.skipIf(redisUnavailable)('Redis store', () => {
     await store.close();
   });
 
+  it('counts tallies of one namespace together, whichever instance counts', async () => {
+    const [a, b, other] = await Promise.all([RedisStore.open({ url: redis.url, namespace: 'tally' }), RedisStore.open({ url: redis.url, namespace: 'tally' }),
+      RedisStore.open({ url: redis.url, namespace: 'tally-other' })]);
+    expect([await a.tally('requests/p/7'), await b.tally('requests/p/7'), await a.tally('requests/p/7'), await other.tally('requests/p/7')]).toEqual([1, 2, 3, 1]);
+    await Promise.all([a.close(), b.close(), other.close()]);
+  });
+
   it('stamps an empty namespace with its format, and refuses one in another format or written before stamps', async () => {
     const store = await RedisStore.open({ url: redis.url, namespace: 'format' });
     await store.commit([put('c', 'k', 1)]);

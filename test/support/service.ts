@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
+import type { Quotas } from '../../src/host/quotas.js';
 import { startService, type Service } from '../../src/service/index.js';
 import type { RedisStoreOptions } from '../../src/store/redis-store.js';
 import { enrollApproved } from './enrollment.js';
@@ -32,12 +33,14 @@ function storeOptions(): { redis?: RedisStoreOptions } {
   return { redis: { url: inject('redisUrl'), namespace: `svc-${process.pid}-${++services}` } };
 }
 
-export async function testService(start = Date.UTC(2026, 10, 23, 12, 0), options: { rulesDir?: string } = {}): Promise<TestService> {
+export async function testService(start = Date.UTC(2026, 10, 23, 12, 0),
+  options: { rulesDir?: string; quotas?: Partial<Quotas>; wallClock?: () => number } = {}): Promise<TestService> {
   const dir = await mkdtemp(join(tmpdir(), 'mm-ei-'));
   // Every OpenADR message exchanged with it must also pass the official 2.0b schema.
   watchOpenAdr();
   const clock = { now: start };
-  const service = await startService({ dataDir: dir, rulesDir: options.rulesDir ?? rulesDir, clock: () => clock.now, gateTickMs: 0, ...storeOptions() });
+  const service = await startService({ dataDir: dir, rulesDir: options.rulesDir ?? rulesDir, clock: () => clock.now, gateTickMs: 0, ...storeOptions(),
+    ...(options.quotas ? { quotas: options.quotas } : {}), ...(options.wallClock ? { wallClock: options.wallClock } : {}) });
   const base = await service.app.listen({ port: 0, host: '127.0.0.1' });
   const operatorToken = await service.context.tokens.issue('operator', ['operator'], Date.now(), 24 * 3600);
   return {

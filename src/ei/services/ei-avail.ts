@@ -9,6 +9,7 @@
 import { undeclarable } from '../../calendar/availability-check.js';
 import { MicromarketError } from '../../errors.js';
 import { marketFor, registeredParty } from '../../host/lookups.js';
+import { requireRoom } from '../../host/quotas.js';
 import type { EiService } from '../operation.js';
 import { collections, type AvailRecord } from '../../host/records.js';
 import { ok } from '../../xml/payloads/index.js';
@@ -25,8 +26,9 @@ export const eiAvail: EiService = {
       scope: 'avail',
       mutates: true,
       party: (body) => body.partyID,
-      async handle({ body }, { store, host }) {
+      async handle({ body }, { store, host, quotas }) {
         await registeredParty(store, body.partyID);
+        const held = new Set((await collections.avails.list(store, [body.partyID])).map(([key]) => collections.avails.parts(key)[1]));
         const records = body.avails.map((a, i): AvailRecord => {
           if (a.marketContext !== undefined) marketFor(host, a.marketContext);
           const availID = a.availID ?? `${body.requestID}-${i}`;
@@ -39,6 +41,8 @@ export const eiAvail: EiService = {
             ...(a.marketContext !== undefined ? { marketContext: a.marketContext } : {}),
           };
         });
+        // Replacing a window takes no more room.
+        requireRoom(quotas, 'availability windows', held.size, new Set(records.map((r) => r.availID).filter((id) => !held.has(id))).size);
         return {
           payload: { name: 'eiCreatedAvail', body: { eiResponse: ok(body.requestID), partyID: body.partyID, availIDs: records.map((r) => r.availID) } },
           writes: records.map((r) => collections.avails.put([body.partyID, r.availID], r)),

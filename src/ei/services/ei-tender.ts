@@ -12,6 +12,7 @@ import { MicromarketError } from '../../errors.js';
 import type { WriteOp } from '../../store/store.js';
 import { ok, type PayloadBody } from '../../xml/payloads/index.js';
 import { marketFor, registeredParty, requireEnrolled } from '../../host/lookups.js';
+import { requireRoom } from '../../host/quotas.js';
 import { admitTenders } from '../../host/tendering.js';
 import type { EiService } from '../operation.js';
 import { transactionFor } from '../wire.js';
@@ -33,9 +34,9 @@ export const eiTender: EiService = {
       scope: 'tender',
       mutates: true,
       party: (body) => body.partyID,
-      async handle({ body, now, work }, { host }) {
+      async handle({ body, now, work }, { host, quotas }) {
         const { writes, transactions } = await admitTenders(work, host, body.partyID,
-          body.tenders.map((t) => ({ tenderID: t.tenderID, partyID: body.partyID, product: t.product })), now);
+          body.tenders.map((t) => ({ tenderID: t.tenderID, partyID: body.partyID, product: t.product })), now, quotas);
         return {
           payload: { name: 'eiCreatedTender', body: {
             eiResponse: ok(body.requestID), partyID: body.partyID, counterPartyID: body.counterPartyID,
@@ -100,8 +101,10 @@ export const eiTender: EiService = {
       scope: 'tender',
       mutates: true,
       party: (body) => body.partyID,
-      async handle({ body }, { store, host }) {
+      async handle({ body }, { store, host, quotas }) {
         await registeredParty(store, body.partyID);
+        const open = (await eiCollections.offers.values(store, [body.partyID])).filter((o) => o.remaining > 0).length;
+        requireRoom(quotas, 'open offers', open, body.tenders.length);
         const writes: WriteOp[] = [];
         for (const t of body.tenders) {
           const market = marketFor(host, t.product.marketContext);

@@ -1,0 +1,23 @@
+/** How long a count lives after its last use (real time: it only bounds memory; windows are in the names). */
+export const TALLY_TTL_MS = 60_000;
+
+/** In-memory counts for the embedded store: one process, so nothing to share. */
+export class Tallies {
+  readonly #counts = new Map<string, { n: number; used: number }>();
+  #swept = 0;
+
+  count(name: string, now = Date.now()): number {
+    // Sweep at most once per lifetime: the map holds what one minute of requests named.
+    if (now - this.#swept > TALLY_TTL_MS) {
+      for (const [key, c] of this.#counts) if (now - c.used > TALLY_TTL_MS) this.#counts.delete(key);
+      this.#swept = now;
+    }
+    const c = this.#counts.get(name);
+    if (c) {
+      c.used = now;
+      return ++c.n;
+    }
+    this.#counts.set(name, { n: 1, used: now });
+    return 1;
+  }
+}
