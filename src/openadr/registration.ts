@@ -80,6 +80,6 @@ export const registration: OadrHandlers = {
 
   // The VEN's acknowledgement of oadrRequestReregistration; its new registration follows.
   async oadrResponse(body, { principal }) {
-    return { reply: oadrResponse(ok(body.eiResponse.requestID), principal.partyID) };
+    return { reply: oadrResponse(ok(body.eiResponse.requestID), ownVen(principal, body.venID)) };
   },
 };
