@@ -10,11 +10,14 @@ export interface Quotas {
   readonly requestsPerSecond: number;
   /** (tender, interval) slices a party may hold open in one market. @default 10000 */
   readonly openSlices: number;
-  /** Records of each kind a party may keep: availability windows, distributed offers, opts. @default 1000 */
+  /**
+   * Records of each kind a party may keep: availability windows, distributed offers, opts. A device or
+   * building declares a few; each is read on every tender of the party, and listed whole. @default 100
+   */
   readonly records: number;
 }
 
-export const defaultQuotas: Quotas = { requestsPerSecond: 200, openSlices: 10_000, records: 1000 };
+export const defaultQuotas: Quotas = { requestsPerSecond: 200, openSlices: 10_000, records: 100 };
 
 /** Refuses (MM_ERR_QUOTA_RECORDS) records that would take a party past its quota of that kind. */
 export function requireRoom(quotas: Quotas, kind: string, held: number, adding: number): void {
