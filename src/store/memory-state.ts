@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { MicromarketError } from '../errors.js';
 import type { Json, WriteOp } from './store.js';
 
@@ -21,23 +22,37 @@ function jsonText(value: unknown): string {
   return text;
 }
 
+// sorted-btree is CommonJS with its class on `default`: required, so every loader sees that one shape.
+const { default: BTree } = createRequire(import.meta.url)('sorted-btree') as typeof import('sorted-btree');
+
+/** A collection's entries: their JSON text by key, and the keys in order, so a listing reads only what it returns. */
+interface Entries {
+  readonly values: Map<string, string>;
+  readonly order: InstanceType<typeof BTree<string, undefined>>;
+}
+
 /**
  * The current state: collection → key → JSON text. Keeping text means a read hands out a fresh
  * copy (JSON.parse) and a snapshot writes values without serialising them again.
  */
 export class MemoryState {
-  readonly #collections = new Map<string, Map<string, string>>();
+  readonly #collections = new Map<string, Entries>();
   entries = 0;
 
   get(collection: string, key: string): string | undefined {
-    return this.#collections.get(collection)?.get(key);
+    return this.#collections.get(collection)?.values.get(key);
   }
 
+  /** The entries under `prefix` after `after`, in key order: O(log n) to find the first, then one step per entry. */
   list(collection: string, prefix = '', after = ''): Array<[string, Json]> {
     const entries = this.#collections.get(collection);
     if (!entries) return [];
-    const keys = [...entries.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
-    return keys.map((k) => [k, JSON.parse(entries.get(k)!) as Json]);
+    const out: Array<[string, Json]> = [];
+    for (const key of entries.order.keys(after > prefix ? after : prefix)) {
+      if (!key.startsWith(prefix)) break;
+      if (key > after) out.push([key, JSON.parse(entries.values.get(key)!) as Json]);
+    }
+    return out;
   }
 
   /**
@@ -78,10 +93,14 @@ export class MemoryState {
     for (const o of ops) {
       let entries = this.#collections.get(o[1]);
       if (o[0] === 'p') {
-        if (!entries) this.#collections.set(o[1], (entries = new Map()));
-        if (!entries.has(o[2])) this.entries++;
-        entries.set(o[2], o[3]);
-      } else if (entries?.delete(o[2])) {
+        if (!entries) this.#collections.set(o[1], (entries = { values: new Map(), order: new BTree<string, undefined>(undefined, compareKeys) }));
+        if (!entries.values.has(o[2])) {
+          this.entries++;
+          entries.order.set(o[2], undefined);
+        }
+        entries.values.set(o[2], o[3]);
+      } else if (entries?.values.delete(o[2])) {
+        entries.order.delete(o[2]);
         this.entries--;
       }
     }
@@ -90,10 +109,13 @@ export class MemoryState {
   /** Every entry as encoded put operations, for a snapshot. */
   *dump(): Generator<EncodedOp> {
     for (const [collection, entries] of this.#collections) {
-      for (const [key, json] of entries) yield ['p', collection, key, json];
+      for (const [key, json] of entries.values) yield ['p', collection, key, json];
     }
   }
 }
+
+/** Keys in the order of JavaScript's string comparison (UTF-16 code units), as `sort()` put them. */
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function stagedKey(collection: string, key: string): string {
   return `${collection}\u0000${key}`;

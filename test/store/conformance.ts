@@ -49,6 +49,20 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       await store.close();
     });
 
+    it('lists exactly the keys under a prefix after a key, whatever sorts between them', async () => {
+      const store = await factory.open();
+      await store.commit(['b', 'a0', 'a/2', 'a/1/x', 'a/1', 'a'].map((k, i) => put('c', k, i)));
+      const keys = async (prefix?: string, after?: string) => (await store.list('c', prefix, after)).map(([k]) => k);
+      expect(await keys('a/')).toEqual(['a/1', 'a/1/x', 'a/2']);
+      expect(await keys('a/', 'a/1')).toEqual(['a/1/x', 'a/2']);
+      expect(await keys('a/', '0')).toEqual(['a/1', 'a/1/x', 'a/2']);
+      expect(await keys('a/', 'zzz')).toEqual([]);
+      expect(await keys('', 'a0')).toEqual(['b']);
+      await store.commit([del('c', 'a/1')]);
+      expect(await keys('a/')).toEqual(['a/1/x', 'a/2']);
+      await store.close();
+    });
+
     it('reads back what was committed, as a copy', async () => {
       const store = await factory.open();
       await store.commit([put('tenders', 't-1', { quantity: 5, side: 'buy' })]);
