@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { durationToMillis, parseLength } from '../calendar/duration.js';
 import { exampleRulesDir } from '../paths.js';
 import { RulesError } from '../rules/load.js';
 import { defaultQuotas, type Quotas } from '../host/quotas.js';
@@ -12,6 +13,15 @@ function count(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError(`--xml-workers must be 0-64, not ${value}`);
   return n;
+}
+
+/** The --retry-window length, in ms. */
+function retryWindow(text: string): number {
+  try {
+    return durationToMillis(parseLength(text));
+  } catch (error) {
+    throw new UsageError(`--retry-window: ${(error as Error).message}`);
+  }
 }
 
 /** The quotas the options set (each left out keeps its default). */
@@ -55,6 +65,8 @@ Options:
   --rules DIR        market rule files (default: $MICROMARKET_RULES or the example markets in market-rules/)
   --log-level LEVEL  fatal, error, warn, info, debug or trace (default: info)
   --xml-workers N    threads that read XML bodies (default: one per CPU but one; 0: none)
+  --retry-window D   how long a request's first answer is kept for its retries, in service time, as an
+                     ISO 8601 length (default: PT24H); a retry after it is a new request
   --quota-requests N     requests a party may make per second (default: ${defaultQuotas.requestsPerSecond}; on Redis, all instances together)
   --quota-open-slices N  open (tender, interval) slices a party may hold in a market (default: ${defaultQuotas.openSlices})
   --quota-records N      availability windows, open offers and opts a party may keep, each (default: ${defaultQuotas.records})
@@ -80,6 +92,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     rules: { type: 'string' },
     'log-level': { type: 'string' },
     'xml-workers': { type: 'string' },
+    'retry-window': { type: 'string' },
     'quota-requests': { type: 'string' },
     'quota-open-slices': { type: 'string' },
     'quota-records': { type: 'string' },
@@ -97,6 +110,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
     const level = logLevel(values['log-level']);
     const xmlWorkers = values['xml-workers'] === undefined ? undefined : count(String(values['xml-workers']));
     const quotas = quotaOptions(values);
+    const retryWindowMs = values['retry-window'] === undefined ? undefined : retryWindow(String(values['retry-window']));
     const redisUrl = values.redis ?? env.MICROMARKET_REDIS_URL;
     const redis = redisUrl ? redisOptions(String(redisUrl), values) : undefined;
     if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -112,6 +126,7 @@ Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, the store writes 
         rulesDir: String(values.rules ?? env.MICROMARKET_RULES ?? exampleRulesDir),
         logger: { level },
         quotas,
+        ...(retryWindowMs !== undefined ? { retryWindowMs } : {}),
         ...(clock ? { clock } : {}),
       });
     } catch (error) {

@@ -53,7 +53,7 @@ export function eiRoute(services: EiServices, pipeline: XmlPipeline): (params: {
       const now = services.clock();
       const principal = await request.authenticate(operation.scope, operation.party?.(payload.body as never));
       if (!operation.mutates) return services.host.withWork(async (work) => (await perform(operation, payload, principal, now, work)).record);
-      return requests.answer(principal.partyID, requestIdOfPayload(payload), (work) => perform(operation, payload, principal, now, work));
+      return requests.answer(principal.partyID, requestIdOfPayload(payload), now, (work) => perform(operation, payload, principal, now, work));
     };
   };
 }

@@ -1,6 +1,6 @@
 import { isMicromarketError } from '../errors.js';
 import type { Key } from '../store/collection.js';
-import type { WriteOp } from '../store/store.js';
+import type { Store, WriteOp } from '../store/store.js';
 import type { MarketHost, MarketWork } from './markets.js';
 import { collections, type RequestRecord } from './records.js';
 
@@ -26,13 +26,14 @@ export class IdempotentRequests {
   constructor(private readonly host: MarketHost) {}
 
   /** The answer to the party's request: the recorded first one, or `perform`'s, committed with its writes. */
-  async answer(partyID: string, requestID: string, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
+  async answer(partyID: string, requestID: string, now: number, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
     const key = collections.requests.key(partyID, requestID);
     // A copy already running in this instance is awaited. Otherwise this one starts, registered with
     // no await in between, so two copies here can never both start.
     const earlier = this.#inFlight.get(key);
     if (earlier) return earlier;
-    const running = this.host.withWork((work) => this.#once(key, work, perform));
+    const byTime = collections.answersByTime.key(whenKey(now), partyID, requestID);
+    const running = this.host.withWork((work) => this.#once(key, byTime, now, work, perform));
     this.#inFlight.set(key, running);
     try {
       return await running;
@@ -41,7 +42,7 @@ export class IdempotentRequests {
     }
   }
 
-  async #once(key: Key, work: MarketWork, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
+  async #once(key: Key, byTime: Key, now: number, work: MarketWork, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
     const { store } = this.host;
     // The first answer, if there is one, is read while the operation reads what it needs (one round
     // trip to Redis, not two); engines run only once it is known there is none.
@@ -53,7 +54,8 @@ export class IdempotentRequests {
       const { record, writes } = await perform(work);
       const first = await stored;
       if (first) return first;
-      await work.commit([...writes, collections.requests.put(key, { status: record.status, body: record.body }, true)]);
+      await work.commit([...writes, collections.requests.put(key, { status: record.status, body: record.body, at: now }, true),
+        collections.answersByTime.put(byTime, {})]);
       return record;
     } catch (error) {
       if (error instanceof Answered) return error.record;
@@ -64,3 +66,23 @@ export class IdempotentRequests {
     }
   }
 }
+
+/** Service time as a key part that sorts as it counts (15 digits of ms reach the year 33658). */
+const whenKey = (at: number) => String(at).padStart(15, '0');
+
+/**
+ * Forgets the first answers given before the retry window, oldest first and at most `max` of them
+ * (bounded work per call; the scheduler calls it after every tick). A retry after that is a new
+ * request. Returns how many were forgotten.
+ */
+export async function forgetOldAnswers(store: Store, now: number, windowMs: number, max = 1000): Promise<number> {
+  const due = (await collections.answersByTime.list(store, [], undefined, max))
+    .filter(([key]) => Number(collections.answersByTime.parts(key)[0]) < now - windowMs);
+  if (due.length === 0) return 0;
+  await store.commit(due.flatMap(([key]) => {
+    const [, partyID, requestID] = collections.answersByTime.parts(key);
+    return [collections.requests.del([partyID, requestID]), collections.answersByTime.del(key)];
+  }));
+  return due.length;
+}
+

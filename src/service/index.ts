@@ -1,4 +1,5 @@
 import { defaultQuotas, type Quotas } from '../host/quotas.js';
+import { forgetOldAnswers } from '../host/requests.js';
 import type { FastifyInstance } from 'fastify';
 import { pino, type LoggerOptions } from 'pino';
 import { TokenService } from '../auth/tokens.js';
@@ -56,6 +57,11 @@ export interface ServiceOptions {
   readonly tls?: TlsOptions;
   /** What one party may hold and ask (src/host/quotas.ts); each one left out takes its default. */
   readonly quotas?: Partial<Quotas>;
+  /**
+   * How long a request's first answer is kept for its retries, in service time; a retry after it is a
+   * new request. @default 86400000 (24 hours)
+   */
+  readonly retryWindowMs?: number;
   /** Real time (ms): token lifetimes and request rates. @default Date.now */
   readonly wallClock?: () => number;
 }
@@ -69,6 +75,8 @@ export interface Service {
   /** Stops the scheduler and the server, then closes the store. */
   close(): Promise<void>;
 }
+
+const DAY_MS = 86_400_000;
 
 /**
  * Assembles the service: schemas, market rules (throws RulesError when invalid), the store, the
@@ -104,7 +112,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const work: GateWork = {
       publisher: quotes,
       followUps: [(market, now) => eventWrites(store, market, host.setup(market).simpleLevels, now)],
-      after: [(now) => pusher.push(now)],
+      after: [(now) => pusher.push(now), async (now) => {
+        await forgetOldAnswers(store, now, options.retryWindowMs ?? DAY_MS);
+      }],
       ...(interties ? { tree: interties } : {}),
       timed: (market, seconds) => metrics.gateSeconds.observe({ market }, seconds),
     };

@@ -39,11 +39,11 @@ export class Collection<T, K extends readonly Part[] = [string]> {
   }
 
   /**
-   * The records in key order; with `prefix` (leading key parts) only the keys under it, and with
-   * `after` only those after that key (the tail of a log).
+   * The records in key order; with `prefix` (leading key parts) only the keys under it, with `after`
+   * only those after that key (the tail of a log, the next page), and at most `limit` of them.
    */
-  async list(store: Store, prefix: readonly Part[] = [], after?: Key): Promise<Array<[Key, T]>> {
-    return (await store.list(this.name, prefix.map((p) => `${encodePart(p)}/`).join(''), after)) as Array<[Key, T]>;
+  async list(store: Store, prefix: readonly Part[] = [], after?: Key, limit?: number): Promise<Array<[Key, T]>> {
+    return (await store.list(this.name, prefix.map((p) => `${encodePart(p)}/`).join(''), after, limit)) as Array<[Key, T]>;
   }
 
   async values(store: Store, prefix?: readonly Part[]): Promise<T[]> {

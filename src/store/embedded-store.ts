@@ -85,8 +85,8 @@ export class EmbeddedStore implements Store {
     return json === undefined ? undefined : (JSON.parse(json) as T);
   }
 
-  async list<T extends Json = Json>(collection: string, prefix?: string, after?: string): Promise<Array<[string, T]>> {
-    return this.state.list(collection, prefix, after) as Array<[string, T]>;
+  async list<T extends Json = Json>(collection: string, prefix?: string, after?: string, limit?: number): Promise<Array<[string, T]>> {
+    return this.state.list(collection, prefix, after, limit) as Array<[string, T]>;
   }
 
   commit(ops: readonly WriteOp[]): Promise<void> {

@@ -4,8 +4,9 @@
  * holding data but no stamp (written before stamps), is refused with the reason.
  *   1 (unstamped): key parts joined with '/' as they were.
  *   2: key parts encoded so none can reach into another (Collection); enrollments keyed by market and party.
+ *   3: first answers carry the time they were given, indexed by it, so they expire.
  */
-export const STORE_FORMAT = 2;
+export const STORE_FORMAT = 3;
 
 /** Checks a stamp read from a store that holds data; throws the refusal an operator can act on. */
 export function checkFormat(where: string, stamp: string | undefined): void {

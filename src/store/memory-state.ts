@@ -44,12 +44,12 @@ export class MemoryState {
   }
 
   /** The entries under `prefix` after `after`, in key order: O(log n) to find the first, then one step per entry. */
-  list(collection: string, prefix = '', after = ''): Array<[string, Json]> {
+  list(collection: string, prefix = '', after = '', limit = Number.POSITIVE_INFINITY): Array<[string, Json]> {
     const entries = this.#collections.get(collection);
     if (!entries) return [];
     const out: Array<[string, Json]> = [];
     for (const key of entries.order.keys(after > prefix ? after : prefix)) {
-      if (!key.startsWith(prefix)) break;
+      if (!key.startsWith(prefix) || out.length >= limit) break;
       if (key > after) out.push([key, JSON.parse(entries.values.get(key)!) as Json]);
     }
     return out;

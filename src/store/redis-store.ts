@@ -69,18 +69,19 @@ return {'ok', n, ''}
 `;
 
 /**
- * KEYS: per read, the collection's hash then its key index. ARGV: per read, 'g' and the key, or 'l'
- * and the lexical range's bounds. Answers per read: the value (false if none), or the listed keys
+ * KEYS: per read, the collection's hash then its key index. ARGV: per read, 'g' and the key, or 'l',
+ * the lexical range's bounds and the most keys to list ('' for all), always four. Answers per read: the value (false if none), or the listed keys
  * and values, interleaved.
  */
 const READ = `
 local out = {}
-for i = 1, #ARGV / 3 do
-  local hash, index, kind, a, b = KEYS[2 * i - 1], KEYS[2 * i], ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+for i = 1, #ARGV / 4 do
+  local hash, index, kind, a, b, limit = KEYS[2 * i - 1], KEYS[2 * i], ARGV[4 * i - 3], ARGV[4 * i - 2], ARGV[4 * i - 1], ARGV[4 * i]
   if kind == 'g' then
     out[i] = redis.call('HGET', hash, a)
   else
-    local keys = redis.call('ZRANGEBYLEX', index, a, b)
+    local keys
+    if limit == '' then keys = redis.call('ZRANGEBYLEX', index, a, b) else keys = redis.call('ZRANGEBYLEX', index, a, b, 'LIMIT', 0, tonumber(limit)) end
     local found = {}
     for from = 1, #keys, 1000 do
       local values = redis.call('HMGET', hash, unpack(keys, from, math.min(from + 999, #keys)))
@@ -95,7 +96,7 @@ end
 return out
 `;
 
-type Read = { readonly collection: string; readonly args: readonly ['g', string, ''] | readonly ['l', string, string | Buffer] };
+type Read = { readonly collection: string; readonly args: readonly ['g', string, '', ''] | readonly ['l', string, string | Buffer, string] };
 type Waiting = { readonly read: Read; readonly resolve: (answer: unknown) => void; readonly reject: (error: unknown) => void };
 
 export interface RedisStoreOptions {
@@ -145,15 +146,15 @@ export class RedisStore implements Store {
   }
 
   async get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined> {
-    const text = await this.#read({ collection, args: ['g', key, ''] }) as string | null;
+    const text = await this.#read({ collection, args: ['g', key, '', ''] }) as string | null;
     return text === null ? undefined : JSON.parse(text) as T;
   }
 
-  async list<T extends Json = Json>(collection: string, prefix = '', after?: string): Promise<Array<[string, T]>> {
+  async list<T extends Json = Json>(collection: string, prefix = '', after?: string, limit?: number): Promise<Array<[string, T]>> {
     // Keys are UTF-8 bytes to Redis: the range ends at the prefix followed by byte 0xFF, which no UTF-8 text contains.
     const from = after !== undefined && after >= prefix ? `(${after}` : prefix === '' ? '-' : `[${prefix}`;
     const to = prefix === '' ? '+' : Buffer.concat([Buffer.from(`[${prefix}`), Buffer.from([0xff])]);
-    const found = await this.#read({ collection, args: ['l', from, to] }) as Array<string | null>;
+    const found = await this.#read({ collection, args: ['l', from, to, limit === undefined ? '' : String(limit)] }) as Array<string | null>;
     const entries: Array<[string, T]> = [];
     for (let i = 0; i < found.length; i += 2) if (found[i + 1] !== null) entries.push([found[i]!, JSON.parse(found[i + 1]!) as T]);
     return entries;

@@ -42,10 +42,11 @@ export interface Store {
   /** A copy of the value, or undefined. Sees only acknowledged writes. */
   get<T extends Json = Json>(collection: string, key: string): Promise<T | undefined>;
   /**
-   * Every entry of a collection in key order, optionally only keys starting with `prefix`, and
-   * only keys after `after` (the tail of a log).
+   * Every entry of a collection in key order, optionally only keys starting with `prefix`, only keys
+   * after `after` (the tail of a log, the next page), and at most `limit` of them. Costs what it
+   * returns, not what the collection holds.
    */
-  list<T extends Json = Json>(collection: string, prefix?: string, after?: string): Promise<Array<[string, T]>>;
+  list<T extends Json = Json>(collection: string, prefix?: string, after?: string, limit?: number): Promise<Array<[string, T]>>;
   /** Applies the writes atomically; resolves once durable. Rejects the whole batch on conflict. */
   commit(ops: readonly WriteOp[]): Promise<void>;
   /**

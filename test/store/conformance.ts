@@ -58,6 +58,11 @@ export function storeConformance(name: string, factory: StoreFactory): void {
       expect(await keys('a/', '0')).toEqual(['a/1', 'a/1/x', 'a/2']);
       expect(await keys('a/', 'zzz')).toEqual([]);
       expect(await keys('', 'a0')).toEqual(['b']);
+      // A page: at most `limit`, the next one after the last key of the previous.
+      const page = async (prefix: string, after: string | undefined, limit: number) => (await store.list('c', prefix, after, limit)).map(([k]) => k);
+      expect(await page('a/', undefined, 2)).toEqual(['a/1', 'a/1/x']);
+      expect(await page('a/', 'a/1/x', 2)).toEqual(['a/2']);
+      expect(await page('', undefined, 1)).toEqual(['a']);
       await store.commit([del('c', 'a/1')]);
       expect(await keys('a/')).toEqual(['a/1/x', 'a/2']);
       await store.close();
