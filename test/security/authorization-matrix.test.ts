@@ -34,11 +34,11 @@ let ids: Record<'tender' | 'offer' | 'trade' | 'peer' | 'avail' | 'enrollment' |
 const every: ReadonlyArray<Collection<unknown, never>> = [collections, eiCollections, oadrCollections, authCollections, intertieCollections]
   .flatMap((group) => Object.values(group) as Array<Collection<unknown, never>>);
 
-/** Every record in the store, except those keyed under A (its own, such as the answers to its requests). */
+/** Every record in the store, except A's own (a key naming A: such as the answers to its requests). */
 async function everythingButA(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const c of every) {
-    for (const [key, value] of await c.list(ts.service.context.store)) if (!key.startsWith(`${A}/`) && key !== A) out[`${c.name}/${key}`] = JSON.stringify(value);
+    for (const [key, value] of await c.list(ts.service.context.store)) if (!(c.parts(key) as string[]).includes(A)) out[`${c.name}/${key}`] = JSON.stringify(value);
   }
   return out;
 }

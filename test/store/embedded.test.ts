@@ -112,8 +112,8 @@ describe('embedded store recovery', () => {
     await store.commit([put('c', 'k', 1)]);
     await store.close();
     expect(await readFile(join(dir, 'FORMAT'), 'utf8')).toBe(`${STORE_FORMAT}\n`);
-    await writeFile(join(dir, 'FORMAT'), '3\n');
-    await expect(EmbeddedStore.open({ dir })).rejects.toThrow(`data directory ${dir} holds data in store format 3; this micromarket reads only format ${STORE_FORMAT}.`);
+    await writeFile(join(dir, 'FORMAT'), `${STORE_FORMAT + 1}\n`);
+    await expect(EmbeddedStore.open({ dir })).rejects.toThrow(`data directory ${dir} holds data in store format ${STORE_FORMAT + 1}; this micromarket reads only format ${STORE_FORMAT}.`);
     await rm(join(dir, 'FORMAT'));
     await expect(EmbeddedStore.open({ dir })).rejects.toThrow(`data directory ${dir} holds data in store format 1;`);
     // Refused, it changed nothing: stamped again as it was, the data is all there.

@@ -58,8 +58,8 @@ describe.skipIf(redisUnavailable)('Redis store', () => {
     const raw = new Redis(redis.url);
     try {
       expect(await raw.get('{format}:format')).toBe(String(STORE_FORMAT));
-      await raw.set('{format}:format', '3');
-      await expect(RedisStore.open({ url: redis.url, namespace: 'format' })).rejects.toThrow(`Redis namespace {format} holds data in store format 3; this micromarket reads only format ${STORE_FORMAT}.`);
+      await raw.set('{format}:format', String(STORE_FORMAT + 1));
+      await expect(RedisStore.open({ url: redis.url, namespace: 'format' })).rejects.toThrow(`Redis namespace {format} holds data in store format ${STORE_FORMAT + 1}; this micromarket reads only format ${STORE_FORMAT}.`);
       await raw.del('{format}:format');
       await expect(RedisStore.open({ url: redis.url, namespace: 'format' })).rejects.toThrow('Redis namespace {format} holds data in store format 1;');
       // A refused open stamps nothing.
