@@ -1,12 +1,15 @@
 /**
  * npm run bench:store — acknowledged (durably written, O_DSYNC) commits per second on the embedded store:
  * one writer waiting for each commit (every commit pays its own disk flush: the baseline) against
- * 64 concurrent writers (group commit shares one flush among the commits queued behind it).
+ * 64 concurrent writers (group commit shares one flush among the commits queued behind it). Then
+ * listing: one party's 100 records among 100,000 of 1,000 parties, through the key index, beside a
+ * scan and sort of the collection's keys (how listing worked before the index) in the same run.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStore } from '../../src/store/embedded-store.js';
+import { MemoryState } from '../../src/store/memory-state.js';
 import { put } from '../../src/store/store.js';
 import { measure, table, type Figures } from './stats.js';
 
@@ -37,3 +40,27 @@ ${table([
 
 group commit: ${(grouped.perSecond / single.perSecond).toFixed(1)}x the baseline; p50/p99 are per acknowledged round
 `);
+
+// Listing: 1,000 parties with 100 records each; each round lists one party's.
+const state = new MemoryState();
+const keys: string[] = [];
+for (let p = 0; p < 1000; p++) for (let i = 0; i < 100; i++) keys.push(`party-${String(p).padStart(4, '0')}/w-${String(i).padStart(3, '0')}`);
+state.apply(keys.map((k) => ['p', 'avails', k, JSON.stringify(value)] as const));
+let party = 0;
+const prefix = () => `party-${String(party++ % 1000).padStart(4, '0')}/`;
+const indexed = await measure(2000, () => state.list('avails', prefix()));
+const scanned = await measure(100, () => {
+  const under = prefix();
+  return keys.filter((k) => k.startsWith(under)).sort().map((k) => [k, JSON.parse(state.get('avails', k)!)]);
+});
+process.stdout.write(`
+listing one party's 100 records among 100,000
+
+${table([
+  ['scan and sort every key (baseline)', scanned],
+  ['key index (B+ tree)', indexed],
+]).replace('docs/s', 'lists/s')}
+
+the index: ${(indexed.perSecond / scanned.perSecond).toFixed(0)}x the baseline
+`);
+
