@@ -64,4 +64,3 @@ export function undeclarable(availability: Availability): string | undefined {
   }
   return undefined;
 }
-

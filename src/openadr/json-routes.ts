@@ -1,7 +1,8 @@
 /**
  * What the VTN knows, as JSON. Telemetry is for the VEN itself and the operator only; dispatch is the operator's:
  *
- *   GET /telemetry/{venID}?rID=&from=&to=              the points, oldest first (from/to: ISO 8601, to exclusive)
+ *   GET /telemetry/{venID}?rID=&from=&to=&limit=&after=  a page of the points, by rID and oldest first within each
+ *                                                      (from/to: ISO 8601, to exclusive; `next` is the next page's `after`)
  *   GET /telemetry/{venID}/delivered?marketContext=     per market interval: transacted position beside delivery
  *   GET /dispatch?marketContext=&interval=              an interval's events and how the VENs answered them
  *
@@ -17,7 +18,8 @@ import { MicromarketError } from '../errors.js';
 import type { ServiceContext } from '../host/context.js';
 import { deliveredByInterval } from './delivery.js';
 import { eventStatus, type EventRecord } from './event-model.js';
-import type { TelemetryPoint } from './reports.js';
+import type { Key } from '../store/collection.js';
+import { telemetryKey } from './reports.js';
 import { oadrCollections } from './records.js';
 
 function instantParam(name: string, value: string | undefined): Instant | undefined {
@@ -29,21 +31,40 @@ function instantParam(name: string, value: string | undefined): Instant | undefi
   }
 }
 
+/** A page's size: 1,000 points unless asked for fewer or more, at most 10,000. */
+function pageLimit(value: string | undefined): number {
+  if (value === undefined) return 1000;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['limit must be a whole number from 1 to 10000']);
+  return n;
+}
+
+/** A cursor a page gave as `next` (the last key it read). */
+function cursor(value: string | undefined): Key | undefined {
+  if (value !== undefined && value.length > 1024) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['after must be the next of a page']);
+  return value as Key | undefined;
+}
+
 export function jsonRoutes(app: FastifyInstance, context: ServiceContext): void {
-  const points = (venID: string, rID?: string): Promise<TelemetryPoint[]> =>
-    oadrCollections.telemetry.values(context.store, rID !== undefined ? [venID, rID] : [venID]);
+  /** A page of a VEN's points in key order (by rID, then start): read costs the page, not the VEN's history. */
+  const points = async (venID: string, rID: string | undefined, from: number, limit: number, after: Key | undefined) => {
+    // With an rID and a start, the page begins at the first point at or after it.
+    const start = after ?? (rID !== undefined && from > 0 ? telemetryKey(venID, rID, from - 1) : undefined);
+    const page = await oadrCollections.telemetry.list(context.store, rID !== undefined ? [venID, rID] : [venID], start, limit);
+    return { page: page.map(([, point]) => point), next: page.length === limit ? page.at(-1)![0] : undefined };
+  };
   const caller = async (request: FastifyRequest, venID: string) => {
     const principal = await request.authenticate('report');
     requireSelf(principal, venID);
   };
 
-  app.get<{ Params: { venID: string }; Querystring: { rID?: string; from?: string; to?: string } }>('/telemetry/:venID', async (request) => {
+  app.get<{ Params: { venID: string }; Querystring: { rID?: string; from?: string; to?: string; limit?: string; after?: string } }>('/telemetry/:venID', async (request) => {
     const { venID } = request.params;
     await caller(request, venID);
     const from = instantParam('from', request.query.from) ?? -Infinity;
     const to = instantParam('to', request.query.to) ?? Infinity;
-    const found = (await points(venID, request.query.rID)).filter((p) => p.dtstart >= from && p.dtstart < to).sort((a, b) => a.dtstart - b.dtstart);
-    return { venID, points: found };
+    const { page, next } = await points(venID, request.query.rID, from, pageLimit(request.query.limit), cursor(request.query.after));
+    return { venID, points: page.filter((p) => p.dtstart >= from && p.dtstart < to), ...(next !== undefined ? { next } : {}) };
   });
 
   const marketNamed = (marketContext: string | undefined) => {
@@ -85,7 +106,7 @@ export function jsonRoutes(app: FastifyInstance, context: ServiceContext): void 
     const { venID } = request.params;
     await caller(request, venID);
     const market = (await context.host.current([marketNamed(request.query.marketContext)]))[0]!;
-    const readings = deliveredByInterval(await points(venID), market.rules);
+    const readings = deliveredByInterval(await oadrCollections.telemetry.values(context.store, [venID]), market.rules);
     const intervals = [...new Set([...market.positions.intervals().filter((i) => market.positions.of(i).has(venID)), ...readings.keys()])].sort((a, b) => a - b);
     return {
       venID, marketContext: market.rules.marketContext, units: `${market.rules.resource.siScaleCode === 'none' ? '' : market.rules.resource.siScaleCode}${market.rules.resource.units}`,

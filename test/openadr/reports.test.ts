@@ -74,6 +74,20 @@ describe('telemetry reports', () => {
       { interval: '2026-11-23T12:35:00.000Z', transacted: 0, delivered: 4 }] });
   });
 
+  it('pages its telemetry: at most `limit` points, the next page after the cursor it gave, from a start', async () => {
+    type Page = { points: Array<{ dtstart: number }>; next?: string };
+    const page = async (query: string) => await (await telemetry(tokens[VEN]!, `${VEN}?${query}`)).json() as Page;
+    const first = await page('rID=power&limit=2');
+    expect(first.points.map((p) => p.dtstart)).toEqual([at(12, 31), at(12, 33)]);
+    const second = await page(`rID=power&limit=2&after=${encodeURIComponent(first.next!)}`);
+    expect(second.points.map((p) => p.dtstart)).toEqual([at(12, 36)]);
+    expect(second.next).toBeUndefined();
+    // A start with an rID begins the page at it: the page is not spent on earlier points.
+    expect((await page(`rID=power&limit=1&from=${new Date(at(12, 33)).toISOString()}`)).points.map((p) => p.dtstart)).toEqual([at(12, 33)]);
+    expect((await telemetry(tokens[VEN]!, `${VEN}?limit=0`)).status).toBe(400);
+    expect((await telemetry(tokens[VEN]!, `${VEN}?limit=10001`)).status).toBe(400);
+  });
+
   it('shows a VEN\'s telemetry to it and the operator only', async () => {
     expect((await telemetry(tokens['ven-other']!)).status).toBe(403);
     expect((await telemetry(ts.operatorToken)).status).toBe(200);

@@ -6,7 +6,7 @@ import { oadrCollections } from '../../src/openadr/records.js';
 import { takeViolations } from '../support/official-oadr.js';
 import { postOadr, vendorRegistration } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
-import { hostileRequest, mutate, pipeline, targets, type Target } from './hostile-inputs.js';
+import { hostileRequest, mutate, pipeline, targets } from './hostile-inputs.js';
 
 /**
  * The hostile-input property over every payload a party sends (hostile-inputs.ts). A fixed seed, so
