@@ -85,4 +85,3 @@ export async function forgetOldAnswers(store: Store, now: number, windowMs: numb
   }));
   return due.length;
 }
-

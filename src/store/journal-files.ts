@@ -11,8 +11,8 @@ import { MemoryState, opsFromJson, opsToJson, type EncodedOp } from './memory-st
  *   journal-<first seq>.log   append-only segments of framed commit records
  *   snapshot-<seq>.snap       the whole state after commit <seq>: framed chunks of entries, then
  *                             an end record {seq, end: true, entries}
- * A snapshot makes every segment that starts at or before its seq redundant.
  *   FORMAT                    the store format (format.ts) the files are written in
+ * A snapshot makes every segment that starts at or before its seq redundant.
  */
 const SEGMENT = /^journal-(\d{20})\.log$/;
 const SNAPSHOT = /^snapshot-(\d{20})\.snap$/;

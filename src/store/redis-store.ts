@@ -69,9 +69,9 @@ return {'ok', n, ''}
 `;
 
 /**
- * KEYS: per read, the collection's hash then its key index. ARGV: per read, 'g' and the key, or 'l',
- * the lexical range's bounds and the most keys to list ('' for all), always four. Answers per read: the value (false if none), or the listed keys
- * and values, interleaved.
+ * KEYS: per read, the collection's hash then its key index. ARGV: per read, four: 'g', the key and two
+ * blanks; or 'l', the lexical range's bounds and the most keys to list ('' for all). Answers per read:
+ * the value (false if none), or the listed keys and values, interleaved.
  */
 const READ = `
 local out = {}
