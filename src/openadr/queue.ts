@@ -20,7 +20,7 @@ export function enqueue(venID: string, message: OadrMessage, now: Instant, tag =
 
 /** The VEN's oldest queued message and the write that removes it, if it has one. */
 export async function dequeue(store: Store, venID: string): Promise<{ message: OadrMessage; remove: WriteOp } | undefined> {
-  const [first] = await oadrCollections.oadrQueue.list(store, [venID]);
+  const [first] = await oadrCollections.oadrQueue.list(store, [venID], undefined, 1);
   if (!first) return undefined;
   return { message: first[1]!.message, remove: oadrCollections.oadrQueue.del(first[0]) };
 }
