@@ -20,7 +20,7 @@ export const collections = {
   /** partyID/availID → AvailRecord */
   avails: new Collection<AvailRecord, [partyID: string, availID: string]>('avails'),
   /** partyID/requestID → the first response to a request, for idempotent retries within the retry window */
-  requests: new Collection<AnswerRecord, [partyID: string, requestID: string]>('requests'),
+  requests: new Collection<RequestRecord, [partyID: string, requestID: string]>('requests'),
   /** when/partyID/requestID: the first answers in the order they expire (`when`: 15 digits of ms) */
   answersByTime: new Collection<Record<string, never>, [when: string, partyID: string, requestID: string]>('answers-by-time'),
   /** marketID/seq → engine command, replayed in order at start-up */
@@ -87,9 +87,4 @@ export interface AvailRecord {
 export interface RequestRecord {
   status: number;
   body: string;
-}
-
-/** A first answer as kept: with the service time it was given, so it expires after the retry window. */
-export interface AnswerRecord extends RequestRecord {
-  at: number;
 }

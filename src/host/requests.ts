@@ -1,5 +1,5 @@
 import { isMicromarketError } from '../errors.js';
-import type { Key } from '../store/collection.js';
+import { timePart, type Key } from '../store/collection.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { MarketHost, MarketWork } from './markets.js';
 import { collections, type RequestRecord } from './records.js';
@@ -32,8 +32,8 @@ export class IdempotentRequests {
     // no await in between, so two copies here can never both start.
     const earlier = this.#inFlight.get(key);
     if (earlier) return earlier;
-    const byTime = collections.answersByTime.key(whenKey(now), partyID, requestID);
-    const running = this.host.withWork((work) => this.#once(key, byTime, now, work, perform));
+    const byTime = collections.answersByTime.key(timePart(now), partyID, requestID);
+    const running = this.host.withWork((work) => this.#once(key, byTime, work, perform));
     this.#inFlight.set(key, running);
     try {
       return await running;
@@ -42,7 +42,7 @@ export class IdempotentRequests {
     }
   }
 
-  async #once(key: Key, byTime: Key, now: number, work: MarketWork, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
+  async #once(key: Key, byTime: Key, work: MarketWork, perform: (work: MarketWork) => Promise<Performed>): Promise<RequestRecord> {
     const { store } = this.host;
     // The first answer, if there is one, is read while the operation reads what it needs (one round
     // trip to Redis, not two); engines run only once it is known there is none.
@@ -54,7 +54,7 @@ export class IdempotentRequests {
       const { record, writes } = await perform(work);
       const first = await stored;
       if (first) return first;
-      await work.commit([...writes, collections.requests.put(key, { status: record.status, body: record.body, at: now }, true),
+      await work.commit([...writes, collections.requests.put(key, { status: record.status, body: record.body }, true),
         collections.answersByTime.put(byTime, {})]);
       return record;
     } catch (error) {
@@ -66,9 +66,6 @@ export class IdempotentRequests {
     }
   }
 }
-
-/** Service time as a key part that sorts as it counts (15 digits of ms reach the year 33658). */
-const whenKey = (at: number) => String(at).padStart(15, '0');
 
 /**
  * Forgets the first answers given before the retry window, oldest first and at most `max` of them

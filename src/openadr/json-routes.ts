@@ -41,7 +41,7 @@ function pageLimit(value: string | undefined): number {
 
 /** A cursor a page gave as `next` (the last key it read). */
 function cursor(value: string | undefined): Key | undefined {
-  if (value !== undefined && value.length > 1024) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['after must be the next of a page']);
+  if (value !== undefined && value.length > 1024) throw new MicromarketError('MM_ERR_HTTP_BAD_REQUEST', ['after must be the `next` a page gave']);
   return value as Key | undefined;
 }
 
@@ -49,7 +49,7 @@ export function jsonRoutes(app: FastifyInstance, context: ServiceContext): void 
   /** A page of a VEN's points in key order (by rID, then start): read costs the page, not the VEN's history. */
   const points = async (venID: string, rID: string | undefined, from: number, limit: number, after: Key | undefined) => {
     // With an rID and a start, the page begins at the first point at or after it.
-    const start = after ?? (rID !== undefined && from > 0 ? telemetryKey(venID, rID, from - 1) : undefined);
+    const start = after ?? (rID !== undefined && Number.isFinite(from) ? telemetryKey(venID, rID, from - 1) : undefined);
     const page = await oadrCollections.telemetry.list(context.store, rID !== undefined ? [venID, rID] : [venID], start, limit);
     return { page: page.map(([, point]) => point), next: page.length === limit ? page.at(-1)![0] : undefined };
   };

@@ -3,6 +3,7 @@
  * registration), oldest first. A poll takes one and deletes it in the commit before its answer.
  */
 import type { Instant } from '../calendar/instant.js';
+import { timePart } from '../store/collection.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { OadrMessage } from '../xml/payloads/oadr.js';
 import { oadrCollections } from './records.js';
@@ -14,7 +15,7 @@ export interface QueuedMessage {
 
 /** The write that queues a message for a VEN; `tag` tells apart messages of one kind queued at the same instant. */
 export function enqueue(venID: string, message: OadrMessage, now: Instant, tag = ''): WriteOp {
-  const key = oadrCollections.oadrQueue.key(venID, `${String(now).padStart(15, '0')}-${message.kind}${tag ? `-${tag}` : ''}`);
+  const key = oadrCollections.oadrQueue.key(venID, `${timePart(now)}-${message.kind}${tag ? `-${tag}` : ''}`);
   return oadrCollections.oadrQueue.put(key, { message, queuedAt: now } satisfies QueuedMessage);
 }
 

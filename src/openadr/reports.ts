@@ -15,6 +15,7 @@ import type { Instant } from '../calendar/instant.js';
 import { SI_EXPONENT, type SiScaleCode } from '../emix/product.js';
 import { MicromarketError } from '../errors.js';
 import { registeredParty } from '../host/lookups.js';
+import { timePart } from '../store/collection.js';
 import type { Json, WriteOp } from '../store/store.js';
 import type { ValueOf } from '../xml/codec.js';
 import { ok, type EiResponse } from '../xml/payloads/index.js';
@@ -78,7 +79,7 @@ const PREFERRED_GRANULARITY = 60_000;
 
 const ms = (d: Duration | undefined) => (d === undefined ? undefined : durationToMillis(d));
 const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
-export const telemetryKey = (venID: string, rID: string, dtstart: Instant) => oadrCollections.telemetry.key(venID, rID, String(dtstart).padStart(15, '0'));
+export const telemetryKey = (venID: string, rID: string, dtstart: Instant) => oadrCollections.telemetry.key(venID, rID, timePart(dtstart));
 
 function metadataOf(report: OadrReport, now: Instant): ReportMetadata {
   return {

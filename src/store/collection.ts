@@ -14,6 +14,9 @@ export type Key = string & { readonly [encoded]: true };
 const encodePart = (part: Part): string => String(part).replace(/%/g, '%25').replace(/\//g, '%2F');
 const decodePart = (part: string): string => part.replace(/%2F/g, '/').replace(/%25/g, '%');
 
+/** An instant (ms) as a key part that sorts as it counts: 15 digits reach the year 33658. */
+export const timePart = (ms: number): string => String(ms).padStart(15, '0');
+
 /**
  * A named collection of records of one type `T`, keyed by the parts `K` (the owning party first
  * wherever there is one, so a party's records are one prefix scan away). Parts are encoded whatever

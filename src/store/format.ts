@@ -4,7 +4,7 @@
  * holding data but no stamp (written before stamps), is refused with the reason.
  *   1 (unstamped): key parts joined with '/' as they were.
  *   2: key parts encoded so none can reach into another (Collection); enrollments keyed by market and party.
- *   3: first answers carry the time they were given, indexed by it, so they expire.
+ *   3: first answers indexed by the time they were given (answers-by-time), so they expire.
  */
 export const STORE_FORMAT = 3;
 

@@ -7,7 +7,7 @@ export class Tallies {
   #swept = 0;
 
   count(name: string, now = Date.now()): number {
-    // Sweep at most once per lifetime: the map holds what one minute of requests named.
+    // Sweep once a minute at most: the map holds what the last two minutes of requests named.
     if (now - this.#swept > TALLY_TTL_MS) {
       for (const [key, c] of this.#counts) if (now - c.used > TALLY_TTL_MS) this.#counts.delete(key);
       this.#swept = now;

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/calendar/duration.js';
 import type { MicromarketClient } from '../../src/client/index.js';
 import { collections } from '../../src/host/records.js';
 import { forgetOldAnswers } from '../../src/host/requests.js';
-import { EmbeddedStore } from '../../src/store/embedded-store.js';
+import { timePart } from '../../src/store/collection.js';
+import { scratchStore } from '../support/scratch-store.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -45,20 +43,12 @@ describe('the retry window', () => {
 });
 
 describe('forgetting old answers', () => {
-  let dir: string;
-  let store: EmbeddedStore;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mm-answers-'));
-    store = await EmbeddedStore.open({ dir });
-  });
-  afterAll(async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const scratch = scratchStore('answers');
 
   it('forgets the oldest first, at most `max` per call, and nothing inside the window', async () => {
-    await store.commit([1000, 2000, 3000, 9000].flatMap((at, i) => [collections.requests.put(['p', `r${i}`], { status: 200, body: '', at }),
-      collections.answersByTime.put([String(at).padStart(15, '0'), 'p', `r${i}`], {})]));
+    const store = scratch();
+    await store.commit([1000, 2000, 3000, 9000].flatMap((at, i) => [collections.requests.put(['p', `r${i}`], { status: 200, body: '' }),
+      collections.answersByTime.put([timePart(at), 'p', `r${i}`], {})]));
     expect(await forgetOldAnswers(store, 10_000, 5000, 2)).toBe(2);
     expect((await collections.requests.list(store, ['p'])).map(([k]) => collections.requests.parts(k)[1])).toEqual(['r2', 'r3']);
     expect(await forgetOldAnswers(store, 10_000, 5000, 2)).toBe(1);

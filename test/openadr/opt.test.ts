@@ -3,7 +3,7 @@ import { parseDuration } from '../../src/calendar/duration.js';
 import { isMicromarketClientError, MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
 import { targetOf, type OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { postOadr, responseCode as code, vendorRegistration } from '../support/openadr.js';
+import { postOadr, responseCode as code } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -37,11 +37,7 @@ async function refusedReason(promise: Promise<unknown>): Promise<string> {
 
 beforeAll(async () => {
   ts = await testService();
-  token = await ts.service.context.tokens.issue('ven-opt', ['register', 'enroll', 'tender'], Date.now(), 3600);
-  const registration = vendorRegistration;
-  await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: registration,
-    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
-  ven = new MicromarketClient({ baseUrl: ts.base, partyID: 'ven-opt', token });
+  ({ client: ven, token } = await ts.ven('ven-opt', ['register', 'enroll', 'tender']));
   await ts.enrollApproved(ven, FEEDER);
 });
 afterAll(() => ts.close());

@@ -4,7 +4,7 @@ import { parseDuration, type Duration } from '../../src/calendar/duration.js';
 import { isMicromarketClientError, MicromarketClient } from '../../src/client/index.js';
 import type { Product } from '../../src/emix/product.js';
 import { targetOf, type OadrMessage } from '../../src/xml/payloads/oadr.js';
-import { postOadr, responseCode, vendorRegistration } from '../support/openadr.js';
+import { postOadr, responseCode } from '../support/openadr.js';
 import { testService, type TestService } from '../support/service.js';
 
 /**
@@ -37,10 +37,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; mes
 
 beforeAll(async () => {
   ts = await testService();
-  token = await ts.service.context.tokens.issue('ven-dur', ['register', 'enroll', 'tender', 'avail'], Date.now(), 3600);
-  await fetch(`${ts.base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: vendorRegistration,
-    headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
-  party = new MicromarketClient({ baseUrl: ts.base, partyID: 'ven-dur', token });
+  ({ client: party, token } = await ts.ven('ven-dur', ['register', 'enroll', 'tender', 'avail']));
   await ts.enrollApproved(party, FEEDER);
 });
 afterAll(() => ts.close());

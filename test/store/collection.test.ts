@@ -1,37 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Collection } from '../../src/store/collection.js';
-import { EmbeddedStore } from '../../src/store/embedded-store.js';
+import { scratchStore } from '../support/scratch-store.js';
 
 const requests = new Collection<string, [partyID: string, requestID: string]>('requests');
-let dir: string;
-let store: EmbeddedStore;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mm-collection-'));
-  store = await EmbeddedStore.open({ dir });
-});
-afterAll(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const scratch = scratchStore('collection');
 
 describe('typed collection keys', () => {
   it('keep parts apart whatever they contain: party pb/x never reaches party pb\'s records', async () => {
     // Joined with '/' as they were, these two named the same key "pb/x/r-coll".
-    await store.commit([requests.put(['pb', 'x/r-coll'], 'pb\'s answer'), requests.put(['pb/x', 'r-coll'], 'pb/x\'s answer')]);
-    expect(await requests.get(store, ['pb/x', 'r-coll'])).toBe('pb/x\'s answer');
-    expect(await requests.get(store, ['pb', 'x/r-coll'])).toBe('pb\'s answer');
-    expect(await requests.values(store, ['pb'])).toEqual(['pb\'s answer']);
-    expect(await requests.values(store, ['pb/x'])).toEqual(['pb/x\'s answer']);
+    await scratch().commit([requests.put(['pb', 'x/r-coll'], 'pb\'s answer'), requests.put(['pb/x', 'r-coll'], 'pb/x\'s answer')]);
+    expect(await requests.get(scratch(), ['pb/x', 'r-coll'])).toBe('pb/x\'s answer');
+    expect(await requests.get(scratch(), ['pb', 'x/r-coll'])).toBe('pb\'s answer');
+    expect(await requests.values(scratch(), ['pb'])).toEqual(['pb\'s answer']);
+    expect(await requests.values(scratch(), ['pb/x'])).toEqual(['pb/x\'s answer']);
   });
 
   it('escape the escape, so an encoded-looking part stays itself', async () => {
-    await store.commit([requests.put(['a%2Fb', 'c'], 'percent'), requests.put(['a/b', 'c'], 'slash')]);
-    expect(await requests.get(store, ['a%2Fb', 'c'])).toBe('percent');
-    expect(await requests.get(store, ['a/b', 'c'])).toBe('slash');
-    const keys = (await requests.list(store)).map(([key]) => requests.parts(key));
+    await scratch().commit([requests.put(['a%2Fb', 'c'], 'percent'), requests.put(['a/b', 'c'], 'slash')]);
+    expect(await requests.get(scratch(), ['a%2Fb', 'c'])).toBe('percent');
+    expect(await requests.get(scratch(), ['a/b', 'c'])).toBe('slash');
+    const keys = (await requests.list(scratch())).map(([key]) => requests.parts(key));
     expect(keys).toContainEqual(['a%2Fb', 'c']);
     expect(keys).toContainEqual(['a/b', 'c']);
   });

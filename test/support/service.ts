@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { MicromarketClient } from '../../src/client/index.js';
+import type { Scope } from '../../src/auth/tokens.js';
 import type { Quotas } from '../../src/host/quotas.js';
 import { startService, type Service } from '../../src/service/index.js';
 import type { RedisStoreOptions } from '../../src/store/redis-store.js';
 import { enrollApproved } from './enrollment.js';
 import { rulesDir } from './markets.js';
 import { takeViolations, watchOpenAdr } from './official-oadr.js';
+import { vendorRegistration } from './openadr.js';
 
 /** A service on a free port with the example markets, a clock the test sets, and the scheduler driven by hand. */
 export interface TestService {
@@ -18,6 +20,8 @@ export interface TestService {
   operatorToken: string;
   /** A registered party with client credentials, as an SDK client. */
   party(partyID: string, scopes?: string[], transportAddress?: string): Promise<MicromarketClient>;
+  /** A VEN registered through OpenADR (a real VEN's registration, byte for byte) with a token of these scopes, and its SDK client. */
+  ven(venID: string, scopes: Scope[]): Promise<{ client: MicromarketClient; token: string }>;
   /** Enrolls the client's party in a market and has the operator approve it. */
   enrollApproved(client: MicromarketClient, marketContext: string): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +56,13 @@ export async function testService(start = Date.UTC(2026, 10, 23, 12, 0),
       const client = new MicromarketClient({ baseUrl: base, partyID, credentials: { clientId, clientSecret } });
       await client.register({ partyName: partyID, partyRoles: ['consumer'], ...(transportAddress ? { transportAddress } : {}) });
       return client;
+    },
+    async ven(venID, scopes) {
+      const token = await service.context.tokens.issue(venID, scopes, Date.now(), 3600);
+      const res = await fetch(`${base}/OpenADR2/Simple/2.0b/EiRegisterParty`, { method: 'POST', body: vendorRegistration,
+        headers: { 'content-type': 'application/xml', authorization: `Bearer ${token}` } });
+      if (!(await res.text()).includes(`<ei:venID>${venID}</ei:venID>`)) throw new Error(`${venID} did not register`);
+      return { client: new MicromarketClient({ baseUrl: base, partyID: venID, token }), token };
     },
     enrollApproved: (client, marketContext) =>
       enrollApproved(client, new MicromarketClient({ baseUrl: base, partyID: 'operator', token: operatorToken }), marketContext, clock.now),
